@@ -1,0 +1,154 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/taskpilot/taskpilot/models"
+)
+
+// sortKeys maps each sort to the column that leads its ORDER BY; the task
+// number always follows as the tie-breaker. SortCreated orders by number
+// alone (numbers grow with creation).
+var sortKeys = map[models.Sort]string{
+	models.SortCreated:  "",
+	models.SortDue:      "due_key",
+	models.SortPriority: "priority_rank",
+	models.SortTitle:    "title_key",
+}
+
+// ListTasks returns one page of userID's tasks matching f, with counts over
+// all of userID's tasks. A bad cursor or limit is a *models.ValidationError.
+func (s *Store) ListTasks(ctx context.Context, userID string, f models.TaskFilter) (models.TaskPage, error) {
+	if f.Sort == "" {
+		f.Sort = models.SortCreated
+	}
+	keyCol, ok := sortKeys[f.Sort]
+	if !ok {
+		return models.TaskPage{}, models.Invalid("sort", "%q is not one of created, due, priority, title", f.Sort)
+	}
+	limit := f.Limit
+	if limit == 0 {
+		limit = models.DefaultListLimit
+	}
+	if limit < 1 || limit > models.MaxListLimit {
+		return models.TaskPage{}, models.Invalid("limit", "is %d; it must be between 1 and %d", f.Limit, models.MaxListLimit)
+	}
+
+	q := s.db.WithContext(ctx).Where("user_id = ?", userID)
+	q, err := filter(q, f)
+	if err != nil {
+		return models.TaskPage{}, err
+	}
+	if f.Cursor != "" {
+		c, err := decodeCursor(f.Cursor, f.Sort)
+		if err != nil {
+			return models.TaskPage{}, err
+		}
+		switch f.Sort {
+		case models.SortCreated:
+			q = q.Where("number > ?", c.Number)
+		case models.SortTitle:
+			q = q.Where("(title_key, number) > (?, ?)", c.Str, c.Number)
+		default:
+			q = q.Where("("+keyCol+", number) > (?, ?)", c.Int, c.Number)
+		}
+	}
+	order := "number"
+	if keyCol != "" {
+		order = keyCol + ", number"
+	}
+	var rows []taskRow
+	if err := q.Order(order).Limit(limit + 1).Find(&rows).Error; err != nil {
+		return models.TaskPage{}, fmt.Errorf("list tasks: %w", err)
+	}
+
+	page := models.TaskPage{}
+	if len(rows) > limit {
+		rows = rows[:limit]
+		page.NextCursor = cursorAfter(f.Sort, rows[limit-1])
+	}
+	page.Tasks = tasks(rows)
+	if page.Counts, err = s.counts(ctx, userID); err != nil {
+		return models.TaskPage{}, err
+	}
+	return page, nil
+}
+
+// filter adds f's conditions (everything but sort, limit and cursor) to q.
+func filter(q *gorm.DB, f models.TaskFilter) (*gorm.DB, error) {
+	switch f.Status {
+	case "", models.StatusAll:
+	case models.StatusPending:
+		q = q.Where("completed = ?", false)
+	case models.StatusCompleted:
+		q = q.Where("completed = ?", true)
+	default:
+		return nil, models.Invalid("status", "%q is not one of all, pending, completed", f.Status)
+	}
+	if f.Priority != "" {
+		p, err := models.ParsePriority(string(f.Priority))
+		if err != nil {
+			return nil, err
+		}
+		q = q.Where("priority_rank = ?", priorityRank(p))
+	}
+	if f.Tag != "" {
+		tag, err := models.NormalizeTag(f.Tag)
+		if err != nil {
+			var ve *models.ValidationError
+			if errors.As(err, &ve) {
+				ve.Field = "tag"
+			}
+			return nil, err
+		}
+		q = q.Where(`tags LIKE ? ESCAPE '\'`, `%"`+escapeLike(tag)+`"%`)
+	}
+	if query := strings.TrimSpace(f.Query); query != "" {
+		pat := "%" + escapeLike(strings.ToLower(query)) + "%"
+		// title_key is lowered in Go (Unicode); description with the
+		// database's lower(), ASCII-only on SQLite, on both sides.
+		q = q.Where(`(title_key LIKE ? ESCAPE '\' OR lower(description) LIKE lower(?) ESCAPE '\')`, pat, pat)
+	}
+	if f.DueBefore != nil {
+		// due_at < t  ⇔  due second < ceil(t); no-due rows hold noDue.
+		q = q.Where("due_key < ?", ceilUnix(*f.DueBefore))
+	}
+	if f.DueAfter != nil {
+		q = q.Where("due_key > ? AND due_key < ?", f.DueAfter.Unix(), noDue)
+	}
+	if f.Overdue {
+		at := f.Now
+		if at.IsZero() {
+			at = time.Now()
+		}
+		q = q.Where("completed = ? AND overdue_at <= ?", false, at.Unix())
+	}
+	return q, nil
+}
+
+// ceilUnix is t in Unix seconds, rounded up.
+func ceilUnix(t time.Time) int64 {
+	s := t.Unix()
+	if t.Nanosecond() > 0 && s < math.MaxInt64 {
+		s++
+	}
+	return s
+}
+
+// counts reads userID's task counts from the counters row, which every
+// create, complete, reopen and delete keeps current in its transaction.
+func (s *Store) counts(ctx context.Context, userID string) (models.TaskCounts, error) {
+	var c counterRow
+	err := s.db.WithContext(ctx).Where("user_id = ?", userID).Limit(1).Find(&c).Error
+	if err != nil {
+		return models.TaskCounts{}, fmt.Errorf("count tasks: %w", err)
+	}
+	return models.TaskCounts{Total: c.Total, Pending: c.Total - c.Completed, Completed: c.Completed}, nil
+}

@@ -1,0 +1,124 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// migrationLockID keys the PostgreSQL advisory lock that serializes
+// migrations across processes ("taskpilot" in ASCII, truncated).
+const migrationLockID int64 = 0x7461736b70696c6f
+
+// migration is one versioned schema change. Versions only grow; a
+// released migration is never edited, only followed by a new one.
+type migration struct {
+	version int
+	name    string
+	up      func(tx *gorm.DB) error
+}
+
+// migrations returns every migration in version order. Append new ones at
+// the end.
+func migrations() []migration {
+	return []migration{
+		{1, "tasks and task counters", migrateTasksV1},
+	}
+}
+
+// Migrate applies every pending versioned migration; it is idempotent and
+// safe to run from several processes at once.
+func (s *Store) Migrate(ctx context.Context) error {
+	for _, m := range migrations() {
+		if err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			return s.apply(tx, m)
+		}); err != nil {
+			return fmt.Errorf("migrate %d (%s): %w", m.version, m.name, err)
+		}
+	}
+	return nil
+}
+
+// apply runs m inside tx unless it was already applied.
+func (s *Store) apply(tx *gorm.DB, m migration) error {
+	if s.dialect == DialectPostgres {
+		// Held until the transaction ends; a second migrator waits here and
+		// then sees the version recorded.
+		if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", migrationLockID).Error; err != nil {
+			return fmt.Errorf("lock: %w", err)
+		}
+	}
+	if err := tx.Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY,
+		applied_at TIMESTAMP NOT NULL
+	)`).Error; err != nil {
+		return fmt.Errorf("create schema_migrations: %w", err)
+	}
+	var n int64
+	if err := tx.Raw("SELECT COUNT(*) FROM schema_migrations WHERE version = ?", m.version).Scan(&n).Error; err != nil {
+		return fmt.Errorf("read schema_migrations: %w", err)
+	}
+	if n > 0 {
+		return nil
+	}
+	if err := m.up(tx); err != nil {
+		return err
+	}
+	return tx.Exec("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)", m.version, now()).Error
+}
+
+// taskV1 is the tasks table as migration 1 creates it. It is frozen: later
+// schema changes go in new migrations, not here.
+type taskV1 struct {
+	ID           uint64     `gorm:"primaryKey;autoIncrement"`
+	UserID       string     `gorm:"size:255;not null"`
+	Number       int64      `gorm:"not null"`
+	Title        string     `gorm:"size:200;not null"`
+	TitleKey     string     `gorm:"size:200;not null"`
+	Description  string     `gorm:"type:text;not null;default:''"`
+	Completed    bool       `gorm:"not null;default:false"`
+	CompletedAt  *time.Time ``
+	Priority     string     `gorm:"size:10;not null;default:'medium'"`
+	PriorityRank int        `gorm:"type:smallint;not null;default:2"`
+	DueAt        *time.Time ``
+	DueHasTime   bool       `gorm:"not null;default:false"`
+	DueKey       int64      `gorm:"not null"`
+	OverdueAt    int64      `gorm:"not null"`
+	Tags         string     `gorm:"type:text;not null;default:'[]'"`
+	CreatedAt    time.Time  `gorm:"not null"`
+	UpdatedAt    time.Time  `gorm:"not null"`
+}
+
+func (taskV1) TableName() string { return "tasks" }
+
+// counterV1 is the task_counters table as migration 1 creates it.
+type counterV1 struct {
+	UserID     string `gorm:"primaryKey;size:255"`
+	LastNumber int64  `gorm:"not null;default:0"`
+	Total      int64  `gorm:"not null;default:0"`
+	Completed  int64  `gorm:"not null;default:0"`
+}
+
+func (counterV1) TableName() string { return "task_counters" }
+
+// migrateTasksV1 creates the tasks and task_counters tables and the
+// indexes that keep every listing of one user's tasks O(page): each sort
+// key is followed by the task number, the tie-breaker.
+func migrateTasksV1(tx *gorm.DB) error {
+	if err := tx.Migrator().CreateTable(&taskV1{}, &counterV1{}); err != nil {
+		return fmt.Errorf("create tables: %w", err)
+	}
+	for _, stmt := range []string{
+		"CREATE UNIQUE INDEX IF NOT EXISTS idx_tasks_user_number ON tasks (user_id, number)",
+		"CREATE INDEX IF NOT EXISTS idx_tasks_user_due ON tasks (user_id, due_key, number)",
+		"CREATE INDEX IF NOT EXISTS idx_tasks_user_priority ON tasks (user_id, priority_rank, number)",
+		"CREATE INDEX IF NOT EXISTS idx_tasks_user_title ON tasks (user_id, title_key, number)",
+	} {
+		if err := tx.Exec(stmt).Error; err != nil {
+			return fmt.Errorf("create index: %w", err)
+		}
+	}
+	return nil
+}
