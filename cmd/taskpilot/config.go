@@ -1,0 +1,303 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/pflag"
+	"gopkg.in/yaml.v3"
+
+	"github.com/taskpilot/taskpilot/mcpserver/token"
+)
+
+// Config is every setting of the taskpilot binary. It is filled from, in
+// increasing precedence: defaultConfig, the --config YAML file, TASKPILOT_*
+// environment variables and flags given on the command line.
+type Config struct {
+	Database DatabaseConfig `yaml:"database"`
+	Log      LogConfig      `yaml:"log"`
+	MCP      MCPConfig      `yaml:"mcp"`
+	Auth     AuthConfig     `yaml:"auth"`
+}
+
+// DatabaseConfig says where the tasks live.
+type DatabaseConfig struct {
+	URL            string `yaml:"url"`
+	MigrateOnStart bool   `yaml:"migrate_on_start"`
+}
+
+// LogConfig shapes the log written to stderr.
+type LogConfig struct {
+	Level  string `yaml:"level"`  // debug, info, warn or error
+	Format string `yaml:"format"` // text or json
+}
+
+// MCPConfig configures `taskpilot mcp`.
+type MCPConfig struct {
+	Transport      string   `yaml:"transport"`  // stdio or http
+	Addr           string   `yaml:"addr"`       // listen address for http
+	User           string   `yaml:"user"`       // the user for stdio and for auth none
+	Auth           string   `yaml:"auth"`       // jwt or none
+	PublicURL      string   `yaml:"public_url"` // base URL clients see; empty means http://<addr>
+	AllowedOrigins []string `yaml:"allowed_origins"`
+}
+
+// AuthConfig configures bearer tokens. The secret itself never comes from a
+// flag or a YAML value: only from TASKPILOT_AUTH_SECRET or a secret file.
+type AuthConfig struct {
+	SecretFile string `yaml:"secret_file"`
+	JWKSURL    string `yaml:"jwks_url"`
+	Audience   string `yaml:"audience"`
+	Issuer     string `yaml:"issuer"`
+	Secret     []byte `yaml:"-"` // resolved by loadConfig
+}
+
+func defaultConfig() Config {
+	return Config{
+		Database: DatabaseConfig{URL: "sqlite://./data/taskpilot.db", MigrateOnStart: true},
+		Log:      LogConfig{Level: "info", Format: "text"},
+		MCP:      MCPConfig{Transport: "stdio", Addr: "127.0.0.1:8081", User: "local", Auth: "jwt"},
+		Auth:     AuthConfig{Audience: "taskpilot-mcp", Issuer: "taskpilot"},
+	}
+}
+
+// A setting is one config value that an environment variable, and maybe a
+// flag, can set.
+type setting struct {
+	key   string            // YAML key, e.g. "mcp.addr"; also names the setting
+	env   string            // environment variable
+	usage string            // flag help
+	field func(*Config) any // *string, *bool or *[]string inside the config
+}
+
+func settings() []setting {
+	return []setting{
+		{"database.url", "TASKPILOT_DATABASE_URL", "database: sqlite://PATH, sqlite::memory: or postgres://…",
+			func(c *Config) any { return &c.Database.URL }},
+		{"database.migrate_on_start", "TASKPILOT_MIGRATE_ON_START", "apply pending migrations on start",
+			func(c *Config) any { return &c.Database.MigrateOnStart }},
+		{"log.level", "TASKPILOT_LOG_LEVEL", "log level: debug, info, warn or error",
+			func(c *Config) any { return &c.Log.Level }},
+		{"log.format", "TASKPILOT_LOG_FORMAT", "log format: text or json",
+			func(c *Config) any { return &c.Log.Format }},
+		{"mcp.transport", "TASKPILOT_MCP_TRANSPORT", "transport: stdio or http (Streamable HTTP at /mcp)",
+			func(c *Config) any { return &c.MCP.Transport }},
+		{"mcp.addr", "TASKPILOT_MCP_ADDR", "listen address for --transport http",
+			func(c *Config) any { return &c.MCP.Addr }},
+		{"mcp.user", "TASKPILOT_MCP_USER", "user whose tasks stdio (and --auth none) serves",
+			func(c *Config) any { return &c.MCP.User }},
+		{"mcp.auth", "TASKPILOT_MCP_AUTH", "http authentication: jwt or none (none only on loopback)",
+			func(c *Config) any { return &c.MCP.Auth }},
+		{"mcp.public_url", "TASKPILOT_MCP_PUBLIC_URL", "public base URL of the server (default http://<addr>)",
+			func(c *Config) any { return &c.MCP.PublicURL }},
+		{"mcp.allowed_origins", "TASKPILOT_MCP_ALLOWED_ORIGINS", "browser origins allowed to call the server (comma list)",
+			func(c *Config) any { return &c.MCP.AllowedOrigins }},
+		{"auth.secret_file", "TASKPILOT_AUTH_SECRET_FILE", "",
+			func(c *Config) any { return &c.Auth.SecretFile }},
+		{"auth.jwks_url", "TASKPILOT_AUTH_JWKS_URL", "",
+			func(c *Config) any { return &c.Auth.JWKSURL }},
+		{"auth.audience", "TASKPILOT_AUTH_AUDIENCE", "",
+			func(c *Config) any { return &c.Auth.Audience }},
+		{"auth.issuer", "TASKPILOT_AUTH_ISSUER", "",
+			func(c *Config) any { return &c.Auth.Issuer }},
+	}
+}
+
+// settingAnnotation marks a flag as setting the config value whose key is
+// the annotation's value.
+const settingAnnotation = "taskpilot-setting"
+
+// addFlag registers flag name on fs for the setting key, with the setting's
+// default and usage.
+func addFlag(fs *pflag.FlagSet, name, key string) {
+	s, ok := lookupSetting(key)
+	if !ok {
+		panic("no setting " + key)
+	}
+	def := defaultConfig()
+	switch p := s.field(&def).(type) {
+	case *string:
+		fs.String(name, *p, s.usage)
+	case *bool:
+		fs.Bool(name, *p, s.usage)
+	case *[]string:
+		fs.StringSlice(name, *p, s.usage)
+	}
+	_ = fs.SetAnnotation(name, settingAnnotation, []string{key})
+}
+
+func lookupSetting(key string) (setting, bool) {
+	for _, s := range settings() {
+		if s.key == key {
+			return s, true
+		}
+	}
+	return setting{}, false
+}
+
+// loadConfig builds the config: defaults, then the YAML file at path (if
+// path is not empty), then environment variables, then the flags in fs that
+// were set on the command line. It resolves the auth secret and checks the
+// settings every command uses.
+func loadConfig(path string, getenv func(string) string, fs *pflag.FlagSet) (Config, error) {
+	cfg := defaultConfig()
+	if path != "" {
+		if err := readConfigFile(path, &cfg); err != nil {
+			return Config{}, err
+		}
+	}
+	for _, s := range settings() {
+		if v := getenv(s.env); v != "" {
+			if err := set(s.field(&cfg), v); err != nil {
+				return Config{}, fmt.Errorf("%s: %w", s.env, err)
+			}
+		}
+	}
+	var err error
+	fs.Visit(func(f *pflag.Flag) {
+		keys := f.Annotations[settingAnnotation]
+		if err != nil || len(keys) != 1 {
+			return
+		}
+		s, _ := lookupSetting(keys[0])
+		v := f.Value.String()
+		if sv, ok := f.Value.(pflag.SliceValue); ok {
+			v = strings.Join(sv.GetSlice(), ",")
+		}
+		if e := set(s.field(&cfg), v); e != nil {
+			err = fmt.Errorf("--%s: %w", f.Name, e)
+		}
+	})
+	if err != nil {
+		return Config{}, err
+	}
+	if cfg.Auth.Secret, err = readSecret(cfg.Auth.SecretFile, getenv); err != nil {
+		return Config{}, err
+	}
+	return cfg, cfg.validate()
+}
+
+// readConfigFile decodes the YAML file at path over cfg. Unknown keys are
+// an error, so typos do not go unnoticed.
+func readConfigFile(path string, cfg *Config) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("read config: %w", err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(cfg); err != nil && !errors.Is(err, io.EOF) {
+		if strings.Contains(err.Error(), "field secret not found") {
+			return fmt.Errorf("config %s: auth.secret is not allowed in a file; set TASKPILOT_AUTH_SECRET or auth.secret_file", path)
+		}
+		return fmt.Errorf("config %s: %w", path, err)
+	}
+	return nil
+}
+
+// set parses v into the value p points to.
+func set(p any, v string) error {
+	switch p := p.(type) {
+	case *string:
+		*p = v
+	case *bool:
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("%q is not true or false", v)
+		}
+		*p = b
+	case *[]string:
+		*p = nil
+		for _, s := range strings.Split(v, ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				*p = append(*p, s)
+			}
+		}
+	}
+	return nil
+}
+
+// readSecret returns the signing secret from TASKPILOT_AUTH_SECRET, or else
+// from the secret file (TASKPILOT_AUTH_SECRET_FILE or auth.secret_file,
+// already merged into file), or nil if none is configured. Surrounding
+// whitespace is trimmed.
+func readSecret(file string, getenv func(string) string) ([]byte, error) {
+	secret := getenv("TASKPILOT_AUTH_SECRET")
+	switch {
+	case secret != "" && getenv("TASKPILOT_AUTH_SECRET_FILE") != "":
+		return nil, errors.New("set TASKPILOT_AUTH_SECRET or TASKPILOT_AUTH_SECRET_FILE, not both")
+	case secret == "" && file != "":
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return nil, fmt.Errorf("read auth secret: %w", err)
+		}
+		secret = string(b)
+	}
+	secret = strings.TrimSpace(secret)
+	if secret == "" {
+		return nil, nil
+	}
+	if len(secret) < token.MinSecretLen {
+		return nil, fmt.Errorf("auth secret is %d bytes; it must be at least %d (try: openssl rand -hex 32)", len(secret), token.MinSecretLen)
+	}
+	return []byte(secret), nil
+}
+
+// validate checks the settings every command uses.
+func (c Config) validate() error {
+	switch {
+	case c.Database.URL == "":
+		return errors.New("--database-url must not be empty")
+	case !oneOf(c.Log.Level, "debug", "info", "warn", "error"):
+		return fmt.Errorf("--log-level must be debug, info, warn or error, not %q", c.Log.Level)
+	case !oneOf(c.Log.Format, "text", "json"):
+		return fmt.Errorf("--log-format must be text or json, not %q", c.Log.Format)
+	case c.Auth.Audience == "" || c.Auth.Issuer == "":
+		return errors.New("auth.audience and auth.issuer must not be empty")
+	}
+	if c.Auth.JWKSURL != "" {
+		if err := checkURL(c.Auth.JWKSURL); err != nil {
+			return fmt.Errorf("auth.jwks_url: %w", err)
+		}
+	}
+	return nil
+}
+
+// validate checks the settings of `taskpilot mcp`.
+func (c MCPConfig) validate() error {
+	switch {
+	case !oneOf(c.Transport, "stdio", "http"):
+		return fmt.Errorf("--transport must be stdio or http, not %q", c.Transport)
+	case !oneOf(c.Auth, "jwt", "none"):
+		return fmt.Errorf("--auth must be jwt or none, not %q", c.Auth)
+	case strings.TrimSpace(c.User) == "":
+		return errors.New("--user must not be empty")
+	}
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		return fmt.Errorf("--addr %q is not host:port", c.Addr)
+	}
+	if c.PublicURL != "" {
+		if err := checkURL(c.PublicURL); err != nil {
+			return fmt.Errorf("--public-url: %w", err)
+		}
+	}
+	return nil
+}
+
+func checkURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%q is not an http(s) URL", s)
+	}
+	return nil
+}
+
+func oneOf(s string, allowed ...string) bool { return slices.Contains(allowed, s) }

@@ -1,0 +1,202 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"github.com/spf13/cobra"
+
+	"github.com/taskpilot/taskpilot/mcpserver"
+	"github.com/taskpilot/taskpilot/mcpserver/mcphttp"
+	"github.com/taskpilot/taskpilot/mcpserver/token"
+)
+
+// shutdownTimeout bounds how long the HTTP server drains on exit.
+const shutdownTimeout = 10 * time.Second
+
+func newMCPCmd(e *env) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "mcp",
+		Short: "Serve the task tools over MCP (stdio or Streamable HTTP)",
+		Long: `Mcp serves the six task tools (add_task, list_tasks, find_task_by_name,
+update_task, complete_task, delete_task) to an MCP client.
+
+With --transport stdio (the default) the client starts taskpilot and talks
+JSON-RPC over its stdin and stdout; every request acts as --user. Logs go to
+stderr.
+
+With --transport http the server listens on --addr and serves Streamable HTTP
+at /mcp. Each request needs "Authorization: Bearer <token>" (see taskpilot
+token) and acts as the token's subject. --auth none skips that and acts as
+--user; it is only allowed on a loopback address.`,
+		Example: `  taskpilot mcp
+  taskpilot mcp --user alice --database-url sqlite:///home/alice/.taskpilot/taskpilot.db
+  TASKPILOT_AUTH_SECRET=$(cat secret) taskpilot mcp --transport http --addr 127.0.0.1:8081
+  taskpilot mcp --transport http --auth none`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, log, err := e.load(cmd)
+			if err != nil {
+				return err
+			}
+			return runMCP(cmd.Context(), cfg, log, cmd.InOrStdin(), cmd.OutOrStdout())
+		},
+	}
+	fs := cmd.Flags()
+	addFlag(fs, "transport", "mcp.transport")
+	addFlag(fs, "addr", "mcp.addr")
+	addFlag(fs, "user", "mcp.user")
+	addFlag(fs, "auth", "mcp.auth")
+	addFlag(fs, "public-url", "mcp.public_url")
+	addFlag(fs, "allowed-origins", "mcp.allowed_origins")
+	addFlag(fs, "migrate-on-start", "database.migrate_on_start")
+	return cmd
+}
+
+// runMCP serves MCP until ctx is done or, on stdio, until stdin ends.
+func runMCP(ctx context.Context, cfg Config, log *slog.Logger, stdin io.Reader, stdout io.Writer) error {
+	if err := cfg.MCP.validate(); err != nil {
+		return err
+	}
+	var verifier *token.Verifier
+	if cfg.MCP.Transport == "http" {
+		var err error
+		if verifier, err = httpVerifier(cfg, log); err != nil {
+			return err
+		}
+	}
+	st, err := openStore(ctx, cfg.Database, log, cfg.Database.MigrateOnStart)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	srv := mcpserver.New(st, mcpserver.Options{Logger: log, DefaultUser: cfg.MCP.User, Version: version()})
+
+	if cfg.MCP.Transport == "stdio" {
+		log.Info("serving MCP on stdio", "user", cfg.MCP.User)
+		t := &mcp.IOTransport{Reader: io.NopCloser(stdin), Writer: nopWriteCloser{stdout}}
+		err := srv.Run(ctx, t)
+		if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, io.EOF) {
+			return nil
+		}
+		return fmt.Errorf("serve mcp: %w", err)
+	}
+
+	ln, err := net.Listen("tcp", cfg.MCP.Addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	var authServers []string
+	if checkURL(cfg.Auth.Issuer) == nil {
+		authServers = []string{cfg.Auth.Issuer} // an OAuth issuer clients can discover
+	}
+	resource := resourceURL(cfg.MCP.PublicURL, ln.Addr())
+	h := mcphttp.New(mcphttp.Options{
+		Server:               srv,
+		Verifier:             verifier,
+		Ready:                st.Ping,
+		ResourceURL:          resource,
+		AuthorizationServers: authServers,
+		AllowedOrigins:       cfg.MCP.AllowedOrigins,
+		Logger:               log,
+	})
+	log.Info("listening", "addr", ln.Addr().String(), "auth", cfg.MCP.Auth, "resource", resource)
+	return serveHTTP(ctx, ln, h, log)
+}
+
+// resourceURL is the public URL of the /mcp endpoint: under publicURL if
+// set, else at the listening address. On all interfaces (0.0.0.0, ::) that
+// address is no use to clients, so it is left empty and mcphttp derives it
+// from each request's Host.
+func resourceURL(publicURL string, addr net.Addr) string {
+	if publicURL != "" {
+		return strings.TrimSuffix(publicURL, "/") + "/mcp"
+	}
+	if tcp, ok := addr.(*net.TCPAddr); ok && tcp.IP.IsUnspecified() {
+		return ""
+	}
+	return "http://" + addr.String() + "/mcp"
+}
+
+// httpVerifier returns the token verifier for --auth jwt, or nil for
+// --auth none after checking that the address is loopback.
+func httpVerifier(cfg Config, log *slog.Logger) (*token.Verifier, error) {
+	if cfg.MCP.Auth == "none" {
+		if !isLoopback(cfg.MCP.Addr) {
+			return nil, fmt.Errorf("--auth none is only allowed on a loopback address (127.0.0.1, ::1, localhost), not %q: anyone who can reach it would act as %q", cfg.MCP.Addr, cfg.MCP.User)
+		}
+		log.Warn("authentication is off: every HTTP request acts as one user", "user", cfg.MCP.User, "addr", cfg.MCP.Addr)
+		return nil, nil
+	}
+	if cfg.Auth.Secret == nil && cfg.Auth.JWKSURL == "" {
+		return nil, errors.New("--auth jwt needs a key: set TASKPILOT_AUTH_SECRET (at least 32 bytes; mint tokens with taskpilot token) or TASKPILOT_AUTH_JWKS_URL, or use --auth none on a loopback address")
+	}
+	v, err := token.NewVerifier(token.Config{
+		Secret:   cfg.Auth.Secret,
+		JWKSURL:  cfg.Auth.JWKSURL,
+		Audience: cfg.Auth.Audience,
+		Issuer:   cfg.Auth.Issuer,
+		Leeway:   30 * time.Second,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("auth: %w", err)
+	}
+	return v, nil
+}
+
+// isLoopback reports whether addr (host:port) only listens on loopback.
+func isLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// serveHTTP serves h on ln until ctx is done, then shuts down gracefully:
+// it stops accepting and waits up to shutdownTimeout for requests in flight.
+func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger) error {
+	hs := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve http: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	err := hs.Shutdown(sctx)
+	<-served // http.ErrServerClosed
+	if err != nil {
+		return fmt.Errorf("shut down http: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// nopWriteCloser lets stdout be an MCP transport writer without the
+// transport closing it.
+type nopWriteCloser struct{ io.Writer }
+
+// Close does nothing.
+func (nopWriteCloser) Close() error { return nil }
