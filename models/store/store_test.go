@@ -1,10 +1,12 @@
 package store_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -55,6 +57,11 @@ func mustOpen(tb testing.TB, url string) *store.Store {
 		tb.Fatalf("Migrate: %v", err)
 	}
 	return s
+}
+
+// postgresDSNSet reports whether a PostgreSQL test server is configured.
+func postgresDSNSet() bool {
+	return os.Getenv("TASKPILOT_TEST_POSTGRES_DSN") != "" || os.Getenv("TASKPILOT_REQUIRE_POSTGRES") == "1"
 }
 
 // postgresDSN returns TASKPILOT_TEST_POSTGRES_DSN or skips tb (fails it
@@ -246,5 +253,28 @@ func TestConcurrentMigrate(t *testing.T) {
 				t.Fatal(err)
 			}
 		})
+	}
+}
+
+// TestLogsGoToLoggerWithoutTaskContents checks that GORM reports to the
+// given logger (never stdout, which belongs to MCP over stdio) and that
+// logged SQL keeps its placeholders instead of users' task text.
+func TestLogsGoToLoggerWithoutTaskContents(t *testing.T) {
+	var buf bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&buf, nil))
+	s, err := store.Open(t.Context(), "sqlite::memory:", store.Options{Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Exec(t.Context(), "SELECT * FROM no_such_table WHERE title = ?", "my secret task"); err == nil {
+		t.Fatal("query on a missing table succeeded")
+	}
+	out := buf.String()
+	if !strings.Contains(out, "no_such_table") {
+		t.Errorf("failed query not logged; log = %q", out)
+	}
+	if strings.Contains(out, "my secret task") {
+		t.Errorf("log contains a query argument: %q", out)
 	}
 }
