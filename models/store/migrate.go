@@ -91,6 +91,7 @@ type taskV1 struct {
 	UpdatedAt    time.Time  `gorm:"not null"`
 }
 
+// TableName implements gorm's Tabler.
 func (taskV1) TableName() string { return "tasks" }
 
 // counterV1 is the task_counters table as migration 1 creates it.
@@ -101,6 +102,7 @@ type counterV1 struct {
 	Completed  int64  `gorm:"not null;default:0"`
 }
 
+// TableName implements gorm's Tabler.
 func (counterV1) TableName() string { return "task_counters" }
 
 // migrateTasksV1 creates the tasks and task_counters tables and the
