@@ -1,0 +1,188 @@
+package mcpserver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/taskpilot/taskpilot/models"
+)
+
+// Name is the MCP server name reported to clients.
+const Name = "taskpilot"
+
+// TaskStore is the storage the tools need. *store.Store implements it.
+// Every method is scoped to userID; a task of another user is reported as
+// models.ErrNotFound. Bad filters or cursors are *models.ValidationError.
+type TaskStore interface {
+	CreateTask(ctx context.Context, userID string, in models.NewTask) (models.Task, error)
+	GetTask(ctx context.Context, userID string, n int64) (models.Task, error)
+	ListTasks(ctx context.Context, userID string, f models.TaskFilter) (models.TaskPage, error)
+	FindTasksByTitle(ctx context.Context, userID, name string, limit int) ([]models.Task, error)
+	SetTaskCompleted(ctx context.Context, userID string, n int64, completed bool) (models.Task, error)
+	UpdateTask(ctx context.Context, userID string, n int64, p models.TaskPatch) (models.Task, error)
+	DeleteTask(ctx context.Context, userID string, n int64) (models.Task, error)
+}
+
+// Options configures New.
+type Options struct {
+	// Logger receives internal errors and the SDK's own logs; nil discards.
+	Logger *slog.Logger
+	// DefaultUser is the user for requests without bearer token info
+	// (stdio, or HTTP with auth disabled). Empty means such requests are
+	// refused with "not authenticated".
+	DefaultUser string
+	// Now is the clock used for "overdue"; nil means time.Now.
+	Now func() time.Time
+	// Version is reported to clients as the server version.
+	Version string
+}
+
+// instructions tell the model how the tools fit together.
+const instructions = `TaskPilot manages the user's personal task list.
+Each task has a task_id: the user's own task number (1, 2, 3, ...), shown by add_task and list_tasks. It is not a position in a list and is never reused.
+To act on a task the user names instead of numbering, call find_task_by_name first, then use its task_id with complete_task, update_task or delete_task.
+Dates are YYYY-MM-DD or RFC 3339 date-times such as 2026-05-01T17:00:00Z.`
+
+// server holds what the tool handlers share.
+type server struct {
+	st          TaskStore
+	log         *slog.Logger
+	defaultUser string
+	now         func() time.Time
+}
+
+// New returns an MCP server named "taskpilot" with the six task tools.
+// Connect it to any transport; it is safe for concurrent sessions.
+func New(st TaskStore, opts Options) *mcp.Server {
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	log = log.With("component", "mcpserver")
+	s := &server{st: st, log: log, defaultUser: opts.DefaultUser, now: opts.Now}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	version := opts.Version
+	if version == "" {
+		version = "dev"
+	}
+	srv := mcp.NewServer(&mcp.Implementation{Name: Name, Title: "TaskPilot", Version: version}, &mcp.ServerOptions{
+		Instructions: instructions,
+		Logger:       log,
+		Capabilities: &mcp.ServerCapabilities{},
+	})
+	addTool(s, srv, addTaskTool(), s.addTask)
+	addTool(s, srv, listTasksTool(), s.listTasks)
+	addTool(s, srv, findTaskByNameTool(), s.findTaskByName)
+	addTool(s, srv, completeTaskTool(), s.completeTask)
+	addTool(s, srv, updateTaskTool(), s.updateTask)
+	addTool(s, srv, deleteTaskTool(), s.deleteTask)
+	srv.AddReceivingMiddleware(checkArgsMiddleware(Tools()))
+	return srv
+}
+
+// Tools returns the definitions of the tools New serves (name, title,
+// description, annotations, input and output schemas), for goldens and for
+// printing. Each call returns fresh values.
+func Tools() []*mcp.Tool {
+	return []*mcp.Tool{
+		addTaskTool(),
+		listTasksTool(),
+		findTaskByNameTool(),
+		completeTaskTool(),
+		updateTaskTool(),
+		deleteTaskTool(),
+	}
+}
+
+// handlerFunc is a tool's logic: it gets the caller's user id and the
+// validated input, and returns the structured output with one short
+// sentence for humans, or an error.
+type handlerFunc[In, Out any] func(ctx context.Context, user string, in In) (Out, string, error)
+
+// addTool registers t with a handler that resolves the user, runs h and
+// turns its error into a tool error (see server.toolError).
+func addTool[In, Out any](s *server, srv *mcp.Server, t *mcp.Tool, h handlerFunc[In, Out]) {
+	mcp.AddTool(srv, t, func(ctx context.Context, req *mcp.CallToolRequest, in In) (*mcp.CallToolResult, Out, error) {
+		var zero Out
+		user, err := s.userFrom(req)
+		if err != nil {
+			return nil, zero, err
+		}
+		out, text, err := h(ctx, user, in)
+		if err != nil {
+			return nil, zero, s.toolError(ctx, t.Name, err)
+		}
+		return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: text}}}, out, nil
+	})
+}
+
+// errNotAuthenticated is returned when no user can be determined.
+var errNotAuthenticated = errors.New("not authenticated")
+
+// userFrom returns the calling user: the bearer token's user when the
+// request carries token info, else the default user.
+func (s *server) userFrom(req *mcp.CallToolRequest) (string, error) {
+	user := s.defaultUser
+	if req.Extra != nil && req.Extra.TokenInfo != nil {
+		// A token without a user id must not fall back to the default user.
+		user = req.Extra.TokenInfo.UserID
+	}
+	if user == "" {
+		return "", errNotAuthenticated
+	}
+	return user, nil
+}
+
+// userError is a message meant for the model, returned as a tool error as is.
+type userError struct{ msg string }
+
+// Error implements error.
+func (e *userError) Error() string { return e.msg }
+
+// userErrorf builds a *userError.
+func userErrorf(format string, args ...any) error {
+	return &userError{msg: fmt.Sprintf(format, args...)}
+}
+
+// notFound is the error for a task number the user does not have.
+func notFound(n int64) error {
+	return userErrorf("Task %d not found. Call list_tasks to see the user's task ids.", n)
+}
+
+// errInternal is all the model learns about an internal failure.
+var errInternal = errors.New("internal error; try again")
+
+// toolError maps a handler error to the error the model sees: user errors
+// and validation errors as they are, anything else logged and generic.
+func (s *server) toolError(ctx context.Context, tool string, err error) error {
+	var ue *userError
+	if errors.As(err, &ue) {
+		return ue
+	}
+	var ve *models.ValidationError
+	if errors.As(err, &ve) {
+		if ve.Field == "" {
+			return userErrorf("Invalid input: %s.", ve.Reason)
+		}
+		return userErrorf("Invalid %s: %s.", ve.Field, ve.Reason)
+	}
+	if errors.Is(err, models.ErrNotFound) {
+		// Handlers translate not-found themselves; this is a fallback.
+		return userErrorf("Task not found. Call list_tasks to see the user's task ids.")
+	}
+	if ctx.Err() != nil {
+		// The client went away or gave up; not a server fault.
+		s.log.InfoContext(ctx, "tool canceled", "tool", tool, "err", err)
+		return errInternal
+	}
+	s.log.ErrorContext(ctx, "tool failed", "tool", tool, "err", err)
+	return errInternal
+}
