@@ -98,7 +98,7 @@ func (t Task) Overdue(now time.Time) bool {
 	if !t.DueHasTime {
 		end = end.AddDate(0, 0, 1)
 	}
-	return now.After(end) || (t.DueHasTime && now.Equal(end))
+	return !now.Before(end)
 }
 
 // Due is a parsed due date: a date, or a date-time.
