@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"encoding/json"
 	"io"
+	"maps"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -225,9 +227,7 @@ func TestMCPHTTPRefusals(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
 			vars := map[string]string{"TASKPILOT_DATABASE_URL": "sqlite://" + filepath.Join(dir, "tp.db")}
-			for k, v := range tt.vars {
-				vars[k] = v
-			}
+			maps.Copy(vars, tt.vars)
 			args := append([]string{"mcp"}, tt.args...)
 			if !slices.Contains(args, "--transport") {
 				args = append(args, "--transport", "http")
@@ -251,6 +251,28 @@ func TestIsLoopback(t *testing.T) {
 	} {
 		if got := isLoopback(addr); got != want {
 			t.Errorf("isLoopback(%q) = %v, want %v", addr, got, want)
+		}
+	}
+}
+
+func TestResourceURL(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		publicURL, listen, want string
+	}{
+		{"", "127.0.0.1:8081", "http://127.0.0.1:8081/mcp"},
+		{"", "[::1]:8081", "http://[::1]:8081/mcp"},
+		{"", "0.0.0.0:8081", ""}, // derived from each request's Host
+		{"https://tasks.example.com/", "0.0.0.0:8081", "https://tasks.example.com/mcp"},
+		{"https://example.com/taskpilot", "127.0.0.1:8081", "https://example.com/taskpilot/mcp"},
+	}
+	for _, tt := range tests {
+		addr, err := net.ResolveTCPAddr("tcp", tt.listen)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := resourceURL(tt.publicURL, addr); got != tt.want {
+			t.Errorf("resourceURL(%q, %s) = %q, want %q", tt.publicURL, tt.listen, got, tt.want)
 		}
 	}
 }

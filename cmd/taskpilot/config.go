@@ -216,7 +216,7 @@ func set(p any, v string) error {
 		*p = b
 	case *[]string:
 		*p = nil
-		for _, s := range strings.Split(v, ",") {
+		for s := range strings.SplitSeq(v, ",") {
 			if s = strings.TrimSpace(s); s != "" {
 				*p = append(*p, s)
 			}

@@ -147,7 +147,7 @@ func TestConfigErrors(t *testing.T) {
 		args    []string
 		wantErr string
 	}{
-		{name: "unknown yaml key", yaml: "mcp:\n  adress: 1.2.3.4:5\n", wantErr: "field adress not found"},
+		{name: "unknown yaml key", yaml: "mcp:\n  listen: 1.2.3.4:5\n", wantErr: "field listen not found"},
 		{name: "unknown yaml section", yaml: "chatt:\n  x: 1\n", wantErr: "field chatt not found"},
 		{name: "secret in yaml", yaml: "auth:\n  secret: " + testSecret + "\n", wantErr: "set TASKPILOT_AUTH_SECRET or auth.secret_file"},
 		{name: "yaml type error", yaml: "database:\n  migrate_on_start: maybe\n", wantErr: "cannot unmarshal"},

@@ -55,7 +55,7 @@ func binary(t *testing.T) string {
 		binPath = filepath.Join(binDir, "taskpilot")
 		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
 		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+			buildErr = fmt.Errorf("go build: %w\n%s", err, out)
 		}
 	})
 	if buildErr != nil {
@@ -154,7 +154,7 @@ func testE2EHTTP(t *testing.T, dbURL, userSuffix string) {
 	t.Cleanup(func() {
 		if cmd.ProcessState == nil {
 			_ = cmd.Process.Kill()
-			<-exited
+			t.Logf("server killed: %v", <-exited)
 		}
 	})
 
@@ -203,8 +203,9 @@ func testE2EHTTP(t *testing.T, dbURL, userSuffix string) {
 			if code != tt.want {
 				t.Errorf("status %d, want %d", code, tt.want)
 			}
-			if tt.want == http.StatusUnauthorized && !strings.Contains(hdr, "resource_metadata=") {
-				t.Errorf("WWW-Authenticate = %q, want a resource_metadata pointer", hdr)
+			meta := base + "/.well-known/oauth-protected-resource/mcp"
+			if tt.want == http.StatusUnauthorized && !strings.Contains(hdr, meta) {
+				t.Errorf("WWW-Authenticate = %q, want it to point at %s", hdr, meta)
 			}
 		})
 	}

@@ -90,7 +90,7 @@ func runMCP(ctx context.Context, cfg Config, log *slog.Logger, stdin io.Reader, 
 		return fmt.Errorf("serve mcp: %w", err)
 	}
 
-	ln, err := net.Listen("tcp", cfg.MCP.Addr)
+	ln, err := new(net.ListenConfig).Listen(ctx, "tcp", cfg.MCP.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
@@ -185,10 +185,12 @@ func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler, log *slog.L
 	log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
-	err := hs.Shutdown(sctx)
-	<-served // http.ErrServerClosed
-	if err != nil {
-		return fmt.Errorf("shut down http: %w", err)
+	shutdownErr := hs.Shutdown(sctx)
+	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve http: %w", err)
+	}
+	if shutdownErr != nil {
+		return fmt.Errorf("shut down http: %w", shutdownErr)
 	}
 	log.Info("stopped")
 	return nil
