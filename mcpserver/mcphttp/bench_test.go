@@ -1,0 +1,73 @@
+package mcphttp_test
+
+import (
+	"fmt"
+	"net/http"
+	"path/filepath"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/taskpilot/taskpilot/mcpserver/mcphttp"
+	"github.com/taskpilot/taskpilot/models"
+)
+
+// BenchmarkHTTPToolCall measures list_tasks calls over HTTP with auth on
+// (HS256), SQLite, and 1 or 32 concurrent clients, each a separate user with
+// 5 tasks. It reports throughput and the p50/p99 latency of one call.
+func BenchmarkHTTPToolCall(b *testing.B) {
+	for _, clients := range []int{1, 32} {
+		b.Run(fmt.Sprintf("clients=%d", clients), func(b *testing.B) {
+			st := openStore(b, "sqlite://"+filepath.Join(b.TempDir(), "tasks.db"))
+			srv := start(b, st, mcphttp.Options{Verifier: mustVerifier(b)})
+			transport := &http.Transport{MaxIdleConnsPerHost: 2 * clients}
+			b.Cleanup(transport.CloseIdleConnections)
+			sessions := make([]*mcp.ClientSession, clients)
+			for i := range clients {
+				user := fmt.Sprintf("bench-%d", i)
+				for j := range 5 {
+					if _, err := st.CreateTask(b.Context(), user, models.NewTask{Title: fmt.Sprintf("Task %d", j)}); err != nil {
+						b.Fatal(err)
+					}
+				}
+				sessions[i] = connect(b, srv.URL+"/mcp", mustMint(b, user), "", transport)
+			}
+			params := &mcp.CallToolParams{Name: "list_tasks", Arguments: noArgs}
+			latencies := make([][]time.Duration, clients)
+			var calls atomic.Int64
+			var wg sync.WaitGroup
+			b.ResetTimer()
+			began := time.Now()
+			for i := range clients {
+				wg.Go(func() {
+					for calls.Add(1) <= int64(b.N) {
+						t0 := time.Now()
+						res, err := sessions[i].CallTool(b.Context(), params)
+						if err != nil || res.IsError {
+							b.Errorf("list_tasks: %v %v", err, res)
+							return
+						}
+						latencies[i] = append(latencies[i], time.Since(t0))
+					}
+				})
+			}
+			wg.Wait()
+			elapsed := time.Since(began)
+			b.StopTimer()
+
+			all := slices.Concat(latencies...)
+			if len(all) == 0 {
+				return
+			}
+			slices.Sort(all)
+			ms := func(q float64) float64 { return float64(all[int(q*float64(len(all)-1))]) / float64(time.Millisecond) }
+			b.ReportMetric(float64(len(all))/elapsed.Seconds(), "calls/s")
+			b.ReportMetric(ms(0.50), "p50-ms")
+			b.ReportMetric(ms(0.99), "p99-ms")
+		})
+	}
+}

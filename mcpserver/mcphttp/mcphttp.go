@@ -1,0 +1,173 @@
+// Package mcphttp serves the MCP server over Streamable HTTP with auth.
+//
+// New returns a handler with these routes:
+//
+//	POST /mcp                                  MCP Streamable HTTP, stateless (GET and DELETE answer 405)
+//	GET  /.well-known/oauth-protected-resource  RFC 9728 metadata (also at .../oauth-protected-resource/mcp); only with auth
+//	GET  /healthz                              200 {"status":"ok"} while the process runs
+//	GET  /readyz                               200 {"status":"ok"} or 503 {"status":"unavailable"}
+//
+// Every other path is a JSON 404. The MCP endpoint is stateless: each POST
+// carries everything the server needs, so any number of replicas on one
+// database can serve one client's calls in any order.
+package mcphttp
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/taskpilot/taskpilot/mcpserver/token"
+)
+
+// readyTimeout bounds one readiness check.
+const readyTimeout = 2 * time.Second
+
+// Options configures New.
+type Options struct {
+	// Server is the MCP server (mcpserver.New); all requests share it.
+	Server *mcp.Server
+	// Verifier checks bearer tokens on /mcp. Nil means no auth: every caller
+	// is the server's default user. Only use that on loopback.
+	Verifier *token.Verifier
+	// Ready reports whether the service can work, e.g. that the database
+	// answers; /readyz calls it with a 2s timeout. Nil means always ready.
+	Ready func(ctx context.Context) error
+	// ResourceURL is the public URL of the /mcp endpoint, such as
+	// "https://tasks.example.com/mcp", named in the protected-resource
+	// metadata. Empty means it is derived from each request's Host.
+	ResourceURL string
+	// AuthorizationServers are the token issuers advertised in the
+	// protected-resource metadata; may be empty.
+	AuthorizationServers []string
+	// AllowedOrigins are extra origins ("https://app.example.com") trusted
+	// to POST cross-origin from a browser. Same-origin and non-browser
+	// requests are always allowed. Malformed origins are logged and ignored.
+	AllowedOrigins []string
+	// Logger receives request logs (Debug) and errors; nil discards.
+	Logger *slog.Logger
+}
+
+// New returns the HTTP handler for opts. Serve it from an http.Server
+// without a WriteTimeout.
+func New(opts Options) http.Handler {
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	log = log.With("component", "mcphttp")
+
+	// Stateless: no Mcp-Session-Id, a fresh session per request, so replicas
+	// are interchangeable. DNS-rebinding protection stays on (the default).
+	var mcpHandler http.Handler = mcp.NewStreamableHTTPHandler(
+		func(*http.Request) *mcp.Server { return opts.Server },
+		&mcp.StreamableHTTPOptions{Stateless: true, Logger: log},
+	)
+	mux := http.NewServeMux()
+	if opts.Verifier != nil {
+		mcpHandler = requireToken(opts.Verifier, opts.ResourceURL, log)(mcpHandler)
+		meta := metadataHandler(opts.ResourceURL, opts.AuthorizationServers)
+		mux.Handle(metadataPath, meta)
+		mux.Handle(metadataPath+mcpPath, meta)
+	}
+	mux.Handle(mcpPath, crossOrigin(opts.AllowedOrigins, log).Handler(mcpHandler))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, status{"ok"})
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		if opts.Ready != nil {
+			ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
+			defer cancel()
+			if err := opts.Ready(ctx); err != nil {
+				log.Warn("not ready", "err", err)
+				writeJSON(w, http.StatusServiceUnavailable, status{"unavailable"})
+				return
+			}
+		}
+		writeJSON(w, http.StatusOK, status{"ok"})
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "not_found", "no such endpoint: "+r.URL.Path)
+	})
+	return logRequests(log, mux)
+}
+
+// mcpPath is where the MCP endpoint is served.
+const mcpPath = "/mcp"
+
+// crossOrigin rejects browser POSTs from foreign origins with a JSON 403.
+func crossOrigin(allowed []string, log *slog.Logger) *http.CrossOriginProtection {
+	p := http.NewCrossOriginProtection()
+	for _, o := range allowed {
+		if err := p.AddTrustedOrigin(o); err != nil {
+			log.Error("ignoring allowed origin", "origin", o, "err", err)
+		}
+	}
+	p.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusForbidden, "forbidden", "cross-origin request rejected")
+	}))
+	return p
+}
+
+// status is the body of /healthz and /readyz.
+type status struct {
+	Status string `json:"status"`
+}
+
+// writeJSON writes v as the JSON response body with the given status.
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// writeError writes {"error":{"code":...,"message":...}}.
+func writeError(w http.ResponseWriter, status int, code, msg string) {
+	type body struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	}
+	writeJSON(w, status, map[string]body{"error": {code, msg}})
+}
+
+// logRequests logs every request at Debug: method, path, status, duration.
+// Headers are never logged, so neither is the bearer token.
+func logRequests(log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		log.LogAttrs(r.Context(), slog.LevelDebug, "request",
+			slog.String("method", r.Method),
+			slog.String("path", r.URL.Path),
+			slog.Int("status", rec.status),
+			slog.Duration("duration", time.Since(start)))
+	})
+}
+
+// statusRecorder remembers the response status. Unwrap lets
+// http.ResponseController reach Flush on the real writer (SSE needs it).
+type statusRecorder struct {
+	http.ResponseWriter
+	status      int
+	wroteHeader bool
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	if !r.wroteHeader {
+		r.status, r.wroteHeader = code, true
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	r.wroteHeader = true
+	return r.ResponseWriter.Write(b)
+}
+
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
