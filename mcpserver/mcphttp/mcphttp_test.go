@@ -121,7 +121,7 @@ func connect(tb testing.TB, url, tok, protocol string, base http.RoundTripper) *
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	var rt http.RoundTripper = base
+	rt := base
 	if tok != "" {
 		rt = bearer{tok, base}
 	}
