@@ -78,6 +78,11 @@ func checkArgsMiddleware(tools []*mcp.Tool) mcp.Middleware {
 		return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
 			if r, ok := req.(*mcp.CallToolRequest); ok && r.Params != nil {
 				if s := schemas[r.Params.Name]; s != nil {
+					// go-sdk v1.8.0 panics when it applies schema defaults to
+					// "arguments": null; treat absent or null as {}.
+					if raw := bytes.TrimSpace(r.Params.Arguments); len(raw) == 0 || string(raw) == "null" {
+						r.Params.Arguments = json.RawMessage("{}")
+					}
 					if err := checkArgs(s, r.Params.Arguments); err != nil {
 						res := &mcp.CallToolResult{}
 						res.SetError(err)
