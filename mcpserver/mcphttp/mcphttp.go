@@ -2,14 +2,16 @@
 //
 // New returns a handler with these routes:
 //
-//	POST /mcp                                  MCP Streamable HTTP, stateless (GET and DELETE answer 405)
+//	POST /mcp                                  MCP Streamable HTTP (GET and DELETE for sessions this process holds)
 //	GET  /.well-known/oauth-protected-resource  RFC 9728 metadata (also at .../oauth-protected-resource/mcp); only with auth
 //	GET  /healthz                              200 {"status":"ok"} while the process runs
 //	GET  /readyz                               200 {"status":"ok"} or 503 {"status":"unavailable"}
 //
-// Every other path is a JSON 404. The MCP endpoint is stateless: each POST
-// carries everything the server needs, so any number of replicas on one
-// database can serve one client's calls in any order.
+// Every other path is a JSON 404. Tool calls need no session state: each
+// POST carries everything the server needs, so any number of replicas on
+// one database can serve one client's calls in any order. Sessions, where a
+// client of the initialize-based protocol has one on this process, add
+// server-to-client streams (see sessionRouter).
 package mcphttp
 
 import (
@@ -61,12 +63,10 @@ func New(opts Options) http.Handler {
 	}
 	log = log.With("component", "mcphttp")
 
-	// Stateless: no Mcp-Session-Id, a fresh session per request, so replicas
-	// are interchangeable. DNS-rebinding protection stays on (the default).
-	var mcpHandler http.Handler = mcp.NewStreamableHTTPHandler(
-		func(*http.Request) *mcp.Server { return opts.Server },
-		&mcp.StreamableHTTPOptions{Stateless: true, Logger: log},
-	)
+	// Sessions where this process has them, stateless otherwise, so
+	// replicas are interchangeable (see sessionRouter). DNS-rebinding
+	// protection stays on (the default).
+	var mcpHandler http.Handler = newSessionRouter(opts.Server, &mcp.StreamableHTTPOptions{Logger: log})
 	mux := http.NewServeMux()
 	if opts.Verifier != nil {
 		mcpHandler = requireToken(opts.Verifier, opts.ResourceURL, log)(mcpHandler)

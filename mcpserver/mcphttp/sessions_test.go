@@ -1,0 +1,65 @@
+package mcphttp_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/taskpilot/taskpilot/mcpserver"
+	"github.com/taskpilot/taskpilot/mcpserver/mcphttp"
+)
+
+// TestSessions: an initialize-based client gets a session on the replica
+// it initialized with, and can open a server-to-client stream there; a
+// session id this process does not hold (another replica's, or one from
+// before a restart) is still served, on a temporary session.
+func TestSessions(t *testing.T) {
+	t.Parallel()
+	st := openStore(t, "sqlite://"+filepath.Join(t.TempDir(), "tasks.db"))
+	srv := httptest.NewServer(mcphttp.New(mcphttp.Options{
+		Server: mcpserver.New(st, mcpserver.Options{DefaultUser: "local"}),
+	}))
+	t.Cleanup(srv.Close)
+
+	post := func(session, body string) *http.Response {
+		t.Helper()
+		req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL+"/mcp", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/json, text/event-stream")
+		req.Header.Set("Mcp-Protocol-Version", "2025-11-25")
+		if session != "" {
+			req.Header.Set("Mcp-Session-Id", session)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { resp.Body.Close() })
+		return resp
+	}
+
+	init := post("", `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}`)
+	id := init.Header.Get("Mcp-Session-Id")
+	if init.StatusCode != http.StatusOK || id == "" {
+		t.Fatalf("initialize: status %d, Mcp-Session-Id %q; want 200 and a session", init.StatusCode, id)
+	}
+
+	req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL+"/mcp", nil)
+	req.Header.Set("Accept", "text/event-stream")
+	req.Header.Set("Mcp-Session-Id", id)
+	get, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	get.Body.Close()
+	if get.StatusCode != http.StatusOK {
+		t.Errorf("GET stream on own session: status %d, want 200", get.StatusCode)
+	}
+
+	list := post("someone-elses-session", `{"jsonrpc":"2.0","id":2,"method":"tools/list","params":{}}`)
+	if list.StatusCode != http.StatusOK {
+		t.Errorf("tools/list with a foreign session id: status %d, want 200", list.StatusCode)
+	}
+}
