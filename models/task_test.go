@@ -1,0 +1,132 @@
+package models
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestValidateTitle(t *testing.T) {
+	tests := []struct {
+		in, want string
+		wantErr  string
+	}{
+		{in: "  Buy milk  ", want: "Buy milk"},
+		{in: strings.Repeat("é", MaxTitleLen), want: strings.Repeat("é", MaxTitleLen)},
+		{in: "   ", wantErr: "title: must not be empty"},
+		{in: strings.Repeat("a", MaxTitleLen+1), wantErr: "title: is 201 characters; the limit is 200"},
+		{in: "two\nlines", wantErr: "single line"},
+		{in: "bad \xff utf8", wantErr: "UTF-8"},
+	}
+	for _, tt := range tests {
+		got, err := ValidateTitle(tt.in)
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !errors.Is(err, ErrInvalid) {
+				t.Errorf("ValidateTitle(%q) error = %v, want ErrInvalid containing %q", tt.in, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("ValidateTitle(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+		}
+	}
+}
+
+func TestNormalizeTags(t *testing.T) {
+	tests := []struct {
+		in      []string
+		want    Tags
+		wantErr string
+	}{
+		{in: nil, want: Tags{}},
+		{in: []string{" Home ", "home", "errand_1", "x-y"}, want: Tags{"home", "errand_1", "x-y"}},
+		{in: []string{""}, wantErr: "must not be empty"},
+		{in: []string{"has space"}, wantErr: "may only use"},
+		{in: []string{strings.Repeat("a", MaxTagLen+1)}, wantErr: "longer than"},
+		{in: strings.Split("a,b,c,d,e,f,g,h,i,j,k", ","), wantErr: "11 tags given; the limit is 10"},
+	}
+	for _, tt := range tests {
+		got, err := NormalizeTags(tt.in)
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("NormalizeTags(%q) error = %v, want %q", tt.in, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil || !cmp.Equal(got, tt.want) {
+			t.Errorf("NormalizeTags(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+		}
+	}
+}
+
+func TestParseDue(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    Due
+		wantErr bool
+	}{
+		{in: "2026-11-28", want: Due{At: time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)}},
+		{in: "2026-11-28T17:00:00+02:00", want: Due{At: time.Date(2026, 11, 28, 15, 0, 0, 0, time.UTC), HasTime: true}},
+		{in: "2026-11-28T17:00", want: Due{At: time.Date(2026, 11, 28, 17, 0, 0, 0, time.UTC), HasTime: true}},
+		{in: "tomorrow", wantErr: true},
+		{in: "2026-02-30", wantErr: true},
+		{in: "", wantErr: true},
+	}
+	for _, tt := range tests {
+		got, err := ParseDue("due", tt.in)
+		if (err != nil) != tt.wantErr || (!tt.wantErr && !cmp.Equal(got, tt.want)) {
+			t.Errorf("ParseDue(%q) = %v, %v; want %v (error %v)", tt.in, got, err, tt.want, tt.wantErr)
+		}
+	}
+}
+
+func TestParsePriority(t *testing.T) {
+	for in, want := range map[string]Priority{"": PriorityMedium, "HIGH": PriorityHigh, " low ": PriorityLow} {
+		if got, err := ParsePriority(in); err != nil || got != want {
+			t.Errorf("ParsePriority(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	if _, err := ParsePriority("urgent"); !errors.Is(err, ErrInvalid) {
+		t.Errorf("ParsePriority(urgent) error = %v, want ErrInvalid", err)
+	}
+}
+
+func TestOverdue(t *testing.T) {
+	day := time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)
+	at := time.Date(2026, 11, 28, 17, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name string
+		task Task
+		now  time.Time
+		want bool
+	}{
+		{"no due", Task{}, at, false},
+		{"date, during the day", Task{DueAt: &day}, at, false},
+		{"date, next day", Task{DueAt: &day}, day.AddDate(0, 0, 1), true},
+		{"date-time, before", Task{DueAt: &at, DueHasTime: true}, at.Add(-time.Second), false},
+		{"date-time, at", Task{DueAt: &at, DueHasTime: true}, at, true},
+		{"completed", Task{DueAt: &day, Completed: true}, day.AddDate(0, 0, 2), false},
+	}
+	for _, tt := range tests {
+		if got := tt.task.Overdue(tt.now); got != tt.want {
+			t.Errorf("%s: Overdue = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestTagsRoundTrip(t *testing.T) {
+	v, err := Tags(nil).Value()
+	if err != nil || v != "[]" {
+		t.Fatalf("nil Tags stored as %v, %v; want []", v, err)
+	}
+	var got Tags
+	if err := got.Scan([]byte(`["a","b"]`)); err != nil || !cmp.Equal(got, Tags{"a", "b"}) {
+		t.Errorf("Scan = %q, %v", got, err)
+	}
+	if err := got.Scan(nil); err != nil || got == nil || len(got) != 0 {
+		t.Errorf("Scan(nil) = %#v, %v; want empty non-nil", got, err)
+	}
+}
