@@ -1,0 +1,159 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/taskpilot/taskpilot/models"
+	"github.com/taskpilot/taskpilot/models/store"
+	"github.com/taskpilot/taskpilot/models/store/storetest"
+)
+
+func TestThreadsSQLite(t *testing.T) {
+	storetest.RunThreads(t, func(t *testing.T) *store.Store {
+		return mustOpen(t, "sqlite://"+filepath.Join(t.TempDir(), "threads.db"))
+	})
+}
+
+func TestThreadsSQLiteMemory(t *testing.T) {
+	storetest.RunThreads(t, func(t *testing.T) *store.Store {
+		return mustOpen(t, "sqlite::memory:")
+	})
+}
+
+func TestThreadsPostgres(t *testing.T) {
+	postgresDSN(t)
+	storetest.RunThreads(t, func(t *testing.T) *store.Store {
+		return mustOpen(t, freshPostgres(t))
+	})
+}
+
+// databases opens a fresh store per database: SQLite always, PostgreSQL
+// when configured (postgresDSN skips or fails that subtest otherwise).
+var databases = map[string]func(t *testing.T) *store.Store{
+	"sqlite":   func(t *testing.T) *store.Store { return mustOpen(t, "sqlite://"+filepath.Join(t.TempDir(), "t.db")) },
+	"postgres": func(t *testing.T) *store.Store { return mustOpen(t, freshPostgres(t)) },
+}
+
+func item(id string, sec int) models.ThreadItem {
+	return models.ThreadItem{ID: id, Type: "assistant_message", CreatedAt: time.Unix(int64(1_780_000_000+sec), 0).UTC(),
+		Data: []byte(`{"type":"assistant_message","id":"` + id + `","content":[]}`)}
+}
+
+func thread(id string) models.Thread {
+	return models.Thread{ID: id, Status: `{"type":"active"}`, Metadata: `{}`}
+}
+
+// TestFeedbackKeptAndCascaded checks what SaveFeedback records: the latest
+// rating per item, all or none, and nothing left once the item or thread
+// is deleted (a recreated item starts unrated).
+func TestFeedbackKeptAndCascaded(t *testing.T) {
+	for name, open := range databases {
+		t.Run(name, func(t *testing.T) {
+			s, ctx := open(t), t.Context()
+			must := func(err error) {
+				t.Helper()
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			feedback := func() map[string]models.FeedbackKind {
+				t.Helper()
+				fb, err := s.Feedback(ctx, "alice", "thr_1")
+				must(err)
+				return fb
+			}
+			must(s.SaveThread(ctx, "alice", thread("thr_1")))
+			for _, it := range []models.ThreadItem{item("msg_1", 1), item("msg_2", 2), item("msg_3", 3)} {
+				must(s.AddThreadItem(ctx, "alice", "thr_1", it))
+			}
+			must(s.SaveFeedback(ctx, "alice", "thr_1", []string{"msg_1", "msg_2"}, "positive"))
+			must(s.SaveFeedback(ctx, "alice", "thr_1", []string{"msg_2"}, "negative"))
+			if err := s.SaveFeedback(ctx, "alice", "thr_1", []string{"msg_3", "msg_missing"}, "negative"); !errors.Is(err, models.ErrNotFound) {
+				t.Errorf("SaveFeedback with a missing item: err = %v, want ErrNotFound", err)
+			}
+			want := map[string]models.FeedbackKind{"msg_1": "positive", "msg_2": "negative"}
+			if diff := cmp.Diff(want, feedback()); diff != "" {
+				t.Errorf("feedback (-want +got):\n%s", diff)
+			}
+
+			must(s.DeleteThreadItem(ctx, "alice", "thr_1", "msg_1"))
+			must(s.AddThreadItem(ctx, "alice", "thr_1", item("msg_1", 4)))
+			if diff := cmp.Diff(map[string]models.FeedbackKind{"msg_2": "negative"}, feedback()); diff != "" {
+				t.Errorf("feedback after deleting msg_1 (-want +got):\n%s", diff)
+			}
+
+			must(s.DeleteThread(ctx, "alice", "thr_1"))
+			must(s.SaveThread(ctx, "alice", thread("thr_1")))
+			must(s.AddThreadItem(ctx, "alice", "thr_1", item("msg_2", 5)))
+			if got := feedback(); len(got) != 0 {
+				t.Errorf("feedback after deleting the thread = %v, want none", got)
+			}
+		})
+	}
+}
+
+func TestThreadsSurviveReopen(t *testing.T) {
+	ctx := context.Background()
+	url := "sqlite://" + filepath.Join(t.TempDir(), "threads.db")
+	title := "Groceries"
+	th := thread("thr_1")
+	th.Title, th.CreatedAt = &title, time.Date(2026, 3, 1, 9, 0, 0, 123456000, time.UTC)
+	var (
+		before      models.Thread
+		beforeItems []models.ThreadItem
+	)
+	{
+		s, err := store.Open(ctx, url, store.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SaveThread(ctx, "alice", th); err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range []models.ThreadItem{item("msg_2", 1), item("msg_1", 1), item("msg_0", 0)} {
+			if err := s.AddThreadItem(ctx, "alice", "thr_1", it); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if before, err = s.GetThread(ctx, "alice", "thr_1"); err != nil {
+			t.Fatal(err)
+		}
+		if beforeItems, _, err = s.ListThreadItems(ctx, "alice", "thr_1", models.PageQuery{}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := mustOpen(t, url)
+	after, err := s.GetThread(ctx, "alice", "thr_1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(before, after); diff != "" {
+		t.Errorf("thread after reopen (-before +after):\n%s", diff)
+	}
+	items, _, err := s.ListThreadItems(ctx, "alice", "thr_1", models.PageQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(beforeItems, items); diff != "" {
+		t.Errorf("items after reopen (-before +after):\n%s", diff)
+	}
+	var ids []string
+	for _, it := range items {
+		ids = append(ids, it.ID)
+	}
+	if diff := cmp.Diff([]string{"msg_0", "msg_2", "msg_1"}, ids); diff != "" {
+		t.Errorf("item order after reopen (-want +got):\n%s", diff)
+	}
+}
