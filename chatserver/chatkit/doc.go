@@ -1,0 +1,26 @@
+// Package chatkit speaks OpenAI's ChatKit custom-backend protocol, as the
+// ChatKit Python SDK 1.6.5 does, without any web framework, model client or
+// database.
+//
+// It has three parts:
+//
+//   - Wire types with the exact JSON of the reference server: threads
+//     ([ThreadMetadata], [Thread]), thread items ([ThreadItem] and its eleven
+//     kinds), widgets ([Card], [ListView], [Text], ...), stream events
+//     ([Event]) and item updates ([ItemUpdate]), pages ([Page]).
+//   - Request decoding: [ParseRequest] validates the body of POST /chatkit,
+//     {"type", "params", "metadata"}, for all sixteen request types.
+//   - The protocol engine: [Server.Handle] answers a request for one user,
+//     either with a JSON document or with a stream of SSE frames. It persists
+//     threads and items through a [Store], and asks a [Responder] to produce
+//     the assistant's turn.
+//
+// The HTTP layer only frames the result: a non-streaming [Result] is written
+// as application/json, a streaming one as text/event-stream, flushing after
+// every frame. Errors returned by Handle map to HTTP statuses: a
+// [*RequestError] is 400, [ErrNotFound] is 404 and [ErrUnsupported] is 501.
+//
+// Timestamps are UTC with microsecond precision and marshal as RFC 3339
+// ("2026-11-27T02:16:25.966971Z"). Ids look like the reference's:
+// "thr_1a2b3c4d", "msg_…", "tc_…", "wf_…", "shcx_…" (see [NewID]).
+package chatkit

@@ -1,0 +1,78 @@
+package chatkit
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+)
+
+// marshalTyped marshals v, which must encode as a JSON object, with a
+// leading "type" key: {"type":typ, ...fields of v}.
+func marshalTyped(typ string, v any) ([]byte, error) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	if len(body) < 2 || body[0] != '{' {
+		return nil, fmt.Errorf("marshal %s: not a JSON object", typ)
+	}
+	var buf bytes.Buffer
+	buf.Grow(len(body) + len(typ) + 10)
+	buf.WriteString(`{"type":`)
+	q, _ := json.Marshal(typ) // a string always marshals
+	buf.Write(q)
+	if len(body) > 2 {
+		buf.WriteByte(',')
+	}
+	buf.Write(body[1:])
+	return buf.Bytes(), nil
+}
+
+// emptyIfNil returns s, or an empty non-nil slice when s is nil, so that it
+// marshals as [] instead of null (the reference rejects null lists).
+func emptyIfNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// emptyMapIfNil returns m, or an empty map when m is nil, so that it
+// marshals as {} instead of null.
+func emptyMapIfNil(m map[string]any) map[string]any {
+	if m == nil {
+		return map[string]any{}
+	}
+	return m
+}
+
+// EncodeSSE returns one SSE frame for ev, exactly as the reference server
+// writes it: "data: " + compact JSON + "\n\n". There is no event, id or
+// retry field.
+func EncodeSSE(ev Event) ([]byte, error) {
+	body, err := json.Marshal(ev)
+	if err != nil {
+		return nil, fmt.Errorf("encode %s event: %w", ev.Type(), err)
+	}
+	frame := make([]byte, 0, len(body)+8)
+	frame = append(frame, "data: "...)
+	frame = append(frame, body...)
+	return append(frame, '\n', '\n'), nil
+}
+
+// requireKeys reports a *RequestError unless data is a JSON object holding
+// every key in keys with a non-null value. where names the object in the
+// message ("params", "params.input").
+func requireKeys(data []byte, where string, keys ...string) error {
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(data, &obj); err != nil || obj == nil {
+		return invalid("%s: must be an object", where)
+	}
+	for _, k := range keys {
+		v, ok := obj[k]
+		if !ok || string(v) == "null" {
+			return invalid("%s.%s: required", where, k)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,31 @@
+package chatkit
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"time"
+)
+
+// Id prefixes, as the reference server uses them. Widgets and generated
+// images are messages, so they get MessageIDPrefix too.
+const (
+	ThreadIDPrefix        = "thr"
+	MessageIDPrefix       = "msg"
+	ToolCallIDPrefix      = "tc"
+	WorkflowIDPrefix      = "wf"
+	TaskIDPrefix          = "tsk"
+	AttachmentIDPrefix    = "atc"
+	HiddenContextIDPrefix = "shcx"
+)
+
+// NewID returns prefix, an underscore and 8 random hex digits, e.g.
+// "thr_1a2b3c4d", which is the reference server's id format.
+func NewID(prefix string) string {
+	var b [4]byte
+	_, _ = rand.Read(b[:]) // never fails (crypto/rand documents it)
+	return prefix + "_" + hex.EncodeToString(b[:])
+}
+
+// Now returns the current time in UTC, truncated to microseconds (the
+// precision of PostgreSQL timestamps and of the reference server).
+func Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }

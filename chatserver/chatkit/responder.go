@@ -1,0 +1,87 @@
+package chatkit
+
+import (
+	"context"
+	"time"
+)
+
+// Responder produces the assistant's side of a conversation. The agent
+// (LLM plus tools) implements it. It is shaped after Respond of the
+// reference ChatKitServer.
+type Responder interface {
+	// Respond runs one turn: it emits the assistant's items through turn
+	// (typically an assistant message, see StartAssistantMessage) and
+	// returns when the turn is over.
+	//
+	// input is the user message to answer. It is nil when the turn resumes
+	// after a client tool call completed or a structured input was
+	// answered; the new state is then the newest item of the thread.
+	// Respond reads the history it needs with turn.LoadItems.
+	//
+	// When ctx is cancelled (the user pressed stop or went away) Respond
+	// should return promptly; the server then keeps the partial assistant
+	// message and notes the cancellation for the model (see Server). Any
+	// other error ends the stream with an error event (see StreamError);
+	// items already done stay, including the user message.
+	Respond(ctx context.Context, turn *Turn, input *UserMessageItem) error
+}
+
+// ActionHandler handles threads.custom_action: a widget action with the
+// default handler "server" and streaming true. Configure it in Options.
+type ActionHandler interface {
+	// Action reacts to action, sent by the widget item sender (nil when the
+	// client sent the action without an item). It usually replaces the
+	// widget (ThreadItemReplacedEvent with the same item id) and may
+	// stream more items. The server persists nothing but what the events
+	// describe; to tell the model about the click, emit a done
+	// HiddenContextItem.
+	Action(ctx context.Context, turn *Turn, action Action, sender *WidgetItem) error
+}
+
+// SyncActionHandler handles threads.sync_custom_action: a widget action
+// whose ActionConfig has Streaming false. Configure it in Options.
+type SyncActionHandler interface {
+	// SyncAction reacts to action and returns the updated item to show in
+	// place of sender, or nil for no change. Unlike the reference server,
+	// Server saves the returned item. thread is read-only here.
+	SyncAction(ctx context.Context, user string, thread *ThreadMetadata, action Action, sender *WidgetItem) (ThreadItem, error)
+}
+
+// Titler names untitled threads. Configure it in Options.
+type Titler interface {
+	// Title returns a short title for thread, given the user message that
+	// was just answered, or "" to leave it untitled. It runs after a turn
+	// answering a user message completed without error while the thread
+	// still has no title; the server then saves the thread and sends
+	// thread.updated. An error is logged and otherwise ignored.
+	Title(ctx context.Context, thread *ThreadMetadata, input *UserMessageItem) (string, error)
+}
+
+// Turn is one streamed response in progress: who it is for, the thread it
+// belongs to, and how to report back.
+type Turn struct {
+	// User is the user the request acts for.
+	User string
+	// Thread is the thread being answered. Changes to its Title, Status,
+	// AllowedImageDomains or Metadata are saved, and sent as
+	// thread.updated, after the next Emit and when the turn ends.
+	Thread *ThreadMetadata
+
+	// Emit persists and sends one event. Items in thread.item.added,
+	// thread.item.done and thread.item.replaced must have an ID (use
+	// NewID); an empty ThreadID or zero CreatedAt is filled in. Emit
+	// returns an error when the event is invalid, when storing it failed or
+	// when the client is gone (the context's error); the Responder should
+	// then stop and return it. Emit is safe for concurrent use, and must
+	// not be called after Respond or Action returned.
+	Emit func(Event) error
+	// NewID returns a new id with the given prefix (MessageIDPrefix, ...).
+	NewID func(prefix string) string
+	// Now returns the current time, for CreatedAt.
+	Now func() time.Time
+	// LoadItems returns a page of the thread's stored items, hidden ones
+	// included, e.g. ListOptions{Limit: 20, Order: OrderDesc} for the
+	// newest twenty. Limit 0 means DefaultPageSize, Order "" means
+	// OrderDesc.
+	LoadItems func(ctx context.Context, opts ListOptions) (Page[ThreadItem], error)
+}

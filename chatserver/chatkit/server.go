@@ -1,0 +1,267 @@
+package chatkit
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// Server is the ChatKit protocol engine, the Go counterpart of the
+// reference ChatKitServer. It is safe for concurrent use.
+//
+// For a streamed turn it sends, in order: thread.created (threads.create
+// only), thread.item.done with the new user message (stored before the
+// Responder runs), stream_options, then the Responder's events. It applies
+// each event to the Store as it passes: thread.item.done adds the item,
+// thread.item.replaced saves it, thread.item.removed deletes it,
+// thread.item.added is only remembered. Done hidden context items are
+// stored but not sent. After every event, and when the turn ends, a
+// change to the thread's metadata is saved and sent as thread.updated.
+//
+// A Responder error ends the stream with an error event; items already
+// done stay. When the client goes away (the stream's context is
+// cancelled, or sending fails) the partial assistant messages with text
+// are stored, and a hidden note tells the model the user cancelled.
+type Server struct {
+	store     Store
+	responder Responder
+	opts      Options
+	log       *slog.Logger
+}
+
+// Options configure a Server. The zero value is usable.
+type Options struct {
+	// Logger receives failures and cancellations; nil discards them.
+	Logger *slog.Logger
+	// Actions handles threads.custom_action; nil answers ErrUnsupported.
+	Actions ActionHandler
+	// SyncActions handles threads.sync_custom_action; nil answers
+	// ErrUnsupported.
+	SyncActions SyncActionHandler
+	// Titler names untitled threads after a turn; nil leaves naming to the
+	// Responder, which may set Turn.Thread.Title itself.
+	Titler Titler
+	// NewID generates ids; nil means NewID. Tests inject deterministic ids.
+	NewID func(prefix string) string
+	// Now is the clock; nil means Now (UTC, microseconds).
+	Now func() time.Time
+}
+
+// New returns a Server that stores through store and answers with
+// responder.
+func New(store Store, responder Responder, opts Options) *Server {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.NewID == nil {
+		opts.NewID = NewID
+	}
+	if opts.Now == nil {
+		opts.Now = Now
+	}
+	return &Server{store: store, responder: responder, opts: opts, log: opts.Logger}
+}
+
+// Result is the answer to a request: either a JSON document or a stream.
+type Result struct {
+	// JSON is the body of a non-streaming response (application/json);
+	// nil when Stream is set.
+	JSON []byte
+	// Stream, when set, produces a streaming response (text/event-stream).
+	// It calls send once per event with one complete SSE frame
+	// ("data: {...}\n\n"); send should write and flush it. Stream returns
+	// nil when the stream ended normally (even with an error event), or the
+	// error of send or ctx when the client went away. Cancel ctx to stop.
+	Stream func(ctx context.Context, send func(frame []byte) error) error
+}
+
+// Handle answers one ChatKit request body for user. It returns a
+// *RequestError for a body that is not a valid request, ErrUnsupported
+// for requests TaskPilot does not implement, and, for non-streaming
+// requests, ErrNotFound (wrapped) for a missing thread or item, or a store
+// failure. Streaming requests report later failures as error events.
+func (s *Server) Handle(ctx context.Context, user string, body []byte) (Result, error) {
+	req, err := ParseRequest(body)
+	if err != nil {
+		return Result{}, err
+	}
+	if req.IsStreaming() {
+		if err := s.checkStreaming(req); err != nil {
+			return Result{}, err
+		}
+		return Result{Stream: func(ctx context.Context, send func([]byte) error) error {
+			return s.stream(ctx, user, req, send)
+		}}, nil
+	}
+	v, err := s.handleJSON(ctx, user, req)
+	if err != nil {
+		return Result{}, err
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return Result{}, fmt.Errorf("%s: encode response: %w", req.Type, err)
+	}
+	return Result{JSON: b}, nil
+}
+
+// checkStreaming rejects, before any output, streaming requests that
+// cannot succeed whatever the store holds.
+func (s *Server) checkStreaming(req Request) error {
+	var in *UserMessageInput
+	switch p := req.Params.(type) {
+	case *ThreadCreateParams:
+		in = &p.Input
+	case *ThreadAddUserMessageParams:
+		in = &p.Input
+	case *ThreadCustomActionParams:
+		if s.opts.Actions == nil {
+			return fmt.Errorf("%s: no action handler: %w", req.Type, ErrUnsupported)
+		}
+	}
+	if in != nil && len(in.Attachments) > 0 {
+		return fmt.Errorf("%s: attachments: %w", req.Type, ErrUnsupported)
+	}
+	return nil
+}
+
+// empty is the {} answer.
+type empty struct{}
+
+func (s *Server) handleJSON(ctx context.Context, user string, req Request) (any, error) {
+	switch p := req.Params.(type) {
+	case *ThreadGetByIDParams:
+		thread, err := s.store.LoadThread(ctx, user, p.ThreadID)
+		if err != nil {
+			return nil, fmt.Errorf("get thread %s: %w", p.ThreadID, err)
+		}
+		items, err := s.store.LoadThreadItems(ctx, user, p.ThreadID, ListOptions{Limit: DefaultPageSize, Order: OrderAsc})
+		if err != nil {
+			return nil, fmt.Errorf("get thread %s: load items: %w", p.ThreadID, err)
+		}
+		return threadResponse(thread, items), nil
+
+	case *ListParams:
+		page, err := s.store.LoadThreads(ctx, user, p.options())
+		if err != nil {
+			return nil, fmt.Errorf("list threads: %w", err)
+		}
+		threads := make([]Thread, len(page.Data))
+		for i, t := range page.Data {
+			threads[i] = threadResponse(t, Page[ThreadItem]{})
+		}
+		return Page[Thread]{Data: threads, HasMore: page.HasMore, After: page.After}, nil
+
+	case *ItemsListParams:
+		page, err := s.store.LoadThreadItems(ctx, user, p.ThreadID, p.options())
+		if err != nil {
+			return nil, fmt.Errorf("list items of thread %s: %w", p.ThreadID, err)
+		}
+		return visibleItems(page), nil
+
+	case *ThreadUpdateParams:
+		thread, err := s.store.LoadThread(ctx, user, p.ThreadID)
+		if err != nil {
+			return nil, fmt.Errorf("update thread %s: %w", p.ThreadID, err)
+		}
+		thread.Title = p.Title
+		if err := s.store.SaveThread(ctx, user, thread); err != nil {
+			return nil, fmt.Errorf("update thread %s: %w", p.ThreadID, err)
+		}
+		return threadResponse(thread, Page[ThreadItem]{}), nil
+
+	case *ThreadDeleteParams:
+		if err := s.store.DeleteThread(ctx, user, p.ThreadID); err != nil {
+			return nil, fmt.Errorf("delete thread %s: %w", p.ThreadID, err)
+		}
+		return empty{}, nil
+
+	case *ItemFeedbackParams:
+		if _, err := s.store.LoadThread(ctx, user, p.ThreadID); err != nil {
+			return nil, fmt.Errorf("feedback on thread %s: %w", p.ThreadID, err)
+		}
+		if fs, ok := s.store.(FeedbackStore); ok {
+			if err := fs.SaveFeedback(ctx, user, p.ThreadID, p.ItemIDs, p.Kind); err != nil {
+				return nil, fmt.Errorf("feedback on thread %s: %w", p.ThreadID, err)
+			}
+		}
+		return empty{}, nil
+
+	case *ThreadCustomActionParams: // threads.sync_custom_action
+		return s.syncAction(ctx, user, p)
+
+	case *AttachmentCreateParams, *AttachmentDeleteParams, *InputTranscribeParams:
+		return nil, fmt.Errorf("%s: %w", req.Type, ErrUnsupported)
+	}
+	return nil, fmt.Errorf("%s: unexpected params %T", req.Type, req.Params)
+}
+
+// syncActionResponse is the answer to threads.sync_custom_action.
+type syncActionResponse struct {
+	UpdatedItem ThreadItem `json:"updated_item,omitempty"`
+}
+
+func (s *Server) syncAction(ctx context.Context, user string, p *ThreadCustomActionParams) (any, error) {
+	if s.opts.SyncActions == nil {
+		return nil, fmt.Errorf("sync action: no handler: %w", ErrUnsupported)
+	}
+	thread, sender, err := s.loadActionTarget(ctx, user, p)
+	if err != nil {
+		return nil, fmt.Errorf("sync action %s: %w", p.Action.Type, err)
+	}
+	item, err := s.opts.SyncActions.SyncAction(ctx, user, thread, p.Action, sender)
+	if err != nil {
+		return nil, fmt.Errorf("sync action %s: %w", p.Action.Type, err)
+	}
+	if item == nil {
+		return syncActionResponse{}, nil
+	}
+	if err := fillItem(item, thread.ID, s.opts.Now); err != nil {
+		return nil, fmt.Errorf("sync action %s: %w", p.Action.Type, err)
+	}
+	if err := s.store.SaveItem(ctx, user, thread.ID, item); err != nil {
+		return nil, fmt.Errorf("sync action %s: save item: %w", p.Action.Type, err)
+	}
+	return syncActionResponse{UpdatedItem: item}, nil
+}
+
+// loadActionTarget loads the thread of an action and its sender widget
+// (nil when the action names no item).
+func (s *Server) loadActionTarget(ctx context.Context, user string, p *ThreadCustomActionParams) (*ThreadMetadata, *WidgetItem, error) {
+	thread, err := s.store.LoadThread(ctx, user, p.ThreadID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load thread %s: %w", p.ThreadID, err)
+	}
+	if p.ItemID == "" {
+		return thread, nil, nil
+	}
+	item, err := s.store.LoadItem(ctx, user, p.ThreadID, p.ItemID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load item %s: %w", p.ItemID, err)
+	}
+	w, ok := item.(*WidgetItem)
+	if !ok {
+		return nil, nil, invalid("params.item_id: %s is a %s item, not a widget", p.ItemID, item.Type())
+	}
+	return thread, w, nil
+}
+
+// fillItem completes an item a handler built: it must have an id; an
+// empty thread id and a zero creation time are filled in.
+func fillItem(item ThreadItem, threadID string, now func() time.Time) error {
+	if item == nil {
+		return fmt.Errorf("nil item")
+	}
+	b := item.Base()
+	if b.ID == "" {
+		return fmt.Errorf("%s item without id", item.Type())
+	}
+	if b.ThreadID == "" {
+		b.ThreadID = threadID
+	}
+	if b.CreatedAt.IsZero() {
+		b.CreatedAt = now()
+	}
+	return nil
+}

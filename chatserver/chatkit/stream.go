@@ -1,0 +1,257 @@
+package chatkit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// stream is one streaming response in progress.
+type stream struct {
+	srv  *Server
+	user string
+	send func([]byte) error
+	gone error // set when send failed: the client is gone
+}
+
+// write sends one event to the client.
+func (st *stream) write(ev Event) error {
+	if st.gone != nil {
+		return st.gone
+	}
+	frame, err := EncodeSSE(ev)
+	if err != nil {
+		return err
+	}
+	if err := st.send(frame); err != nil {
+		st.gone = fmt.Errorf("send %s: %w", ev.Type(), err)
+		return st.gone
+	}
+	return nil
+}
+
+// stream runs a streaming request. Failures before the turn starts (a
+// missing thread, a retry of an item that is not a user message, ...) end
+// the stream with {"type":"error","code":"stream.error","allow_retry":false};
+// the reference server cuts the connection instead.
+func (s *Server) stream(ctx context.Context, user string, req Request, send func([]byte) error) error {
+	st := &stream{srv: s, user: user, send: send}
+	var err error
+	switch p := req.Params.(type) {
+	case *ThreadCreateParams:
+		err = st.createThread(ctx, p)
+	case *ThreadAddUserMessageParams:
+		err = st.addUserMessage(ctx, p)
+	case *ThreadAddClientToolOutputParams:
+		err = st.addClientToolOutput(ctx, p)
+	case *ThreadAddStructuredInputParams:
+		err = st.addStructuredInput(ctx, p)
+	case *ThreadRetryAfterItemParams:
+		err = st.retryAfterItem(ctx, p)
+	case *ThreadCustomActionParams:
+		err = st.customAction(ctx, p)
+	default:
+		err = fmt.Errorf("unexpected params %T", req.Params)
+	}
+	if st.gone != nil {
+		return st.gone
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if err != nil {
+		s.log.WarnContext(ctx, "chatkit request failed", "type", req.Type, "user", user, "err", err)
+		_ = st.write(&ErrorEvent{Code: ErrorCodeStream})
+	}
+	return st.gone
+}
+
+func (st *stream) createThread(ctx context.Context, p *ThreadCreateParams) error {
+	s := st.srv
+	thread := &ThreadMetadata{ID: s.opts.NewID(ThreadIDPrefix), CreatedAt: s.opts.Now(), Status: ThreadStatus{Type: StatusActive}}
+	if err := s.store.SaveThread(ctx, st.user, thread); err != nil {
+		return fmt.Errorf("create thread: %w", err)
+	}
+	if err := st.write(&ThreadCreatedEvent{Thread: threadResponse(thread, Page[ThreadItem]{})}); err != nil {
+		return err
+	}
+	return st.respondTo(ctx, thread, p.Input)
+}
+
+func (st *stream) addUserMessage(ctx context.Context, p *ThreadAddUserMessageParams) error {
+	thread, err := st.srv.store.LoadThread(ctx, st.user, p.ThreadID)
+	if err != nil {
+		return fmt.Errorf("load thread %s: %w", p.ThreadID, err)
+	}
+	return st.respondTo(ctx, thread, p.Input)
+}
+
+// respondTo stores the user's message, sends it as done, and runs the turn
+// that answers it.
+func (st *stream) respondTo(ctx context.Context, thread *ThreadMetadata, in UserMessageInput) error {
+	s := st.srv
+	msg := &UserMessageItem{
+		ItemBase:         ItemBase{ID: s.opts.NewID(MessageIDPrefix), ThreadID: thread.ID, CreatedAt: s.opts.Now()},
+		Content:          emptyIfNil(in.Content),
+		Attachments:      []Attachment{},
+		QuotedText:       in.QuotedText,
+		InferenceOptions: in.InferenceOptions,
+	}
+	if err := s.store.AddThreadItem(ctx, st.user, thread.ID, msg); err != nil {
+		return fmt.Errorf("add user message: %w", err)
+	}
+	if err := st.write(&ThreadItemDoneEvent{Item: msg}); err != nil {
+		return err
+	}
+	st.runTurn(ctx, thread, msg, func(ctx context.Context, t *Turn) error {
+		return s.responder.Respond(ctx, t, msg)
+	})
+	return nil
+}
+
+func (st *stream) addClientToolOutput(ctx context.Context, p *ThreadAddClientToolOutputParams) error {
+	s := st.srv
+	thread, err := s.store.LoadThread(ctx, st.user, p.ThreadID)
+	if err != nil {
+		return fmt.Errorf("load thread %s: %w", p.ThreadID, err)
+	}
+	newest, err := s.store.LoadThreadItems(ctx, st.user, thread.ID, ListOptions{Limit: 1, Order: OrderDesc})
+	if err != nil {
+		return fmt.Errorf("load newest item: %w", err)
+	}
+	var call *ClientToolCallItem
+	if len(newest.Data) == 1 {
+		call, _ = newest.Data[0].(*ClientToolCallItem)
+	}
+	if call == nil || !isPending(call) {
+		return fmt.Errorf("newest item of thread %s is not a pending client tool call", thread.ID)
+	}
+	call.Output = p.Result
+	call.Status = ToolCallCompleted
+	if err := s.store.SaveItem(ctx, st.user, thread.ID, call); err != nil {
+		return fmt.Errorf("complete client tool call: %w", err)
+	}
+	if err := st.dropPendingToolCalls(ctx, thread); err != nil {
+		return err
+	}
+	st.runTurn(ctx, thread, nil, func(ctx context.Context, t *Turn) error {
+		return s.responder.Respond(ctx, t, nil)
+	})
+	return nil
+}
+
+func isPending(c *ClientToolCallItem) bool {
+	return c.Status == "" || c.Status == ToolCallPending
+}
+
+// dropPendingToolCalls deletes client tool calls left pending among the
+// newest items, which should never exist but would block the thread.
+func (st *stream) dropPendingToolCalls(ctx context.Context, thread *ThreadMetadata) error {
+	s := st.srv
+	page, err := s.store.LoadThreadItems(ctx, st.user, thread.ID, ListOptions{Limit: DefaultPageSize, Order: OrderDesc})
+	if err != nil {
+		return fmt.Errorf("load newest items: %w", err)
+	}
+	for _, item := range page.Data {
+		if call, ok := item.(*ClientToolCallItem); ok && isPending(call) {
+			s.log.WarnContext(ctx, "dropping client tool call that was never completed", "thread", thread.ID, "call_id", call.CallID)
+			if err := s.store.DeleteThreadItem(ctx, st.user, thread.ID, call.ID); err != nil {
+				return fmt.Errorf("delete pending client tool call: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+func (st *stream) addStructuredInput(ctx context.Context, p *ThreadAddStructuredInputParams) error {
+	s := st.srv
+	thread, err := s.store.LoadThread(ctx, st.user, p.ThreadID)
+	if err != nil {
+		return fmt.Errorf("load thread %s: %w", p.ThreadID, err)
+	}
+	item, err := s.store.LoadItem(ctx, st.user, thread.ID, p.ItemID)
+	if err != nil {
+		return fmt.Errorf("load item %s: %w", p.ItemID, err)
+	}
+	si, ok := item.(*StructuredInputItem)
+	if !ok {
+		return fmt.Errorf("item %s is a %s item, not structured input", p.ItemID, item.Type())
+	}
+	answered, err := applySubmission(si, p.Input, func(unknown []string) {
+		s.log.WarnContext(ctx, "structured input answers name unknown questions; ignored", "item", si.ID, "questions", unknown)
+	})
+	if err != nil {
+		return err
+	}
+	st.runTurn(ctx, thread, nil, func(ctx context.Context, t *Turn) error {
+		// Replaced inside the turn, so that it is stored like any event.
+		if err := t.Emit(&ThreadItemReplacedEvent{Item: answered}); err != nil {
+			return err
+		}
+		return s.responder.Respond(ctx, t, nil)
+	})
+	return nil
+}
+
+// retryAfterItem deletes every item newer than the given user message
+// and answers that message again. Like the reference server it sends no
+// thread.item.removed events; the client drops those items itself.
+func (st *stream) retryAfterItem(ctx context.Context, p *ThreadRetryAfterItemParams) error {
+	s := st.srv
+	thread, err := s.store.LoadThread(ctx, st.user, p.ThreadID)
+	if err != nil {
+		return fmt.Errorf("load thread %s: %w", p.ThreadID, err)
+	}
+	var newer []ThreadItem
+	var msg *UserMessageItem
+	opts := ListOptions{Limit: DefaultPageSize, Order: OrderDesc}
+search:
+	for {
+		page, err := s.store.LoadThreadItems(ctx, st.user, thread.ID, opts)
+		if err != nil {
+			return fmt.Errorf("load items: %w", err)
+		}
+		for _, item := range page.Data {
+			if item.Base().ID == p.ItemID {
+				m, ok := item.(*UserMessageItem)
+				if !ok {
+					return fmt.Errorf("retry after item %s: a %s item, not a user message", p.ItemID, item.Type())
+				}
+				msg = m
+				break search
+			}
+			newer = append(newer, item)
+		}
+		if !page.HasMore {
+			break
+		}
+		opts.After = page.After
+	}
+	if msg == nil {
+		return fmt.Errorf("retry after item %s: %w", p.ItemID, ErrNotFound)
+	}
+	for _, item := range newer {
+		if err := s.store.DeleteThreadItem(ctx, st.user, thread.ID, item.Base().ID); err != nil {
+			return fmt.Errorf("retry: delete item %s: %w", item.Base().ID, err)
+		}
+	}
+	st.runTurn(ctx, thread, msg, func(ctx context.Context, t *Turn) error {
+		return s.responder.Respond(ctx, t, msg)
+	})
+	return nil
+}
+
+func (st *stream) customAction(ctx context.Context, p *ThreadCustomActionParams) error {
+	s := st.srv
+	thread, sender, err := s.loadActionTarget(ctx, st.user, p)
+	if err != nil {
+		return fmt.Errorf("action %s: %w", p.Action.Type, err)
+	}
+	st.runTurn(ctx, thread, nil, func(ctx context.Context, t *Turn) error {
+		return s.opts.Actions.Action(ctx, t, p.Action, sender)
+	})
+	return nil
+}
+
+// errTurnOver is returned by Turn.Emit after the turn ended.
+var errTurnOver = errors.New("chatkit: Emit called after the turn ended")
