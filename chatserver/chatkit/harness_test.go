@@ -194,6 +194,21 @@ var responseSchemas = map[string]string{
 // call sends a non-streaming request and returns its JSON, or the error.
 func (h *harness) call(ctx context.Context, body string) (map[string]any, error) {
 	h.t.Helper()
+	raw, err := h.callRaw(ctx, body)
+	if err != nil {
+		return nil, err
+	}
+	var v map[string]any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		h.t.Fatalf("response is not JSON: %v", err)
+	}
+	return v, nil
+}
+
+// callRaw sends a non-streaming request, checks its answer against the
+// reference schemas and returns it, or the error.
+func (h *harness) callRaw(ctx context.Context, body string) ([]byte, error) {
+	h.t.Helper()
 	res, err := h.srv.Handle(ctx, user, []byte(body))
 	if err != nil {
 		return nil, err
@@ -208,11 +223,7 @@ func (h *harness) call(ctx context.Context, body string) (map[string]any, error)
 		h.t.Errorf("%s answered %s, want {}", req.Type, res.JSON)
 	}
 	validateWidgets(h.t, h.schemas, res.JSON)
-	var v map[string]any
-	if err := json.Unmarshal(res.JSON, &v); err != nil {
-		h.t.Fatalf("response is not JSON: %v", err)
-	}
-	return v, nil
+	return res.JSON, nil
 }
 
 // mustCall is call that fails the test on error.

@@ -103,10 +103,14 @@ func (ts *turnState) emit(ev Event) error {
 			return err
 		}
 	}
+	if err := ts.track(ev); err != nil {
+		return err
+	}
 	return ts.syncThread()
 }
 
-// apply persists what ev describes and tracks pending items.
+// apply checks ev and persists what it describes, before it is sent (as
+// the reference does).
 func (ts *turnState) apply(ev Event) error {
 	s, ctx, user, threadID := ts.st.srv, ts.ctx, ts.st.user, ts.thread.ID
 	switch e := ev.(type) {
@@ -118,11 +122,10 @@ func (ts *turnState) apply(ev Event) error {
 		if err := fillItem(e.Item, threadID, s.opts.Now); err != nil {
 			return fmt.Errorf("emit %s: %w", ev.Type(), err)
 		}
-		c, err := CloneItem(e.Item) // the Responder keeps mutating its own
-		if err != nil {
-			return fmt.Errorf("emit %s: %w", ev.Type(), err)
+	case *ThreadItemUpdatedEvent:
+		if e.Update == nil {
+			return fmt.Errorf("emit %s: nil update", ev.Type())
 		}
-		ts.pending = append(ts.pending, c)
 	case *ThreadItemDoneEvent:
 		if err := fillItem(e.Item, threadID, s.opts.Now); err != nil {
 			return fmt.Errorf("emit %s: %w", ev.Type(), err)
@@ -145,10 +148,21 @@ func (ts *turnState) apply(ev Event) error {
 			return fmt.Errorf("delete item %s: %w", e.ItemID, err)
 		}
 		ts.forget(e.ItemID)
-	case *ThreadItemUpdatedEvent:
-		if e.Update == nil {
-			return fmt.Errorf("emit %s: nil update", ev.Type())
+	}
+	return nil
+}
+
+// track keeps copies of the pending items as the client has seen them, so
+// that a cancelled stream stores what the user saw.
+func (ts *turnState) track(ev Event) error {
+	switch e := ev.(type) {
+	case *ThreadItemAddedEvent:
+		c, err := CloneItem(e.Item) // the Responder keeps mutating its own
+		if err != nil {
+			return fmt.Errorf("emit %s: %w", ev.Type(), err)
 		}
+		ts.pending = append(ts.pending, c)
+	case *ThreadItemUpdatedEvent:
 		for _, it := range ts.pending {
 			if am, ok := it.(*AssistantMessageItem); ok && am.ID == e.ItemID {
 				applyAssistantUpdate(am, e.Update)
@@ -167,9 +181,8 @@ func (ts *turnState) forget(id string) {
 	}
 }
 
-// applyAssistantUpdate keeps a pending assistant message up to date, so
-// that a cancelled stream stores what the user saw. Like the reference,
-// it pads the content up to the part index first.
+// applyAssistantUpdate applies u to a pending assistant message. Like the
+// reference, it pads the content up to the part index first.
 func applyAssistantUpdate(m *AssistantMessageItem, u ItemUpdate) {
 	pad := func(i int) bool {
 		if i < 0 {
