@@ -60,19 +60,41 @@ func EncodeSSE(ev Event) ([]byte, error) {
 	return append(frame, '\n', '\n'), nil
 }
 
-// requireKeys reports a *RequestError unless data is a JSON object holding
-// every key in keys with a non-null value. where names the object in the
-// message ("params", "params.input").
-func requireKeys(data []byte, where string, keys ...string) error {
-	var obj map[string]json.RawMessage
-	if err := json.Unmarshal(data, &obj); err != nil || obj == nil {
-		return invalid("%s: must be an object", where)
+// requirePresent reports a *RequestError unless data is a JSON object
+// holding every key in keys, with any value (null included).
+func requirePresent(data []byte, where string, keys ...string) error {
+	obj, err := object(data, where)
+	if err != nil {
+		return err
 	}
 	for _, k := range keys {
-		v, ok := obj[k]
-		if !ok || string(v) == "null" {
+		if _, ok := obj[k]; !ok {
 			return invalid("%s.%s: required", where, k)
 		}
 	}
 	return nil
+}
+
+// requireKeys reports a *RequestError unless data is a JSON object holding
+// every key in keys with a non-null value. where names the object in the
+// message ("params", "input").
+func requireKeys(data []byte, where string, keys ...string) error {
+	obj, err := object(data, where)
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if v, ok := obj[k]; !ok || string(v) == "null" {
+			return invalid("%s.%s: required", where, k)
+		}
+	}
+	return nil
+}
+
+func object(data []byte, where string) (map[string]json.RawMessage, error) {
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(data, &obj); err != nil || obj == nil {
+		return nil, invalid("%s: must be an object", where)
+	}
+	return obj, nil
 }

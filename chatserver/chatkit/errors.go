@@ -62,8 +62,7 @@ func (e *StreamError) Unwrap() error { return e.Err }
 
 // errorEvent turns a responder error into the event that ends the stream.
 func errorEvent(err error) *ErrorEvent {
-	var se *StreamError
-	if errors.As(err, &se) {
+	if se, ok := errors.AsType[*StreamError](err); ok {
 		if se.Message != "" {
 			return &ErrorEvent{Code: ErrorCodeCustom, Message: se.Message, AllowRetry: se.AllowRetry}
 		}

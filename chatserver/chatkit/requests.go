@@ -64,26 +64,27 @@ func (r Request) IsStreaming() bool { return requestKinds[r.Type].streaming }
 type requestKind struct {
 	streaming bool
 	params    func() any
-	required  []string // keys params must contain (non-null)
+	required  []string // keys params must contain, non-null
+	present   []string // keys params must contain, null allowed
 }
 
 var requestKinds = map[string]requestKind{
-	ReqThreadsCreate:              {true, func() any { return new(ThreadCreateParams) }, []string{"input"}},
-	ReqThreadsAddUserMessage:      {true, func() any { return new(ThreadAddUserMessageParams) }, []string{"thread_id", "input"}},
-	ReqThreadsAddClientToolOutput: {true, func() any { return new(ThreadAddClientToolOutputParams) }, []string{"thread_id", "result"}},
-	ReqThreadsAddStructuredInput:  {true, func() any { return new(ThreadAddStructuredInputParams) }, []string{"thread_id", "item_id", "input"}},
-	ReqThreadsRetryAfterItem:      {true, func() any { return new(ThreadRetryAfterItemParams) }, []string{"thread_id", "item_id"}},
-	ReqThreadsCustomAction:        {true, func() any { return new(ThreadCustomActionParams) }, []string{"thread_id", "action"}},
-	ReqThreadsSyncCustomAction:    {false, func() any { return new(ThreadCustomActionParams) }, []string{"thread_id", "action"}},
-	ReqThreadsGetByID:             {false, func() any { return new(ThreadGetByIDParams) }, []string{"thread_id"}},
-	ReqThreadsList:                {false, func() any { return new(ListParams) }, nil},
-	ReqThreadsUpdate:              {false, func() any { return new(ThreadUpdateParams) }, []string{"thread_id", "title"}},
-	ReqThreadsDelete:              {false, func() any { return new(ThreadDeleteParams) }, []string{"thread_id"}},
-	ReqItemsList:                  {false, func() any { return new(ItemsListParams) }, []string{"thread_id"}},
-	ReqItemsFeedback:              {false, func() any { return new(ItemFeedbackParams) }, []string{"thread_id", "item_ids", "kind"}},
-	ReqAttachmentsCreate:          {false, func() any { return new(AttachmentCreateParams) }, []string{"name", "size", "mime_type"}},
-	ReqAttachmentsDelete:          {false, func() any { return new(AttachmentDeleteParams) }, []string{"attachment_id"}},
-	ReqInputTranscribe:            {false, func() any { return new(InputTranscribeParams) }, []string{"audio_base64", "mime_type"}},
+	ReqThreadsCreate:              {true, func() any { return new(ThreadCreateParams) }, []string{"input"}, nil},
+	ReqThreadsAddUserMessage:      {true, func() any { return new(ThreadAddUserMessageParams) }, []string{"thread_id", "input"}, nil},
+	ReqThreadsAddClientToolOutput: {true, func() any { return new(ThreadAddClientToolOutputParams) }, []string{"thread_id"}, []string{"result"}},
+	ReqThreadsAddStructuredInput:  {true, func() any { return new(ThreadAddStructuredInputParams) }, []string{"thread_id", "item_id", "input"}, nil},
+	ReqThreadsRetryAfterItem:      {true, func() any { return new(ThreadRetryAfterItemParams) }, []string{"thread_id", "item_id"}, nil},
+	ReqThreadsCustomAction:        {true, func() any { return new(ThreadCustomActionParams) }, []string{"thread_id", "action"}, nil},
+	ReqThreadsSyncCustomAction:    {false, func() any { return new(ThreadCustomActionParams) }, []string{"thread_id", "action"}, nil},
+	ReqThreadsGetByID:             {false, func() any { return new(ThreadGetByIDParams) }, []string{"thread_id"}, nil},
+	ReqThreadsList:                {false, func() any { return new(ListParams) }, nil, nil},
+	ReqThreadsUpdate:              {false, func() any { return new(ThreadUpdateParams) }, []string{"thread_id", "title"}, nil},
+	ReqThreadsDelete:              {false, func() any { return new(ThreadDeleteParams) }, []string{"thread_id"}, nil},
+	ReqItemsList:                  {false, func() any { return new(ItemsListParams) }, []string{"thread_id"}, nil},
+	ReqItemsFeedback:              {false, func() any { return new(ItemFeedbackParams) }, []string{"thread_id", "item_ids", "kind"}, nil},
+	ReqAttachmentsCreate:          {false, func() any { return new(AttachmentCreateParams) }, []string{"name", "size", "mime_type"}, nil},
+	ReqAttachmentsDelete:          {false, func() any { return new(AttachmentDeleteParams) }, []string{"attachment_id"}, nil},
+	ReqInputTranscribe:            {false, func() any { return new(InputTranscribeParams) }, []string{"audio_base64", "mime_type"}, nil},
 }
 
 // ParseRequest decodes and validates a request body. Unknown keys are
@@ -117,6 +118,9 @@ func ParseRequest(body []byte) (Request, error) {
 	if err := requireKeys(env.Params, "params", kind.required...); err != nil {
 		return Request{}, err
 	}
+	if err := requirePresent(env.Params, "params", kind.present...); err != nil {
+		return Request{}, err
+	}
 	req.Params = kind.params()
 	if err := json.Unmarshal(env.Params, req.Params); err != nil {
 		return Request{}, paramsError(err)
@@ -136,12 +140,10 @@ func isObject(b []byte) bool {
 
 // paramsError turns a decoding error into a *RequestError.
 func paramsError(err error) error {
-	var re *RequestError
-	if errors.As(err, &re) {
+	if re, ok := errors.AsType[*RequestError](err); ok {
 		return &RequestError{Reason: "params: " + re.Reason}
 	}
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
+	if te, ok := errors.AsType[*json.UnmarshalTypeError](err); ok {
 		return invalid("params.%s: must be %s, not %s", jsonPath(te.Field), jsonKind(te.Type.Kind().String()), te.Value)
 	}
 	return invalid("params: %v", err)
@@ -151,7 +153,7 @@ func paramsError(err error) error {
 // decoding error's field path, leaving the JSON keys.
 func jsonPath(field string) string {
 	var keys []string
-	for _, k := range strings.Split(field, ".") {
+	for k := range strings.SplitSeq(field, ".") {
 		if k != "" && !unicode.IsUpper(rune(k[0])) {
 			keys = append(keys, k)
 		}
@@ -208,7 +210,7 @@ type ThreadAddUserMessageParams struct {
 }
 
 // ThreadAddClientToolOutputParams are the params of
-// threads.add_client_tool_output. Result is any JSON value.
+// threads.add_client_tool_output. Result is any JSON value, null included.
 type ThreadAddClientToolOutputParams struct {
 	ThreadID string `json:"thread_id"`
 	Result   any    `json:"result"`

@@ -33,6 +33,8 @@ func TestParseRequest(t *testing.T) {
 			true, &chatkit.ThreadAddUserMessageParams{ThreadID: "thr_1", Input: input("show tasks")}},
 		{"threads.add_client_tool_output", `{"type": "threads.add_client_tool_output", "params": {"thread_id": "thr_1", "result": {"selection": [1, 2]}}}`,
 			true, &chatkit.ThreadAddClientToolOutputParams{ThreadID: "thr_1", Result: map[string]any{"selection": []any{1.0, 2.0}}}},
+		{"threads.add_client_tool_output null result", `{"type":"threads.add_client_tool_output","params":{"thread_id":"thr_1","result":null}}`,
+			true, &chatkit.ThreadAddClientToolOutputParams{ThreadID: "thr_1"}},
 		{"threads.add_structured_input", `{"type":"threads.add_structured_input","params":{"thread_id":"thr_1","item_id":"si_1","input":{"status":"answered","answers":{"priority":{"values":["High"],"skipped":false}}}}}`,
 			true, &chatkit.ThreadAddStructuredInputParams{ThreadID: "thr_1", ItemID: "si_1", Input: chatkit.StructuredInputSubmission{
 				Status: "answered", Answers: map[string]chatkit.StructuredInputAnswer{"priority": {Values: []string{"High"}}}}}},
@@ -123,8 +125,7 @@ func TestParseRequestRejects(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := chatkit.ParseRequest([]byte(tc.body))
-			var re *chatkit.RequestError
-			if !errors.As(err, &re) {
+			if _, ok := errors.AsType[*chatkit.RequestError](err); !ok {
 				t.Fatalf("ParseRequest error = %v, want a *RequestError", err)
 			}
 			if !strings.Contains(err.Error(), tc.wantErr) {

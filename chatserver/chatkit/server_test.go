@@ -452,8 +452,7 @@ func TestCallsActionSync(t *testing.T) {
 		t.Errorf("updated item not saved: %s", b)
 	}
 	_, err := h.call(t.Context(), `{"type":"threads.sync_custom_action","params":{"thread_id":"`+thread+`","item_id":"`+h.stored(thread)[0][len("user_message:"):]+`","action":{"type":"x"}}}`)
-	var re *chatkit.RequestError
-	if !errors.As(err, &re) {
+	if _, ok := errors.AsType[*chatkit.RequestError](err); !ok {
 		t.Errorf("sync action from a user message: %v, want a *RequestError", err)
 	}
 }

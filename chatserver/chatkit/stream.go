@@ -2,7 +2,6 @@ package chatkit
 
 import (
 	"context"
-	"errors"
 	"fmt"
 )
 
@@ -252,6 +251,3 @@ func (st *stream) customAction(ctx context.Context, p *ThreadCustomActionParams)
 	})
 	return nil
 }
-
-// errTurnOver is returned by Turn.Emit after the turn ended.
-var errTurnOver = errors.New("chatkit: Emit called after the turn ended")

@@ -14,6 +14,9 @@ import (
 // word for word the reference's.
 const cancelNote = "The user cancelled the stream. Stop responding to the prior request."
 
+// errTurnOver is returned by Turn.Emit after the turn ended.
+var errTurnOver = errors.New("chatkit: Emit called after the turn ended")
+
 // cleanupTimeout bounds the store writes made after the client went away.
 const cleanupTimeout = 10 * time.Second
 

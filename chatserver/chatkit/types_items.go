@@ -3,6 +3,7 @@ package chatkit
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -69,11 +70,11 @@ type AssistantMessageItem struct {
 
 // Text returns the concatenated text of the message's parts.
 func (m *AssistantMessageItem) Text() string {
-	var s string
+	var b strings.Builder
 	for _, c := range m.Content {
-		s += c.Text
+		b.WriteString(c.Text)
 	}
-	return s
+	return b.String()
 }
 
 // ClientToolCallItem asks the client to run a tool (ChatKit.js onClientTool).
