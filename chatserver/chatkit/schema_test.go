@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -39,12 +40,14 @@ func sharedDir(t *testing.T) string {
 	return shared
 }
 
-// schemaSet validates JSON against the reference schemas.
+// schemaSet validates JSON against the reference schemas. Each schema is
+// resolved once; a failure is explained again against the branch of the
+// union it meant to match, which gives a readable error.
 type schemaSet struct {
 	dir string
 	mu  sync.Mutex
 	raw map[string]map[string]any       // file → schema
-	res map[string]*jsonschema.Resolved // file or file#def → resolved
+	res map[string]*jsonschema.Resolved // file, file#/$defs/X or file#widgets → resolved
 }
 
 var (
@@ -72,88 +75,47 @@ func referenceSchemas(t *testing.T) *schemaSet {
 }
 
 // validate checks data against the schema file name (e.g.
-// "stream-event.schema.json"). For a discriminated union it validates
-// against the branch named by data's "type", which gives readable errors.
+// "stream-event.schema.json").
 func (s *schemaSet) validate(t *testing.T, name string, data []byte) {
 	t.Helper()
 	if s == nil {
 		return
 	}
-	var inst any
-	if err := json.Unmarshal(data, &inst); err != nil {
-		t.Errorf("%s: not JSON: %v\n%s", name, err, data)
-		return
-	}
-	rs, err := s.resolved(name, inst)
-	if err != nil {
-		t.Fatalf("schema %s: %v", name, err)
-	}
-	if err := rs.Validate(inst); err != nil {
+	if err := s.check(name, data); err != nil {
 		t.Errorf("%s rejects %s\n%v", name, data, err)
 	}
-}
-
-func (s *schemaSet) resolved(name string, inst any) (*jsonschema.Resolved, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	root, ok := s.raw[name]
-	if !ok {
-		b, err := os.ReadFile(filepath.Join(s.dir, name))
-		if err != nil {
-			return nil, err
-		}
-		if err := json.Unmarshal(b, &root); err != nil {
-			return nil, err
-		}
-		s.raw[name] = root
-	}
-	key, schema := name, root
-	if disc, ok := root["discriminator"].(map[string]any); ok {
-		typ, _ := inst.(map[string]any)["type"].(string)
-		if ref, ok := disc["mapping"].(map[string]any)[typ].(string); ok {
-			key = name + ref
-			schema = map[string]any{"$ref": ref, "$defs": root["$defs"]}
-		}
-	}
-	if rs, ok := s.res[key]; ok {
-		return rs, nil
-	}
-	rs, err := resolve(schema)
-	if err != nil {
-		return nil, err
-	}
-	s.res[key] = rs
-	return rs, nil
-}
-
-func resolve(schema map[string]any) (*jsonschema.Resolved, error) {
-	b, err := json.Marshal(schema)
-	if err != nil {
-		return nil, err
-	}
-	var js jsonschema.Schema
-	if err := json.Unmarshal(b, &js); err != nil {
-		return nil, err
-	}
-	return js.Resolve(nil)
 }
 
 // rejects reports whether the schema rejects data. Call it only on a
 // non-nil set.
 func (s *schemaSet) rejects(t *testing.T, name string, data []byte) bool {
 	t.Helper()
+	return s.check(name, data) != nil
+}
+
+func (s *schemaSet) check(name string, data []byte) error {
 	var inst any
 	if err := json.Unmarshal(data, &inst); err != nil {
-		return true
+		return err
 	}
-	if _, ok := inst.(map[string]any); !ok {
-		return true
-	}
-	rs, err := s.resolved(name, inst)
+	root, err := s.load(name)
 	if err != nil {
-		t.Fatalf("schema %s: %v", name, err)
+		return err
 	}
-	return rs.Validate(inst) != nil
+	rs, err := s.resolved(name, func() map[string]any { return root })
+	if err != nil {
+		return err
+	}
+	if err := rs.Validate(inst); err != nil {
+		// Explain against the branch of the discriminated union.
+		disc, _ := root["discriminator"].(map[string]any)
+		obj, _ := inst.(map[string]any)
+		if ref, ok := disc["mapping"].(map[string]any)[fmt.Sprint(obj["type"])].(string); ok {
+			return s.checkDef(name, strings.TrimPrefix(ref, "#/$defs/"), data)
+		}
+		return err
+	}
+	return nil
 }
 
 // validateDef checks data against one definition of the schema file name.
@@ -168,29 +130,102 @@ func (s *schemaSet) validateDef(t *testing.T, name, def string, data []byte) {
 }
 
 func (s *schemaSet) checkDef(name, def string, data []byte) error {
-	if _, err := s.resolved(name, map[string]any{}); err != nil { // loads the file
+	root, err := s.load(name)
+	if err != nil {
 		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if defs, _ := s.raw[name]["$defs"].(map[string]any); defs[def] == nil {
+	defs, _ := root["$defs"].(map[string]any)
+	if defs[def] == nil {
 		return fmt.Errorf("%s has no definition %q", name, def)
 	}
-	key := name + "#/$defs/" + def
-	rs, ok := s.res[key]
-	if !ok {
-		var err error
-		rs, err = resolve(map[string]any{"$ref": "#/$defs/" + def, "$defs": s.raw[name]["$defs"]})
-		if err != nil {
-			return err
-		}
-		s.res[key] = rs
+	rs, err := s.resolved(name+"#/$defs/"+def, func() map[string]any {
+		return map[string]any{"$ref": "#/$defs/" + def, "$defs": defs}
+	})
+	if err != nil {
+		return err
 	}
 	var inst any
 	if err := json.Unmarshal(data, &inst); err != nil {
 		return err
 	}
 	return rs.Validate(inst)
+}
+
+// validateWidgetNode checks one widget node against the typed definition
+// of its type: quickly against all of them at once, then, to explain a
+// failure, against its own.
+func (s *schemaSet) validateWidgetNode(t *testing.T, typ string, data []byte) {
+	t.Helper()
+	const name = "stream-event.schema.json"
+	root, err := s.load(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defs, _ := root["$defs"].(map[string]any)
+	rs, err := s.resolved(name+"#widgets", func() map[string]any {
+		var anyOf []any
+		for def, v := range defs {
+			props, _ := v.(map[string]any)["properties"].(map[string]any)
+			typeProp, _ := props["type"].(map[string]any)
+			if c, ok := typeProp["const"].(string); ok && c != "" && c[0] >= 'A' && c[0] <= 'Z' {
+				anyOf = append(anyOf, map[string]any{"$ref": "#/$defs/" + def})
+			}
+		}
+		return map[string]any{"anyOf": anyOf, "$defs": defs}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var inst any
+	if err := json.Unmarshal(data, &inst); err != nil {
+		t.Fatal(err)
+	}
+	if rs.Validate(inst) != nil {
+		s.validateDef(t, name, widgetDef(typ), data)
+	}
+}
+
+// load reads a schema file once.
+func (s *schemaSet) load(name string) (map[string]any, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if root, ok := s.raw[name]; ok {
+		return root, nil
+	}
+	b, err := os.ReadFile(filepath.Join(s.dir, name))
+	if err != nil {
+		return nil, err
+	}
+	var root map[string]any
+	if err := json.Unmarshal(b, &root); err != nil {
+		return nil, err
+	}
+	s.raw[name] = root
+	return root, nil
+}
+
+// resolved returns the resolved schema cached under key, building it the
+// first time.
+func (s *schemaSet) resolved(key string, schema func() map[string]any) (*jsonschema.Resolved, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if rs, ok := s.res[key]; ok {
+		return rs, nil
+	}
+	b, err := json.Marshal(schema())
+	if err != nil {
+		return nil, err
+	}
+	var js jsonschema.Schema
+	if err := json.Unmarshal(b, &js); err != nil {
+		return nil, err
+	}
+	rs, err := js.Resolve(nil)
+	if err != nil {
+		return nil, fmt.Errorf("resolve %s: %w", key, err)
+	}
+	s.res[key] = rs
+	return rs, nil
 }
 
 // TestSchemaValidatorRejects makes sure the validation above is not
