@@ -64,7 +64,8 @@ type Turn struct {
 	User string
 	// Thread is the thread being answered. Changes to its Title, Status,
 	// AllowedImageDomains or Metadata are saved, and sent as
-	// thread.updated, after the next Emit and when the turn ends.
+	// thread.updated, after the next Emit and when the turn ends. Change it
+	// only from the goroutine that calls Emit.
 	Thread *ThreadMetadata
 
 	// Emit persists and sends one event. Items in thread.item.added,
