@@ -65,6 +65,14 @@ func (s *Server) stream(ctx context.Context, user string, req Request, send func
 	return st.gone
 }
 
+func (st *stream) loadThread(ctx context.Context, id string) (*ThreadMetadata, error) {
+	thread, err := st.srv.store.LoadThread(ctx, st.user, id)
+	if err != nil {
+		return nil, fmt.Errorf("load thread %s: %w", id, err)
+	}
+	return thread, nil
+}
+
 func (st *stream) createThread(ctx context.Context, p *ThreadCreateParams) error {
 	s := st.srv
 	thread := &ThreadMetadata{ID: s.opts.NewID(ThreadIDPrefix), CreatedAt: s.opts.Now(), Status: ThreadStatus{Type: StatusActive}}
@@ -78,9 +86,9 @@ func (st *stream) createThread(ctx context.Context, p *ThreadCreateParams) error
 }
 
 func (st *stream) addUserMessage(ctx context.Context, p *ThreadAddUserMessageParams) error {
-	thread, err := st.srv.store.LoadThread(ctx, st.user, p.ThreadID)
+	thread, err := st.loadThread(ctx, p.ThreadID)
 	if err != nil {
-		return fmt.Errorf("load thread %s: %w", p.ThreadID, err)
+		return err
 	}
 	return st.respondTo(ctx, thread, p.Input)
 }
@@ -110,9 +118,9 @@ func (st *stream) respondTo(ctx context.Context, thread *ThreadMetadata, in User
 
 func (st *stream) addClientToolOutput(ctx context.Context, p *ThreadAddClientToolOutputParams) error {
 	s := st.srv
-	thread, err := s.store.LoadThread(ctx, st.user, p.ThreadID)
+	thread, err := st.loadThread(ctx, p.ThreadID)
 	if err != nil {
-		return fmt.Errorf("load thread %s: %w", p.ThreadID, err)
+		return err
 	}
 	newest, err := s.store.LoadThreadItems(ctx, st.user, thread.ID, ListOptions{Limit: 1, Order: OrderDesc})
 	if err != nil {
@@ -164,9 +172,9 @@ func (st *stream) dropPendingToolCalls(ctx context.Context, thread *ThreadMetada
 
 func (st *stream) addStructuredInput(ctx context.Context, p *ThreadAddStructuredInputParams) error {
 	s := st.srv
-	thread, err := s.store.LoadThread(ctx, st.user, p.ThreadID)
+	thread, err := st.loadThread(ctx, p.ThreadID)
 	if err != nil {
-		return fmt.Errorf("load thread %s: %w", p.ThreadID, err)
+		return err
 	}
 	item, err := s.store.LoadItem(ctx, st.user, thread.ID, p.ItemID)
 	if err != nil {
@@ -197,9 +205,9 @@ func (st *stream) addStructuredInput(ctx context.Context, p *ThreadAddStructured
 // thread.item.removed events; the client drops those items itself.
 func (st *stream) retryAfterItem(ctx context.Context, p *ThreadRetryAfterItemParams) error {
 	s := st.srv
-	thread, err := s.store.LoadThread(ctx, st.user, p.ThreadID)
+	thread, err := st.loadThread(ctx, p.ThreadID)
 	if err != nil {
-		return fmt.Errorf("load thread %s: %w", p.ThreadID, err)
+		return err
 	}
 	var newer []ThreadItem
 	var msg *UserMessageItem

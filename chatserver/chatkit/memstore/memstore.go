@@ -61,9 +61,9 @@ func notFound(what, id string) error { return fmt.Errorf("%s %s: %w", what, id, 
 func (s *Store) LoadThread(_ context.Context, user, threadID string) (*chatkit.ThreadMetadata, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t, ok := s.threads[key{user, threadID}]
-	if !ok {
-		return nil, notFound("thread", threadID)
+	t, err := s.thread(user, threadID)
+	if err != nil {
+		return nil, err
 	}
 	return t.meta.Clone(), nil
 }
@@ -119,9 +119,9 @@ func (s *Store) DeleteThread(_ context.Context, user, threadID string) error {
 func (s *Store) LoadThreadItems(_ context.Context, user, threadID string, opts chatkit.ListOptions) (chatkit.Page[chatkit.ThreadItem], error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t, ok := s.threads[key{user, threadID}]
-	if !ok {
-		return chatkit.Page[chatkit.ThreadItem]{}, notFound("thread", threadID)
+	t, err := s.thread(user, threadID)
+	if err != nil {
+		return chatkit.Page[chatkit.ThreadItem]{}, err
 	}
 	all := slices.Clone(t.items)
 	sortBy(all, opts.Order, func(it item) position { return position{it.item.Base().CreatedAt.UnixMicro(), it.seq} })
@@ -148,9 +148,9 @@ func (s *Store) AddThreadItem(_ context.Context, user, threadID string, it chatk
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t, ok := s.threads[key{user, threadID}]
-	if !ok {
-		return notFound("thread", threadID)
+	t, err := s.thread(user, threadID)
+	if err != nil {
+		return err
 	}
 	if t.find(it.Base().ID) >= 0 {
 		return fmt.Errorf("add item %s: already in thread %s", it.Base().ID, threadID)
@@ -167,9 +167,9 @@ func (s *Store) SaveItem(_ context.Context, user, threadID string, it chatkit.Th
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t, ok := s.threads[key{user, threadID}]
-	if !ok {
-		return notFound("thread", threadID)
+	t, err := s.thread(user, threadID)
+	if err != nil {
+		return err
 	}
 	if i := t.find(it.Base().ID); i >= 0 {
 		t.items[i].item = c
@@ -183,9 +183,9 @@ func (s *Store) SaveItem(_ context.Context, user, threadID string, it chatkit.Th
 func (s *Store) LoadItem(_ context.Context, user, threadID, itemID string) (chatkit.ThreadItem, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t, ok := s.threads[key{user, threadID}]
-	if !ok {
-		return nil, notFound("thread", threadID)
+	t, err := s.thread(user, threadID)
+	if err != nil {
+		return nil, err
 	}
 	i := t.find(itemID)
 	if i < 0 {
@@ -198,9 +198,9 @@ func (s *Store) LoadItem(_ context.Context, user, threadID, itemID string) (chat
 func (s *Store) DeleteThreadItem(_ context.Context, user, threadID, itemID string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t, ok := s.threads[key{user, threadID}]
-	if !ok {
-		return notFound("thread", threadID)
+	t, err := s.thread(user, threadID)
+	if err != nil {
+		return err
 	}
 	i := t.find(itemID)
 	if i < 0 {
@@ -223,6 +223,15 @@ func (s *Store) Feedback() []Feedback {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return slices.Clone(s.feedback)
+}
+
+// thread returns the user's thread; the caller holds s.mu.
+func (s *Store) thread(user, id string) (*thread, error) {
+	t, ok := s.threads[key{user, id}]
+	if !ok {
+		return nil, notFound("thread", id)
+	}
+	return t, nil
 }
 
 func (t *thread) find(id string) int {
