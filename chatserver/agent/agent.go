@@ -1,0 +1,206 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/option"
+
+	"github.com/taskpilot/taskpilot/chatserver/chatkit"
+)
+
+// Defaults for the zero values of Config.
+const (
+	DefaultRequestTimeout = 60 * time.Second
+	DefaultMaxRetries     = 2
+	DefaultMaxToolRounds  = 8
+	DefaultHistoryItems   = 20
+	defaultBaseURL        = "https://api.openai.com/v1/"
+)
+
+// Config configures New. Only Tools is required.
+type Config struct {
+	// Model is the chat model, e.g. "gpt-4.1-mini". Empty means no model:
+	// the agent answers commands only.
+	Model string
+	// APIKey is sent as a bearer token to the model endpoint.
+	APIKey string
+	// BaseURL is the OpenAI-compatible endpoint; empty means OpenAI's.
+	// A model needs an APIKey or a BaseURL (local servers need no key).
+	BaseURL string
+	// HTTPClient makes the model requests; nil means a new http.Client.
+	HTTPClient *http.Client
+	// RequestTimeout bounds each model request attempt, streaming
+	// included; 0 means DefaultRequestTimeout.
+	RequestTimeout time.Duration
+	// MaxRetries is how often a failed model request (connection error,
+	// 408, 409, 429, 5xx) is retried; 0 means DefaultMaxRetries, a
+	// negative value means never.
+	MaxRetries int
+	// MaxToolRounds bounds the model responses with tool calls in one
+	// turn; 0 means DefaultMaxToolRounds.
+	MaxToolRounds int
+	// HistoryItems is how many of the newest thread items the model sees;
+	// 0 means DefaultHistoryItems.
+	HistoryItems int
+	// Location is the users' time zone, for "today" and "tomorrow"; nil
+	// means UTC.
+	Location *time.Location
+	// Tools connects to the TaskPilot MCP server as a user. Required.
+	Tools Connector
+	// Logger receives failures (Warn, Error) and tool calls (Debug); nil
+	// discards.
+	Logger *slog.Logger
+	// Now is the clock for the system prompt's date; nil means time.Now.
+	Now func() time.Time
+}
+
+// Agent answers ChatKit turns; see the package comment. It is safe for
+// concurrent use.
+type Agent struct {
+	cfg  Config
+	chat *openai.ChatCompletionService // nil without a model
+	log  *slog.Logger
+}
+
+var (
+	_ chatkit.Responder         = (*Agent)(nil)
+	_ chatkit.ActionHandler     = (*Agent)(nil)
+	_ chatkit.SyncActionHandler = (*Agent)(nil)
+	_ chatkit.Titler            = (*Agent)(nil)
+)
+
+// New returns an Agent for cfg. Without a model (Model empty, or neither
+// APIKey nor BaseURL set) it works in commands-only mode.
+func New(cfg Config) (*Agent, error) {
+	if cfg.Tools == nil {
+		return nil, errors.New("agent: no tools connector")
+	}
+	if cfg.RequestTimeout == 0 {
+		cfg.RequestTimeout = DefaultRequestTimeout
+	}
+	if cfg.RequestTimeout < 0 {
+		return nil, fmt.Errorf("agent: negative request timeout %v", cfg.RequestTimeout)
+	}
+	switch {
+	case cfg.MaxRetries == 0:
+		cfg.MaxRetries = DefaultMaxRetries
+	case cfg.MaxRetries < 0:
+		cfg.MaxRetries = 0
+	}
+	if cfg.MaxToolRounds <= 0 {
+		cfg.MaxToolRounds = DefaultMaxToolRounds
+	}
+	if cfg.HistoryItems <= 0 {
+		cfg.HistoryItems = DefaultHistoryItems
+	}
+	if cfg.Location == nil {
+		cfg.Location = time.UTC
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	cfg.Model = strings.TrimSpace(cfg.Model)
+	a := &Agent{cfg: cfg, log: cfg.Logger.With("component", "agent")}
+	if cfg.Model != "" && (cfg.APIKey != "" || cfg.BaseURL != "") {
+		svc := openai.NewChatCompletionService(a.modelOptions()...)
+		a.chat = &svc
+	}
+	return a, nil
+}
+
+// modelOptions are the openai-go options for every model request. They
+// are explicit: nothing is read from the environment.
+func (a *Agent) modelOptions() []option.RequestOption {
+	client := a.cfg.HTTPClient
+	if client == nil {
+		client = &http.Client{}
+	}
+	base := a.cfg.BaseURL
+	if base == "" {
+		base = defaultBaseURL
+	}
+	opts := []option.RequestOption{
+		option.WithHTTPClient(client),
+		option.WithBaseURL(base),
+		option.WithMaxRetries(a.cfg.MaxRetries),
+		option.WithRequestTimeout(a.cfg.RequestTimeout),
+	}
+	if a.cfg.APIKey != "" {
+		opts = append(opts, option.WithAPIKey(a.cfg.APIKey))
+	}
+	return opts
+}
+
+// HasModel reports whether a model is configured; without one the agent
+// answers commands only.
+func (a *Agent) HasModel() bool { return a.chat != nil }
+
+// Respond implements chatkit.Responder. A message starting with "/" is a
+// command; any other goes to the model, or, without a model, gets a reply
+// explaining how to configure one. A nil input (a resumed turn) runs the
+// model on the thread as it is.
+func (a *Agent) Respond(ctx context.Context, turn *chatkit.Turn, input *chatkit.UserMessageItem) error {
+	if input != nil {
+		text := strings.TrimSpace(userText(input))
+		if strings.HasPrefix(text, "/") {
+			return a.command(ctx, turn, text)
+		}
+	}
+	if a.chat == nil {
+		if input == nil {
+			return nil
+		}
+		return say(turn, noModelReply)
+	}
+	return a.runModel(ctx, turn)
+}
+
+// userText returns the text of a user message, tags written as @text.
+func userText(m *chatkit.UserMessageItem) string {
+	var b strings.Builder
+	for _, c := range m.Content {
+		if c.Type == chatkit.ContentInputTag {
+			b.WriteString("@")
+		}
+		b.WriteString(c.Text)
+	}
+	return b.String()
+}
+
+// say sends text as one assistant message.
+func say(turn *chatkit.Turn, text string) error {
+	msg, err := chatkit.StartAssistantMessage(turn)
+	if err != nil {
+		return err
+	}
+	if err := msg.Delta(text); err != nil {
+		return err
+	}
+	return msg.Done()
+}
+
+// Messages shown in error events; they never carry internals.
+const (
+	msgToolsDown = "I can't reach your task list right now. Please try again in a moment."
+	msgModelDown = "The assistant isn't responding right now. Please try again in a moment."
+)
+
+// turnError turns a failure into the error Respond returns: the context's
+// error when the turn was cancelled, else a StreamError with msg that
+// offers a retry.
+func turnError(ctx context.Context, msg string, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return &chatkit.StreamError{Message: msg, AllowRetry: true, Err: err}
+}

@@ -1,0 +1,28 @@
+// Package agent is TaskPilot's chat assistant: it answers ChatKit turns
+// with an OpenAI-compatible model (Chat Completions, streaming, tool
+// calling) and reaches the user's tasks only as an MCP client of the
+// TaskPilot MCP server.
+//
+// [Agent] implements the ChatKit protocol's [chatkit.Responder],
+// [chatkit.ActionHandler], [chatkit.SyncActionHandler] and
+// [chatkit.Titler]. Per turn it opens one MCP session acting as the
+// requesting user (see [Connector]), lists the server's tools once, and
+// offers them to the model as function tools.
+//
+// What a turn shows:
+//
+//   - Model text streams as one assistant message per model response
+//     (thread.item.added, content_part.added, text deltas, content_part.done,
+//     thread.item.done).
+//   - Before every tool call a progress_update names what is happening.
+//   - list_tasks results appear as a ListView widget whose buttons
+//     complete, reopen or delete a task (actions "task.complete",
+//     "task.reopen", "task.delete" with payload {"task_id": N}).
+//   - Every tool call and its result is stored as a hidden context item
+//     (see [ToolCallRecord] and [DecodeToolCall]), so later turns replay
+//     them to the model and "delete it" after "add buy milk" works.
+//
+// Messages starting with "/" are commands that run without a model:
+// /add, /list, /done, /undo, /delete and /help. With no model configured
+// every other message gets a reply explaining how to configure one.
+package agent

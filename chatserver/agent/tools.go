@@ -1,0 +1,290 @@
+package agent
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/taskpilot/taskpilot/chatserver/chatkit"
+)
+
+// Tool call statuses of a ToolCallRecord.
+const (
+	StatusOK    = "ok"
+	StatusError = "error"
+)
+
+// ToolCallRecord is one MCP tool call the agent made and its outcome. The
+// agent stores one per call as a hidden context item (see DecodeToolCall);
+// its JSON is the shape of an entry of the REST endpoint's tool_calls.
+type ToolCallRecord struct {
+	// Tool is the MCP tool's name, e.g. "add_task".
+	Tool string `json:"tool"`
+	// Status is StatusOK or StatusError.
+	Status string `json:"status"`
+	// Parameters are the arguments sent, a JSON object.
+	Parameters json.RawMessage `json:"parameters"`
+	// Result is the tool's structured result (or its text when it has
+	// none); nil when Status is StatusError.
+	Result any `json:"result"`
+	// Error is the tool's error message when Status is StatusError.
+	Error string `json:"error"`
+}
+
+// toolCallKind marks the content of a hidden item holding a tool call.
+const toolCallKind = "taskpilot.tool_call"
+
+// storedToolCall is the content of a hidden context item that records a
+// tool call. CallID pairs the call with its result when it is replayed to
+// the model.
+type storedToolCall struct {
+	Kind   string `json:"kind"`
+	CallID string `json:"call_id"`
+	ToolCallRecord
+}
+
+// DecodeToolCall returns the tool call recorded in item, and false when
+// item is not a tool call record (any other item, hidden or not).
+func DecodeToolCall(item chatkit.ThreadItem) (ToolCallRecord, bool) {
+	tc, ok := decodeStoredToolCall(item)
+	return tc.ToolCallRecord, ok
+}
+
+func decodeStoredToolCall(item chatkit.ThreadItem) (storedToolCall, bool) {
+	h, ok := item.(*chatkit.HiddenContextItem)
+	if !ok || h.Content == nil {
+		return storedToolCall{}, false
+	}
+	if _, isString := h.Content.(string); isString {
+		return storedToolCall{}, false
+	}
+	b, err := json.Marshal(h.Content)
+	if err != nil {
+		return storedToolCall{}, false
+	}
+	var tc storedToolCall
+	if err := json.Unmarshal(b, &tc); err != nil || tc.Kind != toolCallKind || tc.Tool == "" {
+		return storedToolCall{}, false
+	}
+	if len(tc.Parameters) == 0 {
+		tc.Parameters = json.RawMessage(`{}`)
+	}
+	return tc, true
+}
+
+// recordItem returns the hidden item that stores a tool call.
+func recordItem(turn *chatkit.Turn, callID string, rec ToolCallRecord) *chatkit.HiddenContextItem {
+	return &chatkit.HiddenContextItem{
+		ItemBase: chatkit.ItemBase{ID: turn.NewID(chatkit.HiddenContextIDPrefix), ThreadID: turn.Thread.ID},
+		Content:  storedToolCall{Kind: toolCallKind, CallID: callID, ToolCallRecord: rec},
+	}
+}
+
+// modelResult is the tool message content the model gets for rec, live
+// and when the call is replayed from history.
+func modelResult(rec ToolCallRecord) string {
+	if rec.Status != StatusOK {
+		return "Error: " + rec.Error
+	}
+	if s, ok := rec.Result.(string); ok {
+		return s
+	}
+	b, err := json.Marshal(rec.Result)
+	if err != nil {
+		return fmt.Sprint(rec.Result)
+	}
+	return string(b)
+}
+
+// session is one turn's connection to the MCP server, acting as the
+// turn's user.
+type session struct {
+	cs    *mcp.ClientSession
+	tools []*mcp.Tool // from tools/list, once per session
+}
+
+// connect opens a session for user. Its error is meant for Respond to
+// return (a StreamError, or the context's error).
+func (a *Agent) connect(ctx context.Context, user string) (*session, error) {
+	cs, err := a.cfg.Tools.Connect(ctx, user)
+	if err != nil {
+		a.log.ErrorContext(ctx, "mcp connect failed", "user", user, "err", err)
+		return nil, turnError(ctx, msgToolsDown, err)
+	}
+	return &session{cs: cs}, nil
+}
+
+func (s *session) close() { _ = s.cs.Close() }
+
+// listTools returns the server's tools, asking it only once.
+func (s *session) listTools(ctx context.Context) ([]*mcp.Tool, error) {
+	if s.tools != nil {
+		return s.tools, nil
+	}
+	tools := []*mcp.Tool{}
+	for t, err := range s.cs.Tools(ctx, nil) {
+		if err != nil {
+			return nil, fmt.Errorf("list tools: %w", err)
+		}
+		tools = append(tools, t)
+	}
+	s.tools = tools
+	return tools, nil
+}
+
+// hasTool reports whether the server offers the tool name.
+func (s *session) hasTool(name string) bool {
+	for _, t := range s.tools {
+		if t.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// call runs the tool name with args (a JSON object) and returns its
+// record and the tool's text for people. A tool error (including a
+// protocol-level error such as bad arguments) is a record with
+// StatusError; err is only for a broken connection or a cancelled ctx.
+func (s *session) call(ctx context.Context, name string, args json.RawMessage) (rec ToolCallRecord, text string, err error) {
+	rec = ToolCallRecord{Tool: name, Parameters: args}
+	if len(bytes.TrimSpace(args)) == 0 {
+		rec.Parameters = json.RawMessage(`{}`)
+	}
+	obj, ok := jsonObject(rec.Parameters)
+	if !ok {
+		rec.Parameters = json.RawMessage(`{}`)
+		return failed(rec, "the arguments must be a JSON object"), "", nil
+	}
+	if s.tools != nil && !s.hasTool(name) {
+		return failed(rec, fmt.Sprintf("there is no tool named %q", name)), "", nil
+	}
+	res, err := s.cs.CallTool(ctx, &mcp.CallToolParams{Name: name, Arguments: obj})
+	if err != nil {
+		var wire *jsonrpc.Error
+		if errors.As(err, &wire) && ctx.Err() == nil {
+			return failed(rec, wire.Message), "", nil
+		}
+		return rec, "", fmt.Errorf("call %s: %w", name, err)
+	}
+	text = resultText(res)
+	if res.IsError {
+		return failed(rec, text), text, nil
+	}
+	rec.Status = StatusOK
+	rec.Result = text
+	if res.StructuredContent != nil {
+		rec.Result = res.StructuredContent
+	}
+	return rec, text, nil
+}
+
+// jsonObject decodes b if it is a JSON object.
+func jsonObject(b []byte) (map[string]any, bool) {
+	var obj map[string]any
+	if json.Unmarshal(b, &obj) != nil || obj == nil {
+		return nil, false
+	}
+	return obj, true
+}
+
+func failed(rec ToolCallRecord, msg string) ToolCallRecord {
+	rec.Status, rec.Error, rec.Result = StatusError, msg, nil
+	return rec
+}
+
+// resultText joins the text parts of a tool result.
+func resultText(res *mcp.CallToolResult) string {
+	var parts []string
+	for _, c := range res.Content {
+		if t, ok := c.(*mcp.TextContent); ok {
+			parts = append(parts, t.Text)
+		}
+	}
+	return strings.Join(parts, "\n")
+}
+
+// progressFor returns the icon and text of the progress_update shown
+// before calling tool with args.
+func progressFor(tool string, args json.RawMessage) (icon, text string) {
+	var a struct {
+		Title     string `json:"title"`
+		Name      string `json:"name"`
+		TaskID    int64  `json:"task_id"`
+		Completed *bool  `json:"completed"`
+	}
+	_ = json.Unmarshal(args, &a) // best effort: the text is only a hint
+	task := "the task"
+	if a.TaskID > 0 {
+		task = fmt.Sprintf("task %d", a.TaskID)
+	}
+	switch tool {
+	case "list_tasks":
+		return "search", "Loading your tasks…"
+	case "find_task_by_name":
+		if a.Name != "" {
+			return "search", fmt.Sprintf("Looking for “%s”…", clip(a.Name, 40))
+		}
+		return "search", "Looking for the task…"
+	case "add_task":
+		if a.Title != "" {
+			return "plus", fmt.Sprintf("Adding “%s”…", clip(a.Title, 40))
+		}
+		return "plus", "Adding the task…"
+	case "complete_task":
+		if a.Completed != nil && !*a.Completed {
+			return "reload", fmt.Sprintf("Reopening %s…", task)
+		}
+		return "check", fmt.Sprintf("Completing %s…", task)
+	case "update_task":
+		return "write", fmt.Sprintf("Updating %s…", task)
+	case "delete_task":
+		return "write", fmt.Sprintf("Deleting %s…", task)
+	}
+	return "bolt", "Working on it…"
+}
+
+// clip shortens s to at most n runes, ending it with "…" when cut.
+func clip(s string, n int) string {
+	r := []rune(strings.Join(strings.Fields(s), " "))
+	if len(r) <= n {
+		return string(r)
+	}
+	return string(r[:n-1]) + "…"
+}
+
+// runTool shows progress, calls the tool, stores the call as a hidden
+// item, and, for a successful list_tasks, shows the task list widget.
+// callID pairs the stored call with its result for later turns.
+func (a *Agent) runTool(ctx context.Context, turn *chatkit.Turn, s *session, callID, name string, args json.RawMessage) (ToolCallRecord, string, error) {
+	icon, text := progressFor(name, args)
+	if err := turn.Emit(&chatkit.ProgressUpdateEvent{Icon: icon, Text: text}); err != nil {
+		return ToolCallRecord{}, "", err
+	}
+	rec, out, err := s.call(ctx, name, args)
+	if err != nil {
+		a.log.ErrorContext(ctx, "mcp tool call failed", "tool", name, "err", err)
+		return rec, "", turnError(ctx, msgToolsDown, err)
+	}
+	a.log.DebugContext(ctx, "tool called", "tool", name, "status", rec.Status, "args", string(rec.Parameters))
+	if err := turn.Emit(&chatkit.ThreadItemDoneEvent{Item: recordItem(turn, callID, rec)}); err != nil {
+		return rec, out, err
+	}
+	if name == "list_tasks" && rec.Status == StatusOK {
+		w, err := taskListItem(turn, rec)
+		if err != nil {
+			a.log.WarnContext(ctx, "task list widget failed", "err", err)
+			return rec, out, nil // the model still answers in text
+		}
+		if err := turn.Emit(&chatkit.ThreadItemDoneEvent{Item: w}); err != nil {
+			return rec, out, err
+		}
+	}
+	return rec, out, nil
+}
