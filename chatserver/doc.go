@@ -1,0 +1,35 @@
+// Package chatserver is TaskPilot's chat HTTP server. It frames the ChatKit
+// protocol engine (package chatkit) over HTTP with gin, the only package
+// that imports gin.
+//
+// Routes:
+//
+//	POST /chatkit, POST /api/v1/chatkit  the ChatKit endpoint: a JSON body
+//	                                     {type, params, metadata?} answered
+//	                                     with application/json or an SSE stream
+//	POST /api/{user_id}/chat             the REST contract: {conversation_id?,
+//	                                     message} -> {conversation_id, response,
+//	                                     tool_calls}
+//	GET  /healthz                        the process is up
+//	GET  /readyz                         the database answers (503 if not)
+//
+// Every request to the first three is authenticated with
+// "Authorization: Bearer <JWT>" when a [Verifier] is configured, and acts
+// as the token's subject; without one every request acts as
+// Options.LocalUser. Requests are limited per user (a token bucket), in
+// body size and in message length, and a thread answers one turn at a
+// time. Errors outside a stream are JSON:
+//
+//	{"error":{"code":"invalid_request","message":"params.thread_id: required"}}
+//
+// with these codes and statuses: invalid_request and message_too_long 400,
+// unauthenticated 401 (with WWW-Authenticate: Bearer), forbidden 403,
+// not_found 404, thread_busy 409, body_too_large 413, rate_limited 429
+// (with Retry-After), internal 500, not_supported 501, agent_failed 502,
+// not_ready 503. Once a stream has started, failures are ChatKit error
+// events instead.
+//
+// [Serve] runs the handler in an http.Server with no write timeout (streams
+// are long) and, on shutdown, ends the open streams first, so that their
+// partial answers are stored as when a user presses stop.
+package chatserver

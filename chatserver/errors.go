@@ -1,0 +1,64 @@
+package chatserver
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/taskpilot/taskpilot/chatserver/chatkit"
+)
+
+// errorBody is the JSON of every error outside a stream:
+// {"error":{"code":"...","message":"..."}}.
+type errorBody struct {
+	Error apiError `json:"error"`
+}
+
+type apiError struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// writeError answers with status and the JSON error body.
+func writeError(c *gin.Context, status int, code, msg string) {
+	c.JSON(status, errorBody{apiError{Code: code, Message: msg}})
+}
+
+// writeKitError maps an error of chatkit.Server.Handle (or of reading the
+// request) to a status and a message that reveals no internals; failures
+// are logged.
+func (s *server) writeKitError(c *gin.Context, err error) {
+	var re *chatkit.RequestError
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		writeError(c, http.StatusRequestEntityTooLarge, "body_too_large",
+			"request body is larger than "+byteSize(tooLarge.Limit))
+	case errors.As(err, &re):
+		writeError(c, http.StatusBadRequest, "invalid_request", re.Reason)
+	case errors.Is(err, chatkit.ErrNotFound):
+		writeError(c, http.StatusNotFound, "not_found", "thread or item not found")
+	case errors.Is(err, chatkit.ErrUnsupported):
+		writeError(c, http.StatusNotImplemented, "not_supported", err.Error())
+	case c.Request.Context().Err() != nil:
+		// The client is gone; nobody reads the answer.
+		s.log.InfoContext(c.Request.Context(), "request abandoned by the client", "err", err, "request_id", c.GetString(requestIDKey))
+		writeError(c, http.StatusServiceUnavailable, "cancelled", "request cancelled")
+	default:
+		s.log.ErrorContext(c.Request.Context(), "request failed", "err", err, "user", userOf(c), "request_id", c.GetString(requestIDKey))
+		writeError(c, http.StatusInternalServerError, "internal", "internal error")
+	}
+}
+
+// byteSize formats n bytes for a message: "1 MiB", "512 KiB", "100 bytes".
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return strconv.FormatInt(n>>20, 10) + " MiB"
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return strconv.FormatInt(n>>10, 10) + " KiB"
+	}
+	return strconv.FormatInt(n, 10) + " bytes"
+}

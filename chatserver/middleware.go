@@ -1,0 +1,191 @@
+package chatserver
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"net/http"
+	"runtime/debug"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+)
+
+// Keys of values middleware leaves in the gin context.
+const (
+	userKey      = "taskpilot.user"
+	requestIDKey = "taskpilot.request_id"
+)
+
+// requestIDHeader carries the request id in and out.
+const requestIDHeader = "X-Request-Id"
+
+// userOf returns the authenticated user of the request.
+func userOf(c *gin.Context) string { return c.GetString(userKey) }
+
+// logRequests gives the request an id (the client's X-Request-Id if it is
+// sane, else a random one), echoes it in the response and logs one line
+// when the request is over: at Debug for probes, Warn for 5xx, else Info.
+func (s *server) logRequests(c *gin.Context) {
+	start := time.Now()
+	id := c.GetHeader(requestIDHeader)
+	if !validRequestID(id) {
+		id = newRequestID()
+	}
+	c.Set(requestIDKey, id)
+	c.Header(requestIDHeader, id)
+
+	c.Next()
+
+	status := c.Writer.Status()
+	route := c.FullPath()
+	level := slog.LevelInfo
+	switch {
+	case status >= 500:
+		level = slog.LevelWarn
+	case route == "/healthz" || route == "/readyz":
+		level = slog.LevelDebug
+	}
+	s.log.LogAttrs(c.Request.Context(), level, "http request",
+		slog.String("method", c.Request.Method),
+		slog.String("route", route),
+		slog.Int("status", status),
+		slog.Int("bytes", c.Writer.Size()),
+		slog.Duration("duration", time.Since(start)),
+		slog.String("user", userOf(c)),
+		slog.String("request_id", id),
+	)
+}
+
+// validRequestID accepts 1 to 64 characters of [A-Za-z0-9._-], so a
+// client id can go into logs and headers as is.
+func validRequestID(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+func newRequestID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:]) // never fails
+	return hex.EncodeToString(b[:])
+}
+
+// recover turns a panic into a logged error and, if nothing was written
+// yet, a JSON 500 that reveals nothing. http.ErrAbortHandler is re-raised:
+// it is how a handler asks net/http to drop the connection.
+func (s *server) recover(c *gin.Context) {
+	defer func() {
+		v := recover()
+		if v == nil {
+			return
+		}
+		if err, ok := v.(error); ok && errors.Is(err, http.ErrAbortHandler) {
+			panic(v)
+		}
+		s.log.ErrorContext(c.Request.Context(), "handler panicked",
+			"panic", fmt.Sprint(v), "stack", string(debug.Stack()), "request_id", c.GetString(requestIDKey))
+		if !c.Writer.Written() {
+			writeError(c, http.StatusInternalServerError, "internal", "internal error")
+		}
+		c.Abort()
+	}()
+	c.Next()
+}
+
+// cors returns the middleware that answers CORS for the allowed origins
+// (preflights included) and refuses cross-origin browser POSTs from any
+// other origin, which would otherwise act as the local user when auth is
+// off.
+func (s *server) cors() gin.HandlerFunc {
+	protect := http.NewCrossOriginProtection()
+	for _, o := range s.opts.AllowedOrigins {
+		if err := protect.AddTrustedOrigin(o); err != nil {
+			s.log.Warn("ignoring malformed allowed origin", "origin", o, "err", err)
+		}
+	}
+	return func(c *gin.Context) {
+		origin := c.GetHeader("Origin")
+		allowed := origin != "" && slices.Contains(s.opts.AllowedOrigins, origin)
+		h := c.Writer.Header()
+		if allowed {
+			h.Add("Vary", "Origin")
+			h.Set("Access-Control-Allow-Origin", origin)
+			h.Set("Access-Control-Expose-Headers", "Retry-After, X-Request-Id")
+		}
+		if c.Request.Method == http.MethodOptions {
+			if allowed {
+				h.Set("Access-Control-Allow-Methods", "POST, OPTIONS")
+				h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, X-Request-Id")
+				h.Set("Access-Control-Max-Age", "600")
+			}
+			c.AbortWithStatus(http.StatusNoContent)
+			return
+		}
+		if err := protect.Check(c.Request); err != nil {
+			writeError(c, http.StatusForbidden, "forbidden", "cross-origin request from an origin that is not allowed")
+			c.Abort()
+			return
+		}
+		c.Next()
+	}
+}
+
+// authenticate sets the request's user: the subject of a valid bearer
+// token, or LocalUser when there is no Verifier.
+func (s *server) authenticate(c *gin.Context) {
+	if s.opts.Verifier == nil {
+		c.Set(userKey, s.opts.LocalUser)
+		c.Next()
+		return
+	}
+	scheme, raw, _ := strings.Cut(c.GetHeader("Authorization"), " ")
+	raw = strings.TrimSpace(raw)
+	if !strings.EqualFold(scheme, "Bearer") || raw == "" {
+		c.Header("WWW-Authenticate", `Bearer`)
+		writeError(c, http.StatusUnauthorized, "unauthenticated", `send "Authorization: Bearer <token>" (see taskpilot token)`)
+		c.Abort()
+		return
+	}
+	user, err := s.opts.Verifier.Verify(c.Request.Context(), raw)
+	if err != nil || user == "" {
+		s.log.InfoContext(c.Request.Context(), "token rejected", "err", err, "request_id", c.GetString(requestIDKey))
+		c.Header("WWW-Authenticate", `Bearer error="invalid_token"`)
+		writeError(c, http.StatusUnauthorized, "unauthenticated", "the bearer token is invalid or expired")
+		c.Abort()
+		return
+	}
+	c.Set(userKey, user)
+	c.Next()
+}
+
+// rateLimit refuses, with 429 and Retry-After, a user's requests beyond
+// the token bucket.
+func (s *server) rateLimit(c *gin.Context) {
+	if s.limiter == nil {
+		c.Next()
+		return
+	}
+	ok, wait := s.limiter.allow(userOf(c))
+	if !ok {
+		secs := int(math.Ceil(wait.Seconds()))
+		c.Header("Retry-After", strconv.Itoa(max(secs, 1)))
+		writeError(c, http.StatusTooManyRequests, "rate_limited",
+			fmt.Sprintf("too many requests; try again in %d seconds", max(secs, 1)))
+		c.Abort()
+		return
+	}
+	c.Next()
+}

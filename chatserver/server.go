@@ -1,0 +1,201 @@
+package chatserver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/taskpilot/taskpilot/chatserver/chatkit"
+)
+
+// Defaults for Options.
+const (
+	DefaultMaxBodyBytes    = 1 << 20 // 1 MiB
+	DefaultMaxMessageChars = 8000
+	DefaultLocalUser       = "local"
+	defaultPerMinute       = 60
+	defaultBurst           = 20
+)
+
+// ShutdownTimeout bounds how long Serve waits for requests in flight
+// after its context is done.
+const ShutdownTimeout = 10 * time.Second
+
+// Verifier checks bearer tokens. cmd/taskpilot adapts mcpserver/token's
+// Verifier to it.
+type Verifier interface {
+	// Verify checks raw, the token after "Bearer ", and returns the user it
+	// acts for. Any error rejects the request with 401; its text is
+	// logged, never sent.
+	Verify(ctx context.Context, raw string) (user string, err error)
+}
+
+// RateLimit is a per-user token bucket: a user may send Burst requests at
+// once, then PerMinute requests a minute.
+type RateLimit struct {
+	// PerMinute is the sustained rate; 0 means 60, negative turns the
+	// limit off.
+	PerMinute float64
+	// Burst is the bucket size; 0 means 20.
+	Burst int
+}
+
+// Options configure the handler New returns. Only Kit is required.
+type Options struct {
+	// Kit answers ChatKit requests (and drives the REST endpoint).
+	Kit *chatkit.Server
+	// Store is the store Kit uses. The REST endpoint reads the turn's
+	// tool calls from it (the agent's hidden tool call records, see
+	// agent.DecodeToolCall, which are never streamed); nil answers REST
+	// requests with no tool calls.
+	Store chatkit.Store
+	// Verifier authenticates requests. Nil means no authentication: every
+	// request acts as LocalUser; only use that on a loopback address.
+	Verifier Verifier
+	// LocalUser is the user when Verifier is nil; "" means "local".
+	LocalUser string
+	// AllowedOrigins are browser origins ("https://app.example.com")
+	// allowed to call the API cross-origin (CORS). Same-origin and
+	// non-browser requests are always allowed; other cross-origin POSTs
+	// are refused with 403.
+	AllowedOrigins []string
+	// MaxBodyBytes limits request bodies; 0 means 1 MiB.
+	MaxBodyBytes int64
+	// MaxMessageChars limits the text of one user message, in characters;
+	// 0 means 8000.
+	MaxMessageChars int
+	// RateLimit limits requests per user.
+	RateLimit RateLimit
+	// Ready reports whether the server can work (the database answers);
+	// GET /readyz calls it with a 2s timeout. Nil means always ready.
+	Ready func(ctx context.Context) error
+	// Logger receives one line per request and the errors; nil discards.
+	Logger *slog.Logger
+	// Web serves every path the API does not, such as the browser pages
+	// of package chatserver/web; nil answers those with a JSON 404.
+	Web http.Handler
+}
+
+// server holds what the handlers share.
+type server struct {
+	opts    Options
+	log     *slog.Logger
+	streams context.Context // cancelled on shutdown: open streams end
+	locks   threadLocks
+	limiter *limiter // nil when rate limiting is off
+}
+
+// New returns the chat server's HTTP handler (see the package comment for
+// its routes). It panics if opts.Kit is nil.
+func New(opts Options) http.Handler {
+	return newHandler(opts, context.Background())
+}
+
+// newHandler is New with streams that end when streams is done.
+func newHandler(opts Options, streams context.Context) http.Handler {
+	if opts.Kit == nil {
+		panic("chatserver: Options.Kit is nil")
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.LocalUser == "" {
+		opts.LocalUser = DefaultLocalUser
+	}
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if opts.MaxMessageChars <= 0 {
+		opts.MaxMessageChars = DefaultMaxMessageChars
+	}
+	s := &server{opts: opts, log: opts.Logger, streams: streams}
+	if rl := opts.RateLimit; rl.PerMinute >= 0 {
+		if rl.PerMinute == 0 {
+			rl.PerMinute = defaultPerMinute
+		}
+		if rl.Burst <= 0 {
+			rl.Burst = defaultBurst
+		}
+		s.limiter = newLimiter(rl.PerMinute, rl.Burst, time.Now)
+	}
+	return s.routes()
+}
+
+// routes builds the gin engine.
+func (s *server) routes() *gin.Engine {
+	gin.SetMode(gin.ReleaseMode) // debug mode prints to stdout
+	r := gin.New()
+	_ = r.SetTrustedProxies(nil) // trust no proxy: ClientIP is the peer (nil never fails)
+	r.HandleMethodNotAllowed = true
+	r.Use(s.logRequests, s.recover)
+	r.NoRoute(func(c *gin.Context) {
+		if s.opts.Web != nil {
+			s.opts.Web.ServeHTTP(c.Writer, c.Request)
+			return
+		}
+		writeError(c, http.StatusNotFound, "not_found", "no such endpoint")
+	})
+	r.NoMethod(func(c *gin.Context) {
+		writeError(c, http.StatusMethodNotAllowed, "method_not_allowed", "method not allowed")
+	})
+
+	r.GET("/healthz", s.healthz)
+	r.GET("/readyz", s.readyz)
+
+	cors := s.cors()
+	api := r.Group("", cors, s.authenticate, s.rateLimit)
+	for _, path := range []string{"/chatkit", "/api/v1/chatkit", "/api/:user_id/chat"} {
+		r.OPTIONS(path, cors) // preflight: answered by cors, no auth
+	}
+	api.POST("/chatkit", s.chatkit)
+	api.POST("/api/v1/chatkit", s.chatkit)
+	api.POST("/api/:user_id/chat", s.restChat)
+	return r
+}
+
+// Serve serves the handler built from opts on ln until ctx is done, then
+// shuts down: it stops accepting, ends open streams at once (their
+// partial answers are kept, as when the user presses stop) and waits up to
+// ShutdownTimeout for requests in flight. It returns nil after a clean
+// shutdown.
+func Serve(ctx context.Context, ln net.Listener, opts Options) error {
+	streams, endStreams := context.WithCancel(context.WithoutCancel(ctx))
+	defer endStreams()
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	hs := &http.Server{
+		Handler:           newHandler(opts, streams),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	hs.RegisterOnShutdown(endStreams)
+
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve chat: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("chat server shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), ShutdownTimeout)
+	defer cancel()
+	shutdownErr := hs.Shutdown(sctx)
+	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve chat: %w", err)
+	}
+	if shutdownErr != nil {
+		return fmt.Errorf("shut down chat: %w", shutdownErr)
+	}
+	log.Info("chat server stopped")
+	return nil
+}
