@@ -1,0 +1,31 @@
+// Package web serves TaskPilot's browser pages: the ChatKit page at "/",
+// which loads OpenAI's ChatKit web component from its CDN and points it at
+// our ChatKit endpoint, and the self-hosted "lite" client at "/lite", which
+// speaks the same protocol with no third-party code and is used
+// automatically when the CDN cannot be reached.
+//
+// Routes of the handler [New] returns:
+//
+//	GET  /                 the ChatKit page
+//	GET  /lite             the lite client
+//	GET  /lite/{file}      the pages' scripts, styles and icon (embedded)
+//	POST /auth/dev-login   {"user": name} -> {"token": jwt}, only when
+//	                       Config.DevLogin is set
+//
+// The pages get their settings from a JSON block rendered into the HTML
+// (<script type="application/json" id="taskpilot-config">), never from the
+// URL. Every answer carries X-Content-Type-Options: nosniff and
+// Referrer-Policy: no-referrer; pages also carry a Content-Security-Policy
+// that allows only this origin (and, for "/", the ChatKit CDN).
+//
+// How a page gets a bearer token depends on Config.Auth:
+//
+//   - "none": no token; the chat server acts as its single local user.
+//   - "token": a host application that serves TaskPilot on its own origin
+//     stores the user's JWT in sessionStorage["taskpilot.token"] (or sets
+//     window.TASKPILOT_TOKEN) before opening the page; otherwise the page
+//     asks the user to paste one (e.g. from `taskpilot token --user alice`).
+//     Tokens are never read from the URL.
+//   - "dev": the page asks for a name and trades it for a token at
+//     POST /auth/dev-login. Only for development on a loopback address.
+package web

@@ -1,0 +1,111 @@
+// The ChatKit page: loads OpenAI's <openai-chatkit> element from its CDN
+// and points it at our ChatKit endpoint. If the script cannot be loaded
+// (offline, air-gapped, blocked) or the element is not defined within a
+// few seconds, it moves to the self-hosted lite client instead.
+import { Auth, readConfig, showLogin } from './auth.js';
+
+/** FALLBACK_MS is how long the page waits for the element before using the lite client. */
+const FALLBACK_MS = 6000;
+
+const cfg = readConfig();
+const auth = new Auth(cfg);
+const $ = (id) => document.getElementById(id);
+let settled = false;
+
+// fallback moves to the lite client (once), keeping this tab's token.
+function fallback(reason) {
+  if (settled) return;
+  settled = true;
+  console.warn(`ChatKit is unavailable (${reason}); using the lite client.`);
+  location.replace(cfg.litePath || '/lite');
+}
+
+function loadChatKit() {
+  if (customElements.get('openai-chatkit')) return;
+  const s = document.createElement('script');
+  s.src = cfg.chatkitScript;
+  s.async = true;
+  s.addEventListener('error', () => fallback('the script did not load'));
+  document.head.append(s);
+  setTimeout(() => {
+    if (!customElements.get('openai-chatkit')) fallback(`no element after ${FALLBACK_MS / 1000}s`);
+  }, FALLBACK_MS);
+}
+
+const dark = window.matchMedia('(prefers-color-scheme: dark)');
+
+// options are the ChatKit options; setOptions replaces them all, so they
+// are always built whole.
+function options() {
+  return {
+    api: {
+      url: cfg.chatkitPath,
+      domainKey: cfg.domainKey,
+      fetch: async (input, init) => {
+        const res = await auth.fetch(input, init);
+        if (res.status === 401 && auth.needed) signIn('Your sign-in was refused or has expired. Sign in again.');
+        return res;
+      },
+    },
+    theme: { colorScheme: dark.matches ? 'dark' : 'light' },
+    frameTitle: cfg.title,
+    history: { enabled: true, showDelete: true, showRename: true },
+    threadItemActions: { feedback: true, retry: true },
+    startScreen: {
+      greeting: 'What should we get done?',
+      prompts: [
+        { label: 'Show my tasks', prompt: 'Show my tasks', icon: 'check-circle' },
+        { label: 'Add a task: buy milk tomorrow', prompt: 'Add a task: buy milk tomorrow', icon: 'plus' },
+        { label: 'What is overdue?', prompt: 'What is overdue?', icon: 'calendar' },
+      ],
+    },
+    composer: { placeholder: 'Ask TaskPilot to add, list or complete tasks…' },
+  };
+}
+
+let signingIn = null;
+
+// signIn shows the sign-in form (once at a time) until a token is stored.
+function signIn(reason) {
+  if (signingIn) return signingIn;
+  auth.clear();
+  $('chat').hidden = true;
+  signingIn = showLogin($('login'), auth, reason).then(() => {
+    signingIn = null;
+    $('chat').hidden = false;
+    showUser();
+  });
+  return signingIn;
+}
+
+function showUser() {
+  const user = auth.user();
+  $('user').hidden = !user;
+  $('user').textContent = user ? `Signed in as ${user}` : '';
+  $('signout').hidden = !auth.needed || !auth.token();
+}
+
+async function main() {
+  loadChatKit();
+  $('signout').addEventListener('click', () => {
+    auth.clear();
+    location.reload();
+  });
+  if (auth.needed && !auth.token()) await signIn();
+  showUser();
+  await customElements.whenDefined('openai-chatkit');
+  if (settled) return;
+  settled = true;
+  const el = document.createElement('openai-chatkit');
+  el.addEventListener('chatkit.error', (e) => console.error('chatkit', e.detail));
+  el.addEventListener('chatkit.ready', () => ($('status').hidden = true));
+  $('chat').append(el);
+  el.setOptions(options());
+  dark.addEventListener('change', () => el.setOptions(options()));
+  $('status').textContent = 'Chat loaded. If it stays blank, the domain key may be wrong; the lite version always works.';
+}
+
+main().catch((err) => {
+  console.error(err);
+  fallback('the page failed to start');
+});
