@@ -1,0 +1,444 @@
+// Browser tests of TaskPilot's web pages, driven by Playwright (playwright-core)
+// with Debian's Chromium. .ci/browser/run.sh starts a real `taskpilot serve`
+// and runs this file; see there for the environment it sets.
+//
+// Environment:
+//   BASE_URL         the chat server, e.g. http://127.0.0.1:18080
+//   AUTH_MODE        the server's page auth: dev (sign in by name) or token
+//   TOKEN_ALICE, TOKEN_BOB  bearer tokens, needed when AUTH_MODE=token
+//   DOMAIN_KEY       the ChatKit domain key the server was given
+//   CHROMIUM         the browser binary (default /usr/bin/chromium)
+//   PLAYWRIGHT_CORE  path of playwright-core's index.mjs
+//   ARTIFACTS        where screenshots go (default artifacts/screenshots)
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const { chromium } = await import(pathToFileURL(process.env.PLAYWRIGHT_CORE).href);
+
+const BASE = process.env.BASE_URL;
+const AUTH = process.env.AUTH_MODE || 'dev';
+const ARTIFACTS = process.env.ARTIFACTS || 'artifacts/screenshots';
+const CDN = 'https://cdn.platform.openai.com/deployments/chatkit/chatkit.js';
+const TIMEOUT = 15000;
+
+let passed = 0;
+let failed = 0;
+const log = (...a) => console.log(...a);
+
+// check runs one named test and counts it.
+async function check(name, fn) {
+  const start = Date.now();
+  try {
+    await fn();
+    passed++;
+    log(`ok   ${name} (${Date.now() - start} ms)`);
+  } catch (err) {
+    failed++;
+    log(`FAIL ${name}: ${err && err.stack ? err.stack.split('\n').slice(0, 4).join('\n     ') : err}`);
+  }
+}
+
+function assert(cond, msg) {
+  if (!cond) throw new Error(msg);
+}
+
+// Playwright starts Chromium with a fresh temporary profile of its own
+// (--user-data-dir is its to set), removed when the browser closes.
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  headless: true,
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
+});
+
+// newPage opens a fresh context (its own sessionStorage: its own user) and
+// records console errors, page errors and CSP violations.
+async function newPage(opts = {}) {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 800 }, ...opts });
+  context.setDefaultTimeout(TIMEOUT);
+  const page = await context.newPage();
+  page.problems = [];
+  page.on('pageerror', (e) => page.problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') page.problems.push(`console: ${m.text()}`);
+  });
+  return { context, page };
+}
+
+// signIn signs the lite page in as user: dev login by name, or a token.
+async function signIn(page, user) {
+  if (AUTH === 'dev') {
+    await page.getByLabel('Your name').fill(user);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  } else if (AUTH === 'token') {
+    const token = process.env[`TOKEN_${user.toUpperCase()}`];
+    assert(token, `no TOKEN_${user.toUpperCase()} for token auth`);
+    await page.getByLabel('Access token').fill(token);
+    await page.getByRole('button', { name: 'Continue' }).click();
+  }
+  await page.getByLabel('Message', { exact: true }).waitFor();
+}
+
+async function sendMessage(page, text) {
+  const box = page.getByLabel('Message', { exact: true });
+  await box.fill(text);
+  await box.press('Enter');
+}
+
+// lastAnswer waits for an assistant message containing text.
+async function waitForAnswer(page, text) {
+  await page.locator('.msg.assistant', { hasText: text }).last().waitFor();
+}
+
+// ---- the lite client, as alice ---------------------------------------------
+
+const alice = await newPage();
+let threadID = '';
+
+await check('lite: served with its own CSP and no third-party requests', async () => {
+  const foreign = [];
+  alice.page.on('request', (r) => {
+    if (!r.url().startsWith(BASE)) foreign.push(r.url());
+  });
+  const res = await alice.page.goto(`${BASE}/lite`);
+  assert(res.status() === 200, `status ${res.status()}`);
+  const csp = res.headers()['content-security-policy'] || '';
+  assert(csp.includes("script-src 'self'") && !csp.includes('cdn.platform.openai.com'), `CSP ${csp}`);
+  await alice.page.waitForLoadState('networkidle');
+  assert(foreign.length === 0, `foreign requests: ${foreign.join(', ')}`);
+});
+
+await check('lite: sign in', async () => {
+  await signIn(alice.page, 'alice');
+  if (AUTH === 'dev') await alice.page.getByText('Signed in as alice').waitFor();
+});
+
+await check('lite: start screen offers task prompts', async () => {
+  for (const p of ['Show my tasks', 'Add a task: buy milk tomorrow', 'What is overdue?']) {
+    await alice.page.getByRole('button', { name: p }).waitFor();
+  }
+  const ph = await alice.page.getByLabel('Message', { exact: true }).getAttribute('placeholder');
+  assert(ph === 'Ask TaskPilot to add, list or complete tasks…', `placeholder ${ph}`);
+});
+
+await check('lite: "/add Buy milk" is confirmed', async () => {
+  await sendMessage(alice.page, '/add Buy milk');
+  await alice.page.locator('.msg.user', { hasText: '/add Buy milk' }).waitFor();
+  await waitForAnswer(alice.page, 'Buy milk');
+  const text = await alice.page.locator('.msg.assistant').last().innerText();
+  assert(/added/i.test(text), `answer: ${text}`);
+  threadID = decodeURIComponent(new URL(alice.page.url()).hash.slice(1));
+  assert(threadID.startsWith('thr_'), `thread id in URL: ${alice.page.url()}`);
+  // The composer is ready for the next message.
+  const focused = await alice.page.evaluate(() => document.activeElement && document.activeElement.id);
+  assert(focused === 'composer-input', `focus on ${focused}`);
+});
+
+await check('lite: the thread gets a title in the list', async () => {
+  await alice.page.locator('#threads .thread[aria-current="page"]').waitFor();
+  const title = await alice.page.locator('#threads .thread[aria-current="page"]').innerText();
+  assert(title && title !== 'New conversation', `title ${title}`);
+});
+
+await check('lite: "/list" shows the task widget', async () => {
+  await sendMessage(alice.page, '/list');
+  const row = alice.page.locator('.msg.widget .w-li', { hasText: 'Buy milk' });
+  await row.waitFor();
+  await alice.page.getByRole('button', { name: /^Complete: Buy milk/ }).waitFor();
+});
+
+await check('lite: clicking complete updates the widget in place', async () => {
+  const widgets = await alice.page.locator('.msg.widget').count();
+  await alice.page.getByRole('button', { name: /^Complete: Buy milk/ }).click();
+  await alice.page.getByRole('button', { name: /^Reopen: Buy milk/ }).waitFor();
+  const struck = await alice.page.locator('.msg.widget .w-text.strike', { hasText: 'Buy milk' }).count();
+  assert(struck >= 1, 'the title is not struck through');
+  const after = await alice.page.locator('.msg.widget').count();
+  assert(after === widgets, `widgets ${widgets} -> ${after}: not replaced in place`);
+  // Focus stays on the toggle, which now reopens.
+  const name = await alice.page.evaluate(() => document.activeElement && document.activeElement.getAttribute('aria-label'));
+  assert(/^Reopen: Buy milk/.test(name || ''), `focus on ${name}`);
+});
+
+await check('lite: task text is never HTML', async () => {
+  await sendMessage(alice.page, '/add <img src=x onerror="window.__xss=1"> **bold**');
+  await waitForAnswer(alice.page, '<img src=x');
+  const xss = await alice.page.evaluate(() => window.__xss);
+  assert(xss === undefined, 'markup in a task title ran');
+  const imgs = await alice.page.locator('.log img').count();
+  assert(imgs === 0, `${imgs} <img> in the log`);
+});
+
+await check('lite: an error event offers retry, and retry answers again', async () => {
+  let intercepted = 0;
+  await alice.page.route(`${BASE}/chatkit`, async (route) => {
+    const body = route.request().postDataJSON();
+    if (body.type !== 'threads.add_user_message' || intercepted++ > 0) return route.continue();
+    // The message reaches the server, but the client sees the answer fail.
+    const res = await route.fetch();
+    const text = await res.text();
+    const events = text.split('\n\n').filter((e) => e.includes('"user_message"') || e.includes('stream_options'));
+    events.push('data: {"type":"error","code":"custom","message":"The model is unavailable (test).","allow_retry":true}');
+    await route.fulfill({ status: 200, headers: { 'content-type': 'text/event-stream' }, body: events.join('\n\n') + '\n\n' });
+  });
+  await sendMessage(alice.page, '/help');
+  const alert = alice.page.getByRole('alert').filter({ hasText: 'The model is unavailable (test).' });
+  await alert.waitFor();
+  await alert.getByRole('button', { name: 'Retry' }).click();
+  await alert.waitFor({ state: 'detached' });
+  await waitForAnswer(alice.page, '/list');
+  await alice.page.unroute(`${BASE}/chatkit`);
+});
+
+await check('lite: rename the thread', async () => {
+  await alice.page.getByRole('button', { name: 'Rename' }).click();
+  const input = alice.page.getByLabel('Title');
+  await input.fill('Groceries');
+  await input.press('Enter');
+  await alice.page.locator('#threads .thread[aria-current="page"]', { hasText: 'Groceries' }).waitFor();
+  await alice.page.getByRole('heading', { name: 'Groceries', level: 1 }).waitFor();
+});
+
+await check('lite: after a reload the thread is in the history and reopens', async () => {
+  await alice.page.reload();
+  await alice.page.locator('#threads .thread', { hasText: 'Groceries' }).waitFor();
+  await alice.page.getByRole('button', { name: /^Reopen: Buy milk/ }).waitFor();
+  // A new chat, then back through the history list.
+  await alice.page.getByRole('button', { name: 'New chat' }).click();
+  await alice.page.getByRole('button', { name: 'Show my tasks' }).waitFor();
+  await alice.page.locator('#threads .thread', { hasText: 'Groceries' }).click();
+  await waitForAnswer(alice.page, 'Buy milk');
+});
+
+await check('lite: screenshot', async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await alice.page.screenshot({ path: join(ARTIFACTS, 'lite.png') });
+});
+
+await check('lite: no console errors or CSP violations', async () => {
+  const problems = alice.page.problems.filter((p) => !/status of 4\d\d/.test(p));
+  assert(problems.length === 0, problems.join('; '));
+});
+
+// ---- another user ---------------------------------------------------------------
+
+await check('lite: another user sees neither the thread nor the task', async () => {
+  const bob = await newPage();
+  try {
+    await bob.page.goto(`${BASE}/lite`);
+    await signIn(bob.page, 'bob');
+    await bob.page.locator('#threads .empty').waitFor();
+    const titles = await bob.page.locator('#threads .thread').allInnerTexts();
+    assert(titles.length === 0, `bob sees threads: ${titles}`);
+    await bob.page.goto(`${BASE}/lite#${encodeURIComponent(threadID)}`);
+    await bob.page.getByText('That conversation does not exist any more.').waitFor();
+    assert(!(await bob.page.locator('.log').innerText()).includes('Buy milk'), "alice's thread shown to bob");
+    await sendMessage(bob.page, '/list');
+    await bob.page.locator('.msg.widget').waitFor();
+    const widget = await bob.page.locator('.msg.widget').innerText();
+    assert(!widget.includes('Buy milk'), `bob's list: ${widget}`);
+  } finally {
+    await bob.context.close();
+  }
+});
+
+await check('lite: phone width, dark, keyboard drawer', async () => {
+  const phone = await newPage({ viewport: { width: 390, height: 844 }, colorScheme: 'dark', hasTouch: true, isMobile: true });
+  try {
+    // Same tab storage is per context: sign in again as alice.
+    await phone.page.goto(`${BASE}/lite#${encodeURIComponent(threadID)}`);
+    await signIn(phone.page, 'alice');
+    await phone.page.getByRole('button', { name: /^Reopen: Buy milk/ }).waitFor();
+    assert(await phone.page.locator('.msg.user', { hasText: '/list' }).first().isVisible(), 'user messages are hidden at phone width');
+    const sidebarVisible = await phone.page.locator('#sidebar').isVisible();
+    assert(!sidebarVisible, 'the thread list is not collapsed at phone width');
+    const menu = phone.page.getByRole('button', { name: 'Conversations' });
+    await menu.click();
+    assert((await menu.getAttribute('aria-expanded')) === 'true', 'aria-expanded not set');
+    await phone.page.locator('#sidebar').waitFor({ state: 'visible' });
+    const inDrawer = await phone.page.evaluate(() => document.getElementById('sidebar').contains(document.activeElement));
+    assert(inDrawer, 'focus did not move into the drawer');
+    await phone.page.keyboard.press('Escape');
+    await phone.page.locator('#sidebar').waitFor({ state: 'hidden' });
+    const back = await phone.page.evaluate(() => document.activeElement && document.activeElement.id);
+    assert(back === 'menu-btn', `focus returned to ${back}`);
+    const bg = await phone.page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    assert(bg !== 'rgb(255, 255, 255)', `dark scheme background ${bg}`);
+    const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert(overflow <= 0, `page is ${overflow}px wider than the screen`);
+    await phone.page.screenshot({ path: join(ARTIFACTS, 'lite-phone-dark.png') });
+  } finally {
+    await phone.context.close();
+  }
+});
+
+await check('lite: every widget component renders, hostile props are inert', async () => {
+  const { page, context } = await newPage();
+  try {
+    await page.goto(`${BASE}/lite/no-such-file`); // a blank page of the same origin
+    await page.evaluate(() => document.body.replaceChildren());
+    const result = await page.evaluate(async () => {
+      const { renderWidget } = await import('/lite/widgets.js');
+      const fired = [];
+      const widget = {
+        type: 'Card',
+        asForm: true,
+        status: { text: 'Status', icon: 'check' },
+        confirm: { label: 'Save', action: { type: 'form.save', payload: { id: 7 } } },
+        cancel: { label: 'Cancel', action: { type: 'form.cancel' } },
+        children: [
+          { type: 'Title', value: '<b>Title</b>', size: 'lg' },
+          { type: 'Caption', value: 'Caption' },
+          { type: 'Text', value: 'Text', color: 'javascript:alert(1)', lineThrough: true },
+          { type: 'Badge', label: 'high', color: 'danger' },
+          { type: 'Row', gap: 2, align: 'center', children: [{ type: 'Icon', name: 'calendar' }, { type: 'Spacer' }, { type: 'Icon', name: 'no-such-icon' }] },
+          { type: 'Col', padding: { x: 2, y: 1 }, children: [{ type: 'Box', background: 'url(https://evil.example/x)', children: [] }] },
+          { type: 'Divider' },
+          { type: 'Label', value: 'Task title', fieldName: 'todo.title' },
+          { type: 'Input', name: 'todo.title', defaultValue: 'Buy milk', required: true },
+          { type: 'Select', name: 'priority', defaultValue: 'high', options: [{ value: 'low', label: 'Low' }, { value: 'high', label: 'High' }] },
+          { type: 'DatePicker', name: 'due', defaultValue: '2026-05-01T00:00:00Z' },
+          { type: 'Checkbox', name: 'done', label: 'Done', defaultChecked: true },
+          { type: 'Button', label: 'Click', onClickAction: { type: 'btn.click', payload: { n: 1 }, streaming: false } },
+          { type: 'Form', onSubmitAction: { type: 'inner.submit' }, children: [{ type: 'Input', name: 'q', placeholder: 'Search' }, { type: 'Button', label: 'Go', submit: true }] },
+          { type: 'ListView', children: [{ type: 'ListViewItem', onClickAction: { type: 'row.open' }, children: [{ type: 'Text', value: 'Row' }] }] },
+          { type: 'Image', src: 'javascript:alert(1)' },
+          { type: 'Markdown', value: '**md** <script>window.__xss=1</script>' },
+          { type: 'FancyUnknown', children: [{ type: 'Text', value: 'inside unknown' }] },
+          { type: 'AlsoUnknown' },
+          null,
+          'junk',
+          { type: 'Text' },
+        ],
+      };
+      const el = renderWidget(widget, { idPrefix: 'test', onAction: (a, o) => fired.push([a, o.streaming]) });
+      document.body.append(el);
+      el.querySelector('.w-button').click();
+      el.querySelector('.w-card-actions .btn.primary').click();
+      el.querySelector('.w-li').click();
+      const label = el.querySelector('label[for="test-todo_title"]');
+      return {
+        types: ['h3', '.w-caption', '.w-text.strike', '.w-badge', 'svg', 'hr', 'input[type=date]', 'select', 'input[type=checkbox]', '.w-li', '.md strong'].map((s) => [s, el.querySelectorAll(s).length]),
+        unknownChild: el.textContent.includes('inside unknown'),
+        titleText: el.querySelector('h3').textContent,
+        labelTarget: label && document.getElementById(label.htmlFor) && document.getElementById(label.htmlFor).value,
+        images: el.querySelectorAll('img').length,
+        scripts: el.querySelectorAll('script').length,
+        xss: window.__xss,
+        textColor: el.querySelector('.w-text').className,
+        fired,
+      };
+    });
+    for (const [sel, n] of result.types) assert(n >= 1, `no ${sel} rendered`);
+    assert(result.unknownChild, 'children of an unknown component are missing');
+    assert(result.titleText === '<b>Title</b>', `title ${result.titleText}`);
+    assert(result.labelTarget === 'Buy milk', 'Label is not tied to its Input');
+    assert(result.images === 0 && result.scripts === 0 && result.xss === undefined, 'hostile widget content got through');
+    assert(!result.textColor.includes('javascript'), `class ${result.textColor}`);
+    const [btn, save, row] = result.fired;
+    assert(btn && btn[0].type === 'btn.click' && btn[1] === false, `button action ${JSON.stringify(btn)}`);
+    assert(save && save[0].type === 'form.save' && save[0].payload.id === 7 && save[0].payload.todo.title === 'Buy milk' && save[0].payload.priority === 'high' && save[0].payload.done === true, `form payload ${JSON.stringify(save)}`);
+    assert(row && row[0].type === 'row.open', `row action ${JSON.stringify(row)}`);
+  } finally {
+    await context.close();
+  }
+});
+
+// ---- the ChatKit page ---------------------------------------------------------
+
+await check('/: served with the ChatKit configuration', async () => {
+  const res = await fetch(`${BASE}/`);
+  assert(res.status === 200, `status ${res.status}`);
+  const csp = res.headers.get('content-security-policy') || '';
+  assert(csp.includes('https://cdn.platform.openai.com'), `CSP ${csp}`);
+  assert(res.headers.get('x-content-type-options') === 'nosniff', 'no nosniff');
+  const html = await res.text();
+  const m = /<script type="application\/json" id="taskpilot-config">([^<]*)<\/script>/.exec(html);
+  assert(m, 'no config block');
+  const cfg = JSON.parse(m[1]);
+  assert(cfg.chatkitPath === '/chatkit', `chatkitPath ${cfg.chatkitPath}`);
+  assert(cfg.chatkitScript === CDN, `script ${cfg.chatkitScript}`);
+  assert(cfg.auth === AUTH, `auth ${cfg.auth}`);
+  if (process.env.DOMAIN_KEY) assert(cfg.domainKey === process.env.DOMAIN_KEY, `domainKey ${cfg.domainKey}`);
+  assert(html.includes('href="/lite"'), 'no link to the lite version');
+});
+
+await check('/: with the CDN unreachable it falls back to /lite', async () => {
+  const { page, context } = await newPage();
+  try {
+    await context.route('https://cdn.platform.openai.com/**', (route) => route.abort('internetdisconnected'));
+    await page.goto(`${BASE}/`);
+    await page.waitForURL(`${BASE}/lite`, { timeout: 10000 });
+    await page.locator('#composer, #login').first().waitFor();
+  } finally {
+    await context.close();
+  }
+});
+
+await check('/: a script that never defines the element falls back after a timeout', async () => {
+  const { page, context } = await newPage();
+  try {
+    await context.route('https://cdn.platform.openai.com/**', (route) => route.fulfill({ status: 200, contentType: 'text/javascript', body: '/* nothing */' }));
+    await page.goto(`${BASE}/`);
+    await page.waitForURL(`${BASE}/lite`, { timeout: 12000 });
+  } finally {
+    await context.close();
+  }
+});
+
+await check('/: mounts <openai-chatkit> with our options (stub element)', async () => {
+  const { page, context } = await newPage();
+  try {
+    // A stand-in for the CDN's element that keeps the options it is given.
+    await context.route('https://cdn.platform.openai.com/**', (route) =>
+      route.fulfill({
+        status: 200,
+        contentType: 'text/javascript',
+        body: `customElements.define('openai-chatkit', class extends HTMLElement { setOptions(o) { window.__chatkitOptions = o; } });`,
+      }),
+    );
+    await page.goto(`${BASE}/`);
+    if (AUTH === 'dev') {
+      await page.getByLabel('Your name').fill('alice');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+    } else if (AUTH === 'token') {
+      await page.getByLabel('Access token').fill(process.env.TOKEN_ALICE);
+      await page.getByRole('button', { name: 'Continue' }).click();
+    }
+    await page.waitForFunction(() => window.__chatkitOptions);
+    const o = await page.evaluate(() => {
+      const x = window.__chatkitOptions;
+      return { url: x.api.url, domainKey: x.api.domainKey, hasFetch: typeof x.api.fetch === 'function', history: x.history, actions: x.threadItemActions, prompts: x.startScreen.prompts.map((p) => p.prompt), placeholder: x.composer.placeholder };
+    });
+    assert(o.url === '/chatkit' && o.hasFetch, `api ${JSON.stringify(o)}`);
+    if (process.env.DOMAIN_KEY) assert(o.domainKey === process.env.DOMAIN_KEY, `domainKey ${o.domainKey}`);
+    assert(o.history.enabled && o.history.showRename && o.history.showDelete, `history ${JSON.stringify(o.history)}`);
+    assert(o.actions.retry && o.actions.feedback, `item actions ${JSON.stringify(o.actions)}`);
+    assert(o.prompts.includes('Show my tasks') && o.prompts.includes('What is overdue?'), `prompts ${o.prompts}`);
+    assert(o.placeholder === 'Ask TaskPilot to add, list or complete tasks…', `placeholder ${o.placeholder}`);
+    // The custom fetch carries the user's token: alice's thread is listed.
+    const titles = await page.evaluate(async () => {
+      const res = await window.__chatkitOptions.api.fetch('/chatkit', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ type: 'threads.list', params: { limit: 20, order: 'desc' } }) });
+      if (!res.ok) return `HTTP ${res.status}`;
+      return (await res.json()).data.map((t) => t.title);
+    });
+    assert(Array.isArray(titles) && titles.includes('Groceries'), `threads via the custom fetch: ${titles}`);
+    assert(page.url() === `${BASE}/`, `moved to ${page.url()}`);
+  } finally {
+    await context.close();
+  }
+});
+
+await alice.context.close();
+await browser.close();
+log(`browser: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

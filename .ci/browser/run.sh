@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# run.sh runs the browser tests (.ci/browser/browser.mjs): headless Chromium,
+# driven by Playwright, against a real `taskpilot serve` on loopback ports
+# with a temporary SQLite database, auth on and no model (slash commands
+# work without one).
+#
+# It installs what it needs, idempotently:
+#   - Debian's chromium (apt-get) if /usr/bin/chromium is missing;
+#   - playwright-core from .ci/browser/package-lock.json into
+#     ${XDG_CACHE_HOME:-~/.cache}/taskpilot/browser (no browser download).
+#
+# Users: if `taskpilot serve --help` offers --dev-login, the pages sign in
+# by name (alice, bob) through POST /auth/dev-login; otherwise the test
+# pastes tokens from `taskpilot token --user alice|bob`.
+#
+# Screenshots go to artifacts/screenshots/ (lite.png, lite-phone-dark.png).
+# The last line is `browser: N passed, N failed`; the exit status is
+# non-zero if anything failed.
+#
+# Environment:
+#   TASKPILOT_BIN  use this binary instead of building bin/taskpilot
+#   BASE_URL       test this already running server instead (AUTH_MODE says
+#                  how its pages sign in: dev or token)
+#   KEEP_LOGS      keep the server's log and print where
+set -euo pipefail
+
+cd "$(dirname "$0")/../.."
+root=$PWD
+spec=$root/.ci/browser
+prefix=${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/taskpilot/browser
+chromium=${CHROMIUM:-/usr/bin/chromium}
+domain_key=domain_pk_browser_test
+
+log() { printf '%s browser: %s\n' "$(date +%H:%M:%S)" "$*"; }
+fail() {
+  log "$*"
+  echo "browser: 0 passed, 1 failed"
+  exit 1
+}
+
+install_chromium() {
+  if [[ -x $chromium ]]; then
+    return
+  fi
+  log "installing Debian's chromium"
+  local sudo=
+  if [[ $(id -u) != 0 ]]; then sudo=sudo; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+  [[ -x $chromium ]] || fail "chromium is not at $chromium after apt-get install"
+}
+
+install_playwright() {
+  if cmp -s "$spec/package-lock.json" "$prefix/package-lock.json" &&
+    [[ -f $prefix/node_modules/playwright-core/index.mjs ]]; then
+    return
+  fi
+  log "installing playwright-core into $prefix"
+  mkdir -p "$prefix"
+  cp "$spec/package.json" "$spec/package-lock.json" "$prefix/"
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix "$prefix" --no-audit --no-fund --loglevel=error
+}
+
+free_port() {
+  local port
+  for _ in $(seq 100); do
+    port=$((20000 + RANDOM % 30000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"
+      return 0
+    fi
+  done
+  echo "no free port found" >&2
+  return 1
+}
+
+command -v node >/dev/null || fail "node is not installed"
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+((node_major >= 20)) || fail "node $(node --version) is too old; 20 or newer is needed"
+install_chromium
+install_playwright
+
+work=$(mktemp -d)
+server_pid=
+cleanup() {
+  if [[ -n $server_pid ]]; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  if [[ -n ${KEEP_LOGS:-} ]]; then
+    log "server log kept in $work/server.log"
+  else
+    rm -rf "$work"
+  fi
+}
+trap cleanup EXIT
+
+if [[ -z ${BASE_URL:-} ]]; then
+  bin=${TASKPILOT_BIN:-}
+  if [[ -z $bin ]]; then
+    log "building bin/taskpilot"
+    go build -o bin/taskpilot ./cmd/taskpilot
+    bin=$root/bin/taskpilot
+  fi
+  "$bin" serve --help >"$work/serve-help.txt" 2>&1 || fail "this taskpilot has no serve command"
+
+  port=$(free_port)
+  mcp_port=$(free_port)
+  BASE_URL=http://127.0.0.1:$port
+  secret=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+  dev=()
+  if grep -q -- '--dev-login' "$work/serve-help.txt"; then
+    AUTH_MODE=dev
+    dev=(--dev-login)
+  else
+    AUTH_MODE=token
+    TOKEN_ALICE=$(TASKPILOT_AUTH_SECRET=$secret "$bin" token --user alice)
+    TOKEN_BOB=$(TASKPILOT_AUTH_SECRET=$secret "$bin" token --user bob)
+    export TOKEN_ALICE TOKEN_BOB
+  fi
+  log "starting taskpilot serve on $BASE_URL (auth: $AUTH_MODE, no model)"
+  env -u OPENAI_API_KEY -u OPENAI_BASE_URL -u TASKPILOT_MODEL \
+    TASKPILOT_AUTH_SECRET="$secret" TASKPILOT_CHATKIT_DOMAIN_KEY="$domain_key" \
+    "$bin" serve --addr "127.0.0.1:$port" --mcp-addr "127.0.0.1:$mcp_port" \
+    --database-url "sqlite://$work/taskpilot.db" "${dev[@]}" \
+    >"$work/server.log" 2>&1 &
+  server_pid=$!
+
+  ready=
+  for _ in $(seq 150); do
+    if curl -fsS -o /dev/null "$BASE_URL/healthz" 2>/dev/null; then
+      ready=1
+      break
+    fi
+    kill -0 "$server_pid" 2>/dev/null || break
+    sleep 0.2
+  done
+  if [[ -z $ready ]]; then
+    log "the server did not become healthy at $BASE_URL/healthz; its log:"
+    cat "$work/server.log"
+    fail "no server"
+  fi
+  export DOMAIN_KEY=$domain_key
+fi
+
+export BASE_URL AUTH_MODE
+export CHROMIUM=$chromium
+export PLAYWRIGHT_CORE=$prefix/node_modules/playwright-core/index.mjs
+export ARTIFACTS=${ARTIFACTS:-$root/artifacts/screenshots}
+log "testing $BASE_URL"
+rc=0
+timeout 600 node "$spec/browser.mjs" 2>&1 | tee "$work/browser.log" || rc=${PIPESTATUS[0]}
+if ((rc != 0)); then
+  if [[ -n $server_pid ]]; then
+    log "last lines of the server log:"
+    tail -n 30 "$work/server.log"
+  fi
+  # browser.mjs prints the closing line itself unless it crashed.
+  grep -q '^browser: [0-9]* passed, [0-9]* failed$' "$work/browser.log" || echo "browser: 0 passed, 1 failed"
+  exit "$rc"
+fi
