@@ -8,13 +8,15 @@
 //   TOKEN_ALICE, TOKEN_BOB  bearer tokens, needed when AUTH_MODE=token
 //   DOMAIN_KEY       the ChatKit domain key the server was given
 //   CHROMIUM         the browser binary (default /usr/bin/chromium)
-//   PLAYWRIGHT_CORE  path of playwright-core's index.mjs
+//   PLAYWRIGHT_CORE  path of playwright-core's index.mjs (axe-core is
+//                    looked for next to it)
 //   ARTIFACTS        where screenshots go (default artifacts/screenshots)
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const { chromium } = await import(pathToFileURL(process.env.PLAYWRIGHT_CORE).href);
+const axeSource = readFileSync(join(dirname(dirname(process.env.PLAYWRIGHT_CORE)), 'axe-core', 'axe.min.js'), 'utf8');
 
 const BASE = process.env.BASE_URL;
 const AUTH = process.env.AUTH_MODE || 'dev';
@@ -199,6 +201,32 @@ await check('lite: an error event offers retry, and retry answers again', async 
   await alice.page.unroute(`${BASE}/chatkit`);
 });
 
+await check('lite: Stop (or Escape) closes the stream and the page stays usable', async () => {
+  let release;
+  const held = new Promise((r) => (release = r));
+  let seen = 0;
+  await alice.page.route(`${BASE}/chatkit`, async (route) => {
+    if (route.request().postDataJSON().type !== 'threads.add_user_message') return route.continue();
+    seen++;
+    await held; // the answer never comes
+    await route.abort().catch(() => {});
+  });
+  await sendMessage(alice.page, '/list');
+  const stopBtn = alice.page.getByRole('button', { name: 'Stop' });
+  await stopBtn.waitFor();
+  assert(await alice.page.getByRole('button', { name: 'Send' }).isHidden(), 'Send shown while streaming');
+  await alice.page.keyboard.press('Escape');
+  await stopBtn.waitFor({ state: 'hidden' });
+  await alice.page.getByRole('button', { name: 'Send' }).waitFor();
+  release();
+  await alice.page.unroute(`${BASE}/chatkit`);
+  assert(seen === 1, `requests held: ${seen}`);
+  const alerts = await alice.page.getByRole('alert').count();
+  assert(alerts === 0, 'stopping showed an error');
+  await sendMessage(alice.page, '/help');
+  await alice.page.locator('.msg.user', { hasText: '/help' }).nth(1).waitFor();
+});
+
 await check('lite: rename the thread', async () => {
   await alice.page.getByRole('button', { name: 'Rename' }).click();
   const input = alice.page.getByLabel('Title');
@@ -280,6 +308,40 @@ await check('lite: phone width, dark, keyboard drawer', async () => {
     await phone.context.close();
   }
 });
+
+// axeViolations runs axe-core on the page and returns its serious and
+// critical violations (the page's context must bypass CSP to inject it).
+async function axeViolations(page) {
+  await page.addScriptTag({ content: axeSource });
+  const all = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+  });
+  for (const v of all) if (v.impact !== 'serious' && v.impact !== 'critical') log(`     note: axe ${v.impact} ${v.id}: ${v.help} (${v.targets})`);
+  return all.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+for (const scheme of ['light', 'dark']) {
+  await check(`lite: no serious accessibility violations (axe, ${scheme})`, async () => {
+    const { page, context } = await newPage({ bypassCSP: true, colorScheme: scheme });
+    try {
+      await page.goto(`${BASE}/lite#${encodeURIComponent(threadID)}`);
+      if (AUTH !== 'none') {
+        const login = await axeViolations(page);
+        assert(login.length === 0, `sign-in form: ${JSON.stringify(login)}`);
+        await signIn(page, 'alice');
+      }
+      await page.getByRole('button', { name: /^Reopen: Buy milk/ }).waitFor();
+      const found = await axeViolations(page);
+      assert(found.length === 0, JSON.stringify(found));
+      await page.getByRole('button', { name: 'Rename' }).click();
+      const dialog = await axeViolations(page);
+      assert(dialog.length === 0, `rename dialog: ${JSON.stringify(dialog)}`);
+    } finally {
+      await context.close();
+    }
+  });
+}
 
 await check('lite: every widget component renders, hostile props are inert', async () => {
   const { page, context } = await newPage();
