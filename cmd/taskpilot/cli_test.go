@@ -28,7 +28,7 @@ func runCLI(t *testing.T, vars map[string]string, args ...string) (string, strin
 
 func TestHelpGolden(t *testing.T) {
 	t.Parallel()
-	for _, cmd := range []string{"", "mcp", "migrate", "token", "version"} {
+	for _, cmd := range []string{"", "mcp", "chat", "serve", "migrate", "token", "version"} {
 		name := cmd
 		if name == "" {
 			name = "root"

@@ -25,6 +25,7 @@ type Config struct {
 	Database DatabaseConfig `yaml:"database"`
 	Log      LogConfig      `yaml:"log"`
 	MCP      MCPConfig      `yaml:"mcp"`
+	Chat     ChatConfig     `yaml:"chat"`
 	Auth     AuthConfig     `yaml:"auth"`
 }
 
@@ -50,6 +51,21 @@ type MCPConfig struct {
 	AllowedOrigins []string `yaml:"allowed_origins"`
 }
 
+// ChatConfig configures `taskpilot chat` and the chat half of `taskpilot
+// serve`. The model's API key comes only from OPENAI_API_KEY.
+type ChatConfig struct {
+	Addr           string   `yaml:"addr"`            // listen address
+	MCPURL         string   `yaml:"mcp_url"`         // the MCP server's Streamable HTTP endpoint (chat only)
+	Auth           string   `yaml:"auth"`            // auto, jwt or none
+	MCPAuth        string   `yaml:"mcp_auth"`        // auto, jwt or none: send tokens to the MCP server (chat only)
+	AllowedOrigins []string `yaml:"allowed_origins"` // browser origins allowed cross-origin
+	RateLimit      int      `yaml:"rate_limit"`      // requests per user and minute
+	Model          string   `yaml:"model"`           // "" means gpt-4.1-mini when OPENAI_API_KEY is set
+	BaseURL        string   `yaml:"base_url"`        // OpenAI-compatible endpoint; "" means OpenAI's
+	Timezone       string   `yaml:"timezone"`        // IANA zone for "today"; "" means the machine's
+	HistoryItems   int      `yaml:"history_items"`   // thread items the model sees
+}
+
 // AuthConfig configures bearer tokens. The secret itself never comes from a
 // flag or a YAML value: only from TASKPILOT_AUTH_SECRET or a secret file.
 type AuthConfig struct {
@@ -65,7 +81,9 @@ func defaultConfig() Config {
 		Database: DatabaseConfig{URL: "sqlite://./data/taskpilot.db", MigrateOnStart: true},
 		Log:      LogConfig{Level: "info", Format: "text"},
 		MCP:      MCPConfig{Transport: "stdio", Addr: "127.0.0.1:8081", User: "local", Auth: "jwt"},
-		Auth:     AuthConfig{Audience: "taskpilot-mcp", Issuer: "taskpilot"},
+		Chat: ChatConfig{Addr: "127.0.0.1:8080", MCPURL: "http://127.0.0.1:8081/mcp", Auth: "auto", MCPAuth: "auto",
+			RateLimit: 60, HistoryItems: 20},
+		Auth: AuthConfig{Audience: "taskpilot-mcp", Issuer: "taskpilot"},
 	}
 }
 
@@ -75,7 +93,7 @@ type setting struct {
 	key   string            // YAML key, e.g. "mcp.addr"; also names the setting
 	env   string            // environment variable
 	usage string            // flag help
-	field func(*Config) any // *string, *bool or *[]string inside the config
+	field func(*Config) any // *string, *bool, *int or *[]string inside the config
 }
 
 func settings() []setting {
@@ -100,6 +118,26 @@ func settings() []setting {
 			func(c *Config) any { return &c.MCP.PublicURL }},
 		{"mcp.allowed_origins", "TASKPILOT_MCP_ALLOWED_ORIGINS", "browser origins allowed to call the server (comma list)",
 			func(c *Config) any { return &c.MCP.AllowedOrigins }},
+		{"chat.addr", "TASKPILOT_CHAT_ADDR", "listen address of the chat server",
+			func(c *Config) any { return &c.Chat.Addr }},
+		{"chat.mcp_url", "TASKPILOT_CHAT_MCP_URL", "Streamable HTTP endpoint of the TaskPilot MCP server",
+			func(c *Config) any { return &c.Chat.MCPURL }},
+		{"chat.auth", "TASKPILOT_CHAT_AUTH", "authentication: auto (jwt when a key is configured, else none), jwt or none (none only on loopback)",
+			func(c *Config) any { return &c.Chat.Auth }},
+		{"chat.mcp_auth", "TASKPILOT_CHAT_MCP_AUTH", "tokens for the MCP server: auto (when a secret is configured), jwt or none (for an MCP server run with --auth none)",
+			func(c *Config) any { return &c.Chat.MCPAuth }},
+		{"chat.allowed_origins", "TASKPILOT_CHAT_ALLOWED_ORIGINS", "browser origins allowed to call the chat server (comma list)",
+			func(c *Config) any { return &c.Chat.AllowedOrigins }},
+		{"chat.rate_limit", "TASKPILOT_CHAT_RATE_LIMIT", "",
+			func(c *Config) any { return &c.Chat.RateLimit }},
+		{"chat.model", "TASKPILOT_MODEL", "",
+			func(c *Config) any { return &c.Chat.Model }},
+		{"chat.base_url", "OPENAI_BASE_URL", "",
+			func(c *Config) any { return &c.Chat.BaseURL }},
+		{"chat.timezone", "TASKPILOT_TIMEZONE", "",
+			func(c *Config) any { return &c.Chat.Timezone }},
+		{"chat.history_items", "TASKPILOT_HISTORY_ITEMS", "",
+			func(c *Config) any { return &c.Chat.HistoryItems }},
 		{"auth.secret_file", "TASKPILOT_AUTH_SECRET_FILE", "",
 			func(c *Config) any { return &c.Auth.SecretFile }},
 		{"auth.jwks_url", "TASKPILOT_AUTH_JWKS_URL", "",
@@ -128,6 +166,8 @@ func addFlag(fs *pflag.FlagSet, name, key string) {
 		fs.String(name, *p, s.usage)
 	case *bool:
 		fs.Bool(name, *p, s.usage)
+	case *int:
+		fs.Int(name, *p, s.usage)
 	case *[]string:
 		fs.StringSlice(name, *p, s.usage)
 	}
@@ -214,6 +254,12 @@ func set(p any, v string) error {
 			return fmt.Errorf("%q is not true or false", v)
 		}
 		*p = b
+	case *int:
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("%q is not a whole number", v)
+		}
+		*p = n
 	case *[]string:
 		*p = nil
 		for s := range strings.SplitSeq(v, ",") {

@@ -198,6 +198,7 @@ func TestExampleConfigIsDefaults(t *testing.T) {
 	}
 	want := defaultConfig()
 	want.MCP.AllowedOrigins = []string{} // written as [] in the file
+	want.Chat.AllowedOrigins = []string{}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("example config differs from defaults (-want +got):\n%s", diff)
 	}

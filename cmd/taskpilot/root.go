@@ -33,11 +33,13 @@ func newRootCmd(e *env) *cobra.Command {
 		Use:   "taskpilot",
 		Short: "TaskPilot: a self-hosted AI task assistant",
 		Long: `TaskPilot keeps each user's tasks in SQLite or PostgreSQL and serves them to AI
-clients over the Model Context Protocol (MCP).
+clients over the Model Context Protocol (MCP), and to people through a chat
+assistant (ChatKit) that manages them over MCP.
 
 Settings come from flags, then TASKPILOT_* environment variables, then the
 --config YAML file, then defaults (see configs/taskpilot.example.yaml).`,
-		Example: `  taskpilot mcp                                  # MCP over stdio, for Claude Desktop and friends
+		Example: `  taskpilot serve                                # MCP + chat servers on loopback, SQLite in ./data
+  taskpilot mcp                                  # MCP over stdio, for Claude Desktop and friends
   taskpilot mcp --transport http --addr 127.0.0.1:8081
   taskpilot migrate --database-url postgres://localhost/taskpilot
   taskpilot token --user alice`,
@@ -52,7 +54,7 @@ Settings come from flags, then TASKPILOT_* environment variables, then the
 	addFlag(fs, "log-format", "log.format")
 	addFlag(fs, "database-url", "database.url")
 
-	root.AddCommand(newMCPCmd(e), newMigrateCmd(e), newTokenCmd(e), newVersionCmd())
+	root.AddCommand(newMCPCmd(e), newChatCmd(e), newServeCmd(e), newMigrateCmd(e), newTokenCmd(e), newVersionCmd())
 	return root
 }
 

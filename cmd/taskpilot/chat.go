@@ -1,0 +1,273 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+	_ "time/tzdata" // TASKPILOT_TIMEZONE works on machines without zoneinfo
+
+	"github.com/spf13/cobra"
+
+	"github.com/taskpilot/taskpilot/chatserver"
+	"github.com/taskpilot/taskpilot/chatserver/agent"
+	"github.com/taskpilot/taskpilot/chatserver/chatkit"
+	"github.com/taskpilot/taskpilot/chatserver/threadstore"
+	"github.com/taskpilot/taskpilot/mcpserver/token"
+	"github.com/taskpilot/taskpilot/models/store"
+)
+
+// defaultModel is the model used when OPENAI_API_KEY is set and
+// TASKPILOT_MODEL is not.
+const defaultModel = "gpt-4.1-mini"
+
+// mcpTokenTTL is the lifetime of the tokens the chat server mints for the
+// MCP server; one is minted per turn.
+const mcpTokenTTL = 5 * time.Minute
+
+// mcpCallTimeout bounds one HTTP request to the MCP server.
+const mcpCallTimeout = 60 * time.Second
+
+func newChatCmd(e *env) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "chat",
+		Short: "Serve the chat assistant (ChatKit and REST) against a TaskPilot MCP server",
+		Long: `Chat serves the AI assistant on --addr: the ChatKit protocol at POST /chatkit
+(also /api/v1/chatkit) for the ChatKit web UI, and POST /api/{user_id}/chat
+for simple clients. Conversations are stored in the database, beside the
+tasks. The assistant reaches tasks only through the MCP server at --mcp-url,
+acting as the requesting user.
+
+The model is set by environment variables: OPENAI_API_KEY, OPENAI_BASE_URL
+(any OpenAI-compatible endpoint) and TASKPILOT_MODEL (default gpt-4.1-mini
+when a key is set). Without a model, slash commands still work: /add, /list,
+/done N, /undo N, /delete N and /help.
+
+Authentication (--auth): with jwt every request needs "Authorization: Bearer
+<token>" and acts as the token's subject; the same tokens as the MCP server's
+(see taskpilot token) are accepted. The chat server then mints a short-lived
+token per user for the MCP server with TASKPILOT_AUTH_SECRET, so both must
+share the secret. With none every request acts as --user; that is only
+allowed on a loopback address, and the MCP server must run with --auth none
+too unless a secret is set. auto (the default) is jwt when a key is
+configured, else none.`,
+		Example: `  export TASKPILOT_AUTH_SECRET=$(openssl rand -hex 32) OPENAI_API_KEY=sk-...
+  taskpilot mcp --transport http --addr 127.0.0.1:8081 &
+  taskpilot chat --addr 127.0.0.1:8080 --mcp-url http://127.0.0.1:8081/mcp
+  taskpilot chat --auth none --mcp-auth none   # single local user, no secrets`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, log, err := e.load(cmd)
+			if err != nil {
+				return err
+			}
+			return runChat(cmd.Context(), cfg, log, e.getenv)
+		},
+	}
+	fs := cmd.Flags()
+	addFlag(fs, "addr", "chat.addr")
+	addFlag(fs, "mcp-url", "chat.mcp_url")
+	addFlag(fs, "auth", "chat.auth")
+	addFlag(fs, "mcp-auth", "chat.mcp_auth")
+	addFlag(fs, "user", "mcp.user")
+	addFlag(fs, "allowed-origins", "chat.allowed_origins")
+	addFlag(fs, "migrate-on-start", "database.migrate_on_start")
+	fs.Lookup("user").Usage = "the single user when authentication is off"
+	return cmd
+}
+
+// runChat serves the chat server until ctx is done.
+func runChat(ctx context.Context, cfg Config, log *slog.Logger, getenv func(string) string) error {
+	if err := cfg.Chat.validate(); err != nil {
+		return err
+	}
+	if err := checkURL(cfg.Chat.MCPURL); err != nil {
+		return fmt.Errorf("--mcp-url: %w", err)
+	}
+	auth, err := chatAuth(cfg, cfg.Chat.Addr)
+	if err != nil {
+		return err
+	}
+	mcpAuth := cfg.Chat.MCPAuth
+	if mcpAuth == "auto" {
+		mcpAuth = "none"
+		if cfg.Auth.Secret != nil {
+			mcpAuth = "jwt"
+		}
+	}
+	switch {
+	case mcpAuth == "jwt" && cfg.Auth.Secret == nil:
+		return errors.New("--mcp-auth jwt needs TASKPILOT_AUTH_SECRET (the MCP server's secret) to mint its tokens")
+	case mcpAuth == "none" && auth == "jwt":
+		return errors.New("--mcp-auth none needs --auth none: with tokens, every user would share the MCP server's single user's tasks; set TASKPILOT_AUTH_SECRET to the MCP server's secret instead")
+	}
+	st, err := openStore(ctx, cfg.Database, log, cfg.Database.MigrateOnStart)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	opts, err := chatOptions(cfg, log, getenv, st, auth, cfg.Chat.MCPURL, mcpAuth == "jwt")
+	if err != nil {
+		return err
+	}
+	ln, err := new(net.ListenConfig).Listen(ctx, "tcp", cfg.Chat.Addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	log.Info("chat server listening", "addr", ln.Addr().String(), "auth", auth, "mcp_url", cfg.Chat.MCPURL, "mcp_auth", mcpAuth)
+	return chatserver.Serve(ctx, ln, opts)
+}
+
+// validate checks the chat settings.
+func (c ChatConfig) validate() error {
+	switch {
+	case !oneOf(c.Auth, "auto", "jwt", "none"):
+		return fmt.Errorf("--auth must be auto, jwt or none, not %q", c.Auth)
+	case !oneOf(c.MCPAuth, "auto", "jwt", "none"):
+		return fmt.Errorf("--mcp-auth must be auto, jwt or none, not %q", c.MCPAuth)
+	case c.RateLimit < 0:
+		return fmt.Errorf("chat.rate_limit must be 0 (off) or more, not %d", c.RateLimit)
+	case c.HistoryItems < 1:
+		return fmt.Errorf("chat.history_items must be at least 1, not %d", c.HistoryItems)
+	}
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		return fmt.Errorf("--addr %q is not host:port", c.Addr)
+	}
+	if c.BaseURL != "" {
+		if err := checkURL(c.BaseURL); err != nil {
+			return fmt.Errorf("OPENAI_BASE_URL: %w", err)
+		}
+	}
+	if _, err := location(c.Timezone); err != nil {
+		return err
+	}
+	return nil
+}
+
+// location returns the time zone named by TASKPILOT_TIMEZONE, or the
+// machine's when it is empty.
+func location(name string) (*time.Location, error) {
+	if name == "" {
+		return time.Local, nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, fmt.Errorf("TASKPILOT_TIMEZONE: %q is not a time zone such as Europe/Paris", name)
+	}
+	return loc, nil
+}
+
+// chatAuth resolves chat.auth for a server listening on addr: jwt or
+// none. auto is jwt when a key is configured, else none; none is only
+// allowed on loopback, and is logged as a warning.
+func chatAuth(cfg Config, addrs ...string) (string, error) {
+	auth := cfg.Chat.Auth
+	if auth == "auto" {
+		auth = "none"
+		if cfg.Auth.Secret != nil || cfg.Auth.JWKSURL != "" {
+			auth = "jwt"
+		}
+	}
+	if auth == "jwt" {
+		if cfg.Auth.Secret == nil && cfg.Auth.JWKSURL == "" {
+			return "", errors.New("--auth jwt needs a key: set TASKPILOT_AUTH_SECRET (at least 32 bytes; mint tokens with taskpilot token) or TASKPILOT_AUTH_JWKS_URL, or use --auth none on a loopback address")
+		}
+		return auth, nil
+	}
+	for _, addr := range addrs {
+		if !isLoopback(addr) {
+			return "", fmt.Errorf("no authentication is only allowed on a loopback address (127.0.0.1, ::1, localhost), not %q: anyone who can reach it would act as %q; set TASKPILOT_AUTH_SECRET to require tokens", addr, cfg.MCP.User)
+		}
+	}
+	return auth, nil
+}
+
+// chatOptions builds the chat server: the thread store over st, the agent
+// (model from the environment, tools from the MCP server at mcpURL, with a
+// minted token per user when mintTokens is set) and the verifier for
+// auth jwt.
+func chatOptions(cfg Config, log *slog.Logger, getenv func(string) string, st *store.Store, auth, mcpURL string, mintTokens bool) (chatserver.Options, error) {
+	loc, err := location(cfg.Chat.Timezone)
+	if err != nil {
+		return chatserver.Options{}, err
+	}
+	var mint func(user string) (string, error)
+	if mintTokens {
+		secret, audience, issuer := cfg.Auth.Secret, cfg.Auth.Audience, cfg.Auth.Issuer
+		mint = func(user string) (string, error) {
+			return token.Mint(secret, user, audience, issuer, mcpTokenTTL, time.Now())
+		}
+	}
+	connector := agent.NewHTTPConnector(mcpURL, mint, &http.Client{Timeout: mcpCallTimeout})
+
+	apiKey := strings.TrimSpace(getenv("OPENAI_API_KEY"))
+	model := cfg.Chat.Model
+	if model == "" && apiKey != "" {
+		model = defaultModel
+	}
+	ag, err := agent.New(agent.Config{
+		Model:        model,
+		APIKey:       apiKey,
+		BaseURL:      cfg.Chat.BaseURL,
+		HistoryItems: cfg.Chat.HistoryItems,
+		Location:     loc,
+		Tools:        connector,
+		Logger:       log,
+	})
+	if err != nil {
+		return chatserver.Options{}, err
+	}
+	if ag.HasModel() {
+		log.Info("chat model", "model", model, "base_url", cfg.Chat.BaseURL)
+	} else {
+		log.Warn("no chat model configured: only slash commands work (/add, /list, /done N, /help); set OPENAI_API_KEY, or OPENAI_BASE_URL and TASKPILOT_MODEL")
+	}
+
+	threads := threadstore.New(st)
+	kitLog := log.With("component", "chatkit")
+	opts := chatserver.Options{
+		Kit:            chatkit.New(threads, ag, chatkit.Options{Logger: kitLog, Actions: ag, SyncActions: ag, Titler: ag}),
+		Store:          threads,
+		LocalUser:      cfg.MCP.User,
+		AllowedOrigins: cfg.Chat.AllowedOrigins,
+		RateLimit:      chatserver.RateLimit{PerMinute: float64(cfg.Chat.RateLimit)},
+		Ready:          st.Ping,
+		Logger:         log.With("component", "chat"),
+	}
+	if cfg.Chat.RateLimit == 0 {
+		opts.RateLimit.PerMinute = -1
+	}
+	if auth == "jwt" {
+		v, err := token.NewVerifier(token.Config{
+			Secret:   cfg.Auth.Secret,
+			JWKSURL:  cfg.Auth.JWKSURL,
+			Audience: cfg.Auth.Audience,
+			Issuer:   cfg.Auth.Issuer,
+			Leeway:   30 * time.Second,
+		})
+		if err != nil {
+			return chatserver.Options{}, fmt.Errorf("auth: %w", err)
+		}
+		opts.Verifier = tokenVerifier{v}
+	} else {
+		log.Warn("authentication is off: every chat request acts as one user", "user", cfg.MCP.User)
+	}
+	return opts, nil
+}
+
+// tokenVerifier adapts token.Verifier to chatserver.Verifier: the user is
+// the token's subject.
+type tokenVerifier struct{ v *token.Verifier }
+
+// Verify implements chatserver.Verifier.
+func (t tokenVerifier) Verify(ctx context.Context, raw string) (string, error) {
+	c, err := t.v.Verify(ctx, raw)
+	if err != nil {
+		return "", err
+	}
+	return c.Subject, nil
+}
