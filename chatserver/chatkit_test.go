@@ -60,7 +60,13 @@ func TestStreamFraming(t *testing.T) {
 // still there for a new server on the same database.
 func TestTasksEndToEnd(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, config{})
+	tasksEndToEnd(t, "")
+}
+
+// tasksEndToEnd is TestTasksEndToEnd on the database at dbURL ("" means a
+// new SQLite file).
+func tasksEndToEnd(t *testing.T, dbURL string) {
+	h := newHarness(t, config{dbURL: dbURL})
 
 	// "add buy milk"
 	events := h.stream("alice", createReq("add buy milk"))
@@ -146,7 +152,13 @@ func TestTasksEndToEnd(t *testing.T) {
 // each is not found (threads.list shows nothing) and nothing changes.
 func TestOtherUsersThread(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, config{})
+	otherUsersThread(t, "")
+}
+
+// otherUsersThread is TestOtherUsersThread on the database at dbURL (""
+// means a new SQLite file).
+func otherUsersThread(t *testing.T, dbURL string) {
+	h := newHarness(t, config{dbURL: dbURL})
 	events := h.stream("alice", createReq("add buy milk"))
 	thread := threadID(t, events)
 	events = h.stream("alice", addReq(thread, "show my tasks"))
