@@ -6,7 +6,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.buildVersion=$(VERSION)
 
 # RUN_ARGS is the taskpilot command line that `make run` uses.
-RUN_ARGS ?= mcp --transport http --auth none
+RUN_ARGS ?= serve
 
 # golangci-lint is pinned and built from the Go module proxy on first use
 # (a few minutes once, then cached). Override to use an installed binary:
@@ -32,7 +32,7 @@ build: ## Build bin/taskpilot (VERSION from git describe)
 	go build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/taskpilot
 
 .PHONY: run
-run: ## Run taskpilot locally with RUN_ARGS (SQLite in ./data)
+run: ## Run the MCP and chat servers locally (RUN_ARGS, default serve; SQLite in ./data)
 	@mkdir -p data
 	go run -ldflags "$(LDFLAGS)" ./cmd/taskpilot $(RUN_ARGS)
 
