@@ -17,6 +17,7 @@ import (
 	"github.com/taskpilot/taskpilot/chatserver/agent"
 	"github.com/taskpilot/taskpilot/chatserver/chatkit"
 	"github.com/taskpilot/taskpilot/chatserver/threadstore"
+	"github.com/taskpilot/taskpilot/chatserver/web"
 	"github.com/taskpilot/taskpilot/mcpserver/token"
 	"github.com/taskpilot/taskpilot/models/store"
 )
@@ -36,9 +37,10 @@ func newChatCmd(e *env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "chat",
 		Short: "Serve the chat assistant (ChatKit and REST) against a TaskPilot MCP server",
-		Long: `Chat serves the AI assistant on --addr: the ChatKit protocol at POST /chatkit
-(also /api/v1/chatkit) for the ChatKit web UI, and POST /api/{user_id}/chat
-for simple clients. Conversations are stored in the database, beside the
+		Long: `Chat serves the AI assistant on --addr: the chat page at / (the ChatKit web
+UI, or a self-hosted lite client at /lite), the ChatKit protocol at POST
+/chatkit (also /api/v1/chatkit), and POST /api/{user_id}/chat for simple
+clients. Conversations are stored in the database, beside the
 tasks. The assistant reaches tasks only through the MCP server at --mcp-url,
 acting as the requesting user.
 
@@ -256,6 +258,11 @@ func chatOptions(cfg Config, log *slog.Logger, getenv func(string) string, st *s
 	} else {
 		log.Warn("authentication is off: every chat request acts as one user", "user", cfg.MCP.User)
 	}
+	pageAuth := web.AuthToken // the page asks for, or is given, a token
+	if auth == "none" {
+		pageAuth = web.AuthNone
+	}
+	opts.Web = web.New(web.Config{Auth: pageAuth, Logger: log.With("component", "web")})
 	return opts, nil
 }
 

@@ -22,8 +22,8 @@ func newServeCmd(e *env) *cobra.Command {
 		Use:   "serve",
 		Short: "Run the MCP server and the chat server in one process",
 		Long: `Serve runs both servers on one database: the MCP server (Streamable HTTP at
-/mcp on --mcp-addr) and the chat server (ChatKit at /chatkit and the REST
-contract at /api/{user_id}/chat on --addr). The chat server reaches the
+/mcp on --mcp-addr) and the chat server (the chat page at /, ChatKit at
+/chatkit and the REST contract at /api/{user_id}/chat on --addr). The chat server reaches the
 tasks over real MCP HTTP on loopback, exactly as taskpilot chat does.
 
 With no key configured (the default on a fresh machine) both servers run

@@ -129,7 +129,7 @@ func TestServe(t *testing.T) {
 	log, stop := background(t, nil, "serve", "--addr", "127.0.0.1:0", "--mcp-addr", "127.0.0.1:0", "--database-url", sqliteURL(t))
 	chatURL := "http://" + logValue(t, log, "chat_addr")
 	mcpURL := "http://" + logValue(t, log, "mcp_addr")
-	for _, u := range []string{chatURL + "/healthz", mcpURL + "/healthz", chatURL + "/readyz"} {
+	for _, u := range []string{chatURL + "/healthz", mcpURL + "/healthz", chatURL + "/readyz", chatURL + "/", chatURL + "/lite"} {
 		resp, err := http.Get(u)
 		if err != nil {
 			t.Fatal(err)
