@@ -93,7 +93,7 @@ func BenchmarkOpenStreams(b *testing.B) {
 		b.StartTimer()
 		open := make([]*http.Response, streams)
 		for i := range open {
-			resp := h.request(context.Background(), fmt.Sprint("user", i), "/chatkit", addReq(ids[i], "slow"))
+			resp := h.request(context.Background(), fmt.Sprint("user", i), "/chatkit", addReq(ids[i], "slow")) //nolint:bodyclose // closed once the model is released, below
 			open[i] = resp
 			<-h.model.held
 		}

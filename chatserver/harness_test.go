@@ -14,6 +14,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -259,7 +260,7 @@ func readEvent(t testing.TB, r *bufio.Reader) (event, error) {
 	}
 	blank, err := r.ReadString('\n')
 	if err != nil || blank != "\n" {
-		return event{}, fmt.Errorf("frame %q not followed by a blank line (got %q, %v)", line, blank, err)
+		return event{}, fmt.Errorf("frame %q not followed by a blank line (got %q, %w)", line, blank, err)
 	}
 	data, ok := strings.CutPrefix(strings.TrimSuffix(line, "\n"), "data: ")
 	if !ok {
@@ -267,7 +268,7 @@ func readEvent(t testing.TB, r *bufio.Reader) (event, error) {
 	}
 	ev := event{Raw: []byte(data)}
 	if err := json.Unmarshal(ev.Raw, &ev.M); err != nil {
-		return event{}, fmt.Errorf("frame %q: %v", line, err)
+		return event{}, fmt.Errorf("frame %q: %w", line, err)
 	}
 	ev.Type, _ = ev.M["type"].(string)
 	validateJSON(t, "stream-event.schema.json", ev.Raw)
@@ -302,12 +303,7 @@ func find(t testing.TB, events []event, typ string) event {
 
 // has reports whether an event of typ (as types() names it) is present.
 func has(events []event, typ string) bool {
-	for _, s := range types(events) {
-		if s == typ {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(types(events), typ)
 }
 
 // streamedText is the text of the assistant messages done in events.

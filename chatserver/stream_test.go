@@ -75,9 +75,7 @@ func TestConcurrentTurn409(t *testing.T) {
 	h := newHarness(t, config{})
 	thread := threadID(t, h.stream("alice", createReq("hello")))
 
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	resp, r, _ := h.openStream(ctx, "alice", addReq(thread, "slow"), isTextDelta)
+	resp, r, _ := h.openStream(t.Context(), "alice", addReq(thread, "slow"), isTextDelta)
 	defer resp.Body.Close()
 	<-h.model.held
 	before := len(h.allItems("alice", thread))
@@ -182,7 +180,8 @@ func TestShutdownEndsStreams(t *testing.T) {
 	if !partialKept(h.allItems("alice", thread), "Let me think") {
 		t.Errorf("partial answer not kept: %v", h.allItems("alice", thread))
 	}
-	if _, err := http.Get(h.url + "/healthz"); err == nil {
+	if resp, err := http.Get(h.url + "/healthz"); err == nil {
+		resp.Body.Close()
 		t.Errorf("server still answers after shutdown")
 	}
 }
