@@ -724,7 +724,10 @@ func TestTitle(t *testing.T) {
 		{"no model, long", nil, "please add a task to renew my passport before the summer holidays", "please add a task to renew my passport…"},
 		{"no model, one long word", nil, strings.Repeat("x", 50), strings.Repeat("x", 39) + "…"},
 		{"model", titleModel, "what do I need from the store this week?", "Weekly groceries"},
-		{"model, command", titleModel, "/list", "/list"},
+		{"model, command", titleModel, "/list", "Task list"},
+		{"no model, add command", nil, "/add Buy milk !high", "Add Buy milk"},
+		{"no model, done command", nil, "/done #3", "Complete task 3"},
+		{"no model, unknown command", nil, "/frobnicate", "TaskPilot help"},
 		{"model fails", broken, "what do I need from the store?", "what do I need from the store?"},
 	}
 	for _, tt := range tests {

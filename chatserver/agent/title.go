@@ -28,8 +28,11 @@ const (
 // user's message. It never returns an error.
 func (a *Agent) Title(ctx context.Context, thread *chatkit.ThreadMetadata, input *chatkit.UserMessageItem) (string, error) {
 	text := strings.TrimSpace(userText(input))
+	if strings.HasPrefix(text, "/") {
+		return commandTitle(text), nil
+	}
 	fallback := shortTitle(text)
-	if a.chat == nil || text == "" || strings.HasPrefix(text, "/") {
+	if a.chat == nil || text == "" {
 		return fallback, nil
 	}
 	res, err := a.chat.New(ctx, openai.ChatCompletionNewParams{
@@ -91,4 +94,27 @@ func shortTitle(text string) string {
 		return clip(full, maxTitleRunes)
 	}
 	return b.String() + "…"
+}
+
+// commandTitle names a thread started with a slash command after what the
+// command does ("/add Buy milk !high" -> "Add Buy milk"), not after its
+// syntax.
+func commandTitle(text string) string {
+	name, rest, _ := strings.Cut(strings.TrimPrefix(text, "/"), " ")
+	rest = strings.TrimSpace(rest)
+	switch strings.ToLower(name) {
+	case "add":
+		if title, _ := parseAdd(rest); title != "" {
+			return shortTitle("Add " + title)
+		}
+	case "list":
+		return "Task list"
+	case "done":
+		return shortTitle("Complete task " + strings.TrimPrefix(rest, "#"))
+	case "undo":
+		return shortTitle("Reopen task " + strings.TrimPrefix(rest, "#"))
+	case "delete":
+		return shortTitle("Delete task " + strings.TrimPrefix(rest, "#"))
+	}
+	return "TaskPilot help"
 }
