@@ -428,8 +428,8 @@ func TestCommandsWithoutModel(t *testing.T) {
 	alice := newUser("alice")
 	frames := e.stream(t, context.Background(), alice, createThread("/add Buy milk !high"))
 	thread := threadID(t, frames)
-	if title := frames[len(frames)-1].ev["thread"].(map[string]any)["title"]; title != "/add Buy milk !high" {
-		t.Errorf("title = %v, want the message's first words", title)
+	if title := frames[len(frames)-1].ev["thread"].(map[string]any)["title"]; title != "Add Buy milk" {
+		t.Errorf("title = %v, want %q", title, "Add Buy milk")
 	}
 
 	tests := []struct {
