@@ -145,6 +145,11 @@ await check('lite: "/add Buy milk" is confirmed', async () => {
   assert(focused === 'composer-input', `focus on ${focused}`);
 });
 
+await check('lite: a second task, with a priority', async () => {
+  await sendMessage(alice.page, '/add Call the plumber !high');
+  await waitForAnswer(alice.page, 'Call the plumber');
+});
+
 await check('lite: the thread gets a title in the list', async () => {
   await alice.page.locator('#threads .thread[aria-current="page"]').waitFor();
   const title = await alice.page.locator('#threads .thread[aria-current="page"]').innerText();
@@ -169,6 +174,11 @@ await check('lite: clicking complete updates the widget in place', async () => {
   // Focus stays on the toggle, which now reopens.
   const name = await alice.page.evaluate(() => document.activeElement && document.activeElement.getAttribute('aria-label'));
   assert(/^Reopen: Buy milk/.test(name || ''), `focus on ${name}`);
+});
+
+await check('lite: screenshot', async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await alice.page.screenshot({ path: join(ARTIFACTS, 'lite.png') });
 });
 
 await check('lite: task text is never HTML', async () => {
@@ -245,11 +255,6 @@ await check('lite: after a reload the thread is in the history and reopens', asy
   await alice.page.getByRole('button', { name: 'Show my tasks' }).waitFor();
   await alice.page.locator('#threads .thread', { hasText: 'Groceries' }).click();
   await waitForAnswer(alice.page, 'Buy milk');
-});
-
-await check('lite: screenshot', async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  await alice.page.screenshot({ path: join(ARTIFACTS, 'lite.png') });
 });
 
 await check('lite: no console errors or CSP violations', async () => {
