@@ -77,6 +77,7 @@ configured, else none.`,
 	addFlag(fs, "mcp-auth", "chat.mcp_auth")
 	addFlag(fs, "user", "mcp.user")
 	addFlag(fs, "allowed-origins", "chat.allowed_origins")
+	addFlag(fs, "dev-login", "chat.dev_login")
 	addFlag(fs, "migrate-on-start", "database.migrate_on_start")
 	fs.Lookup("user").Usage = "the single user when authentication is off"
 	return cmd
@@ -92,6 +93,9 @@ func runChat(ctx context.Context, cfg Config, log *slog.Logger, getenv func(stri
 	}
 	auth, err := chatAuth(cfg, cfg.Chat.Addr)
 	if err != nil {
+		return err
+	}
+	if err := checkDevLogin(cfg, auth, cfg.Chat.Addr); err != nil {
 		return err
 	}
 	mcpAuth := cfg.Chat.MCPAuth
@@ -258,12 +262,40 @@ func chatOptions(cfg Config, log *slog.Logger, getenv func(string) string, st *s
 	} else {
 		log.Warn("authentication is off: every chat request acts as one user", "user", cfg.MCP.User)
 	}
-	pageAuth := web.AuthToken // the page asks for, or is given, a token
-	if auth == "none" {
-		pageAuth = web.AuthNone
+	page := web.Config{Auth: web.AuthToken, DomainKey: cfg.Chat.DomainKey, Logger: log.With("component", "web")}
+	switch {
+	case auth == "none":
+		page.Auth = web.AuthNone
+	case cfg.Chat.DevLogin:
+		secret, audience, issuer := cfg.Auth.Secret, cfg.Auth.Audience, cfg.Auth.Issuer
+		page.Auth = web.AuthDev
+		page.DevLogin = func(user string) (string, error) {
+			return token.Mint(secret, user, audience, issuer, devLoginTTL, time.Now())
+		}
+		log.Warn("dev login is on: the web page mints a token for any name typed in")
 	}
-	opts.Web = web.New(web.Config{Auth: pageAuth, Logger: log.With("component", "web")})
+	opts.Web = web.New(page)
 	return opts, nil
+}
+
+// devLoginTTL is how long a dev-login token lasts.
+const devLoginTTL = 12 * time.Hour
+
+// checkDevLogin refuses --dev-login anywhere but on loopback with token
+// auth and a secret to sign with: it lets anyone become any user.
+func checkDevLogin(cfg Config, auth string, addrs ...string) error {
+	if !cfg.Chat.DevLogin {
+		return nil
+	}
+	if auth != "jwt" || cfg.Auth.Secret == nil {
+		return errors.New("--dev-login needs token auth with TASKPILOT_AUTH_SECRET set (it mints tokens with that secret)")
+	}
+	for _, addr := range addrs {
+		if !isLoopback(addr) {
+			return fmt.Errorf("--dev-login is only allowed on a loopback address, not %q: anyone who can reach it could act as any user", addr)
+		}
+	}
+	return nil
 }
 
 // tokenVerifier adapts token.Verifier to chatserver.Verifier: the user is

@@ -64,6 +64,8 @@ type ChatConfig struct {
 	BaseURL        string   `yaml:"base_url"`        // OpenAI-compatible endpoint; "" means OpenAI's
 	Timezone       string   `yaml:"timezone"`        // IANA zone for "today"; "" means the machine's
 	HistoryItems   int      `yaml:"history_items"`   // thread items the model sees
+	DomainKey      string   `yaml:"domain_key"`      // ChatKit domain key for the page at /
+	DevLogin       bool     `yaml:"dev_login"`       // serve POST /auth/dev-login (loopback, auth jwt, secret only)
 }
 
 // AuthConfig configures bearer tokens. The secret itself never comes from a
@@ -138,6 +140,10 @@ func settings() []setting {
 			func(c *Config) any { return &c.Chat.Timezone }},
 		{"chat.history_items", "TASKPILOT_HISTORY_ITEMS", "",
 			func(c *Config) any { return &c.Chat.HistoryItems }},
+		{"chat.domain_key", "TASKPILOT_CHATKIT_DOMAIN_KEY", "",
+			func(c *Config) any { return &c.Chat.DomainKey }},
+		{"chat.dev_login", "TASKPILOT_CHAT_DEV_LOGIN", "let the web page mint a token for any name typed in (development only: loopback, auth jwt with a secret)",
+			func(c *Config) any { return &c.Chat.DevLogin }},
 		{"auth.secret_file", "TASKPILOT_AUTH_SECRET_FILE", "",
 			func(c *Config) any { return &c.Auth.SecretFile }},
 		{"auth.jwks_url", "TASKPILOT_AUTH_JWKS_URL", "",

@@ -49,6 +49,7 @@ works for both). Model settings are those of taskpilot chat.`,
 	addFlag(fs, "auth", "chat.auth")
 	addFlag(fs, "user", "mcp.user")
 	addFlag(fs, "allowed-origins", "chat.allowed_origins")
+	addFlag(fs, "dev-login", "chat.dev_login")
 	addFlag(fs, "migrate-on-start", "database.migrate_on_start")
 	fs.Lookup("mcp-addr").Usage = "listen address of the MCP server (Streamable HTTP at /mcp)"
 	fs.Lookup("user").Usage = "the single user when authentication is off"
@@ -66,6 +67,9 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, getenv func(str
 	}
 	auth, err := chatAuth(cfg, cfg.Chat.Addr, cfg.MCP.Addr)
 	if err != nil {
+		return err
+	}
+	if err := checkDevLogin(cfg, auth, cfg.Chat.Addr, cfg.MCP.Addr); err != nil {
 		return err
 	}
 	if auth == "jwt" && cfg.Auth.Secret == nil {

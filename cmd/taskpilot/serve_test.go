@@ -259,6 +259,8 @@ func TestChatRefusals(t *testing.T) {
 		{"bad mcp url", nil, []string{"chat", "--mcp-url", "127.0.0.1:8081"}, "--mcp-url"},
 		{"bad time zone", map[string]string{"TASKPILOT_TIMEZONE": "Mars/Olympus_Mons"}, []string{"chat"}, "TASKPILOT_TIMEZONE"},
 		{"bad history", map[string]string{"TASKPILOT_HISTORY_ITEMS": "lots"}, []string{"chat"}, "TASKPILOT_HISTORY_ITEMS"},
+		{"dev login without auth", nil, []string{"serve", "--dev-login"}, "--dev-login needs token auth"},
+		{"dev login off loopback", secret, []string{"chat", "--dev-login", "--addr", "0.0.0.0:0"}, "--dev-login is only allowed on a loopback address"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -268,5 +270,36 @@ func TestChatRefusals(t *testing.T) {
 				t.Errorf("%v: error %v, want one containing %q", tc.args, err, tc.wantErr)
 			}
 		})
+	}
+}
+
+// TestServeDevLoginAndDomainKey: with --dev-login the page offers a login
+// that mints tokens the servers accept, and the configured ChatKit domain
+// key reaches the page.
+func TestServeDevLoginAndDomainKey(t *testing.T) {
+	t.Parallel()
+	vars := map[string]string{"TASKPILOT_AUTH_SECRET": testSecret, "TASKPILOT_CHATKIT_DOMAIN_KEY": "domain_pk_test_123"}
+	log, stop := background(t, vars, "serve", "--dev-login", "--addr", "127.0.0.1:0", "--mcp-addr", "127.0.0.1:0", "--database-url", sqliteURL(t))
+	chatURL := "http://" + logValue(t, log, "chat_addr")
+
+	resp, err := http.Get(chatURL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(page), "domain_pk_test_123") || !strings.Contains(string(page), `"dev"`) {
+		t.Errorf("page at / lacks the domain key or dev auth mode:\n%s", page)
+	}
+	status, body := post(t, chatURL+"/auth/dev-login", "", `{"user":"carol"}`)
+	var got struct{ Token string }
+	if status != http.StatusOK || json.Unmarshal([]byte(body), &got) != nil || got.Token == "" {
+		t.Fatalf("dev login: %d %s", status, body)
+	}
+	if answer := say(t, chatURL, got.Token, "/add carol's task"); !strings.Contains(answer, "carol's task") {
+		t.Errorf("/add with the dev-login token answered %q", answer)
+	}
+	if err := stop(); err != nil {
+		t.Fatalf("serve: %v\n%s", err, log)
 	}
 }
