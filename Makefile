@@ -17,7 +17,7 @@ GOLANGCI_LINT ?= go run github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$
 # Benchmarks: make bench BENCH=ListTasks BENCHTIME=2s
 BENCH      ?= .
 BENCHTIME  ?= 1s
-BENCH_PKGS := ./mcpserver/... ./models/store/...
+BENCH_PKGS := ./mcpserver/... ./models/store/... ./chatserver/...
 
 # An example DSN for test-postgres; create the database first:
 # psql -h 127.0.0.1 -U postgres -c 'create database tp_dev'
@@ -49,6 +49,10 @@ test-postgres: ## Run the store tests against PostgreSQL too (needs TASKPILOT_TE
 .PHONY: conformance
 conformance: ## Run the official MCP conformance suite against taskpilot mcp (installs Node 22 once)
 	.ci/conformance.sh
+
+.PHONY: browser
+browser: ## Run the browser tests (headless Chromium + Playwright against taskpilot serve; installs them once)
+	.ci/browser/run.sh
 
 .PHONY: bench
 bench: ## Run the benchmarks of mcpserver and models/store
