@@ -187,21 +187,27 @@ func (a *Agent) Action(ctx context.Context, turn *chatkit.Turn, action chatkit.A
 }
 
 // SyncAction implements chatkit.SyncActionHandler: like Action, but it
-// returns the refreshed widget (nil without a sender) instead of
-// streaming. It cannot leave a note for the model; the refreshed widget
-// in the history shows the new state. An unknown action type or a bad
+// returns the refreshed widget (nil without a sender) and the hidden note
+// for the model instead of streaming them. An unknown action type or a bad
 // payload is a *chatkit.RequestError.
-func (a *Agent) SyncAction(ctx context.Context, user string, thread *chatkit.ThreadMetadata, action chatkit.Action, sender *chatkit.WidgetItem) (chatkit.ThreadItem, error) {
+func (a *Agent) SyncAction(ctx context.Context, user string, thread *chatkit.ThreadMetadata, action chatkit.Action, sender *chatkit.WidgetItem) (chatkit.SyncActionResult, error) {
 	act, err := parseAction(action)
 	if err != nil {
-		return nil, &chatkit.RequestError{Reason: "params.action: " + err.Error()}
+		return chatkit.SyncActionResult{}, &chatkit.RequestError{Reason: "params.action: " + err.Error()}
 	}
 	res, err := a.applyAction(ctx, user, act, sender)
 	if err != nil {
-		return nil, err
+		return chatkit.SyncActionResult{}, err
 	}
-	if res.widget == nil {
-		return nil, nil
+	var out chatkit.SyncActionResult
+	if res.widget != nil {
+		out.Updated = res.widget
 	}
-	return res.widget, nil
+	if res.ok {
+		out.Notes = []chatkit.ThreadItem{&chatkit.HiddenContextItem{
+			ItemBase: chatkit.ItemBase{ID: chatkit.NewID(chatkit.HiddenContextIDPrefix), ThreadID: thread.ID},
+			Content:  res.note,
+		}}
+	}
+	return out, nil
 }

@@ -361,6 +361,18 @@ func TestWidgetActions(t *testing.T) {
 	if tasks := e.taskList(t, alice); len(tasks) != 1 {
 		t.Errorf("tasks after delete = %+v", tasks)
 	}
+	// The model is told about the synchronous click too.
+	e.stream(t, context.Background(), alice, addMessage(thread, "ok"))
+	reqs = model.Requests()
+	sawNote = false
+	for _, m := range reqs[len(reqs)-1].Messages {
+		if c, _ := m["content"].(string); m["role"] == "user" && strings.Contains(c, "The user deleted task 2") {
+			sawNote = true
+		}
+	}
+	if !sawNote {
+		t.Error("the model was not told about the synchronous click")
+	}
 }
 
 func itemByID(items []chatkit.ThreadItem, id string) chatkit.ThreadItem {

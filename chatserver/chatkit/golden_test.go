@@ -159,10 +159,10 @@ func completeTodo(_ context.Context, turn *chatkit.Turn, action chatkit.Action, 
 	return turn.Emit(&chatkit.ThreadItemReplacedEvent{Item: &done})
 }
 
-func completeTodoSync(_ context.Context, _ string, _ *chatkit.ThreadMetadata, _ chatkit.Action, sender *chatkit.WidgetItem) (chatkit.ThreadItem, error) {
+func completeTodoSync(_ context.Context, _ string, _ *chatkit.ThreadMetadata, _ chatkit.Action, sender *chatkit.WidgetItem) (chatkit.SyncActionResult, error) {
 	done := *sender
 	done.Widget = todoList(true)
-	return &done, nil
+	return chatkit.SyncActionResult{Updated: &done}, nil
 }
 
 // step is one request of a transcript; the stream's client goes away

@@ -28,9 +28,9 @@ func (f actionFunc) Action(ctx context.Context, turn *chatkit.Turn, action chatk
 }
 
 // syncActionFunc is a scripted SyncActionHandler.
-type syncActionFunc func(ctx context.Context, user string, thread *chatkit.ThreadMetadata, action chatkit.Action, sender *chatkit.WidgetItem) (chatkit.ThreadItem, error)
+type syncActionFunc func(ctx context.Context, user string, thread *chatkit.ThreadMetadata, action chatkit.Action, sender *chatkit.WidgetItem) (chatkit.SyncActionResult, error)
 
-func (f syncActionFunc) SyncAction(ctx context.Context, user string, thread *chatkit.ThreadMetadata, action chatkit.Action, sender *chatkit.WidgetItem) (chatkit.ThreadItem, error) {
+func (f syncActionFunc) SyncAction(ctx context.Context, user string, thread *chatkit.ThreadMetadata, action chatkit.Action, sender *chatkit.WidgetItem) (chatkit.SyncActionResult, error) {
 	return f(ctx, user, thread, action, sender)
 }
 

@@ -41,10 +41,21 @@ type ActionHandler interface {
 // SyncActionHandler handles threads.sync_custom_action: a widget action
 // whose ActionConfig has Streaming false. Configure it in Options.
 type SyncActionHandler interface {
-	// SyncAction reacts to action and returns the updated item to show in
-	// place of sender, or nil for no change. Unlike the reference server,
-	// Server saves the returned item. thread is read-only here.
-	SyncAction(ctx context.Context, user string, thread *ThreadMetadata, action Action, sender *WidgetItem) (ThreadItem, error)
+	// SyncAction reacts to action and returns what changed: the item to
+	// show in place of sender, and notes to store. Unlike the reference
+	// server, Server saves both. thread is read-only here.
+	SyncAction(ctx context.Context, user string, thread *ThreadMetadata, action Action, sender *WidgetItem) (SyncActionResult, error)
+}
+
+// SyncActionResult is what a SyncActionHandler changed.
+type SyncActionResult struct {
+	// Updated replaces sender in place (same id) and is sent back as
+	// updated_item; nil means no change.
+	Updated ThreadItem
+	// Notes are appended to the thread and never sent to the client, e.g.
+	// a HiddenContextItem telling the model what the user clicked. Each
+	// needs an id (NewID); an empty thread id or creation time is filled in.
+	Notes []ThreadItem
 }
 
 // Titler names untitled threads. Configure it in Options.

@@ -210,20 +210,27 @@ func (s *Server) syncAction(ctx context.Context, user string, p *ThreadCustomAct
 	if err != nil {
 		return nil, fmt.Errorf("sync action %s: %w", p.Action.Type, err)
 	}
-	item, err := s.opts.SyncActions.SyncAction(ctx, user, thread, p.Action, sender)
+	res, err := s.opts.SyncActions.SyncAction(ctx, user, thread, p.Action, sender)
 	if err != nil {
 		return nil, fmt.Errorf("sync action %s: %w", p.Action.Type, err)
 	}
-	if item == nil {
-		return syncActionResponse{}, nil
+	if item := res.Updated; item != nil {
+		if err := fillItem(item, thread.ID, s.opts.Now); err != nil {
+			return nil, fmt.Errorf("sync action %s: %w", p.Action.Type, err)
+		}
+		if err := s.store.SaveItem(ctx, user, thread.ID, item); err != nil {
+			return nil, fmt.Errorf("sync action %s: save item: %w", p.Action.Type, err)
+		}
 	}
-	if err := fillItem(item, thread.ID, s.opts.Now); err != nil {
-		return nil, fmt.Errorf("sync action %s: %w", p.Action.Type, err)
+	for _, note := range res.Notes {
+		if err := fillItem(note, thread.ID, s.opts.Now); err != nil {
+			return nil, fmt.Errorf("sync action %s: note: %w", p.Action.Type, err)
+		}
+		if err := s.store.AddThreadItem(ctx, user, thread.ID, note); err != nil {
+			return nil, fmt.Errorf("sync action %s: add note: %w", p.Action.Type, err)
+		}
 	}
-	if err := s.store.SaveItem(ctx, user, thread.ID, item); err != nil {
-		return nil, fmt.Errorf("sync action %s: save item: %w", p.Action.Type, err)
-	}
-	return syncActionResponse{UpdatedItem: item}, nil
+	return syncActionResponse{UpdatedItem: res.Updated}, nil
 }
 
 // loadActionTarget loads the thread of an action and its sender widget

@@ -241,11 +241,12 @@ func TestCallsActionSync(t *testing.T) {
 				Widget:   chatkit.Card{Children: []chatkit.WidgetComponent{chatkit.Text{Key: "text_1", Value: "test"}}},
 			}})
 		}),
-		chatkit.Options{SyncActions: syncActionFunc(func(_ context.Context, u string, _ *chatkit.ThreadMetadata, action chatkit.Action, sender *chatkit.WidgetItem) (chatkit.ThreadItem, error) {
+		chatkit.Options{SyncActions: syncActionFunc(func(_ context.Context, u string, _ *chatkit.ThreadMetadata, action chatkit.Action, sender *chatkit.WidgetItem) (chatkit.SyncActionResult, error) {
 			senders = append(senders, u+"/"+action.Type+"/"+sender.ID)
 			updated := *sender
 			updated.Widget = chatkit.Card{Children: []chatkit.WidgetComponent{chatkit.Text{Value: "Email sent!"}}}
-			return &updated, nil
+			note := &chatkit.HiddenContextItem{ItemBase: chatkit.ItemBase{ID: "shcx_note"}, Content: "The user sent the email."}
+			return chatkit.SyncActionResult{Updated: &updated, Notes: []chatkit.ThreadItem{note}}, nil
 		})})
 	thread := threadID(t, h.stream(t.Context(), createBody("Show widget")))
 	got := h.mustCall(t.Context(), `{"type":"threads.sync_custom_action","params":{"thread_id":"`+thread+`","item_id":"widget_1","action":{"type":"create_user","payload":{"user_id":"123"}}}}`)
@@ -260,7 +261,14 @@ func TestCallsActionSync(t *testing.T) {
 	if b, _ := jsonOf(stored.(*chatkit.WidgetItem).Widget); !strings.Contains(b, "Email sent!") {
 		t.Errorf("updated item not saved: %s", b)
 	}
-	_, err := h.call(t.Context(), `{"type":"threads.sync_custom_action","params":{"thread_id":"`+thread+`","item_id":"`+h.stored(thread)[0][len("user_message:"):]+`","action":{"type":"x"}}}`)
+	if _, ok := got["notes"]; ok {
+		t.Errorf("notes sent to the client: %v", got)
+	}
+	note, err := h.store.LoadItem(t.Context(), user, thread, "shcx_note")
+	if hc, ok := note.(*chatkit.HiddenContextItem); err != nil || !ok || hc.ThreadID != thread || hc.CreatedAt.IsZero() {
+		t.Errorf("note stored as %#v, %v; want a hidden item of the thread with a creation time", note, err)
+	}
+	_, err = h.call(t.Context(), `{"type":"threads.sync_custom_action","params":{"thread_id":"`+thread+`","item_id":"`+h.stored(thread)[0][len("user_message:"):]+`","action":{"type":"x"}}}`)
 	if _, ok := errors.AsType[*chatkit.RequestError](err); !ok {
 		t.Errorf("sync action from a user message: %v, want a *RequestError", err)
 	}
