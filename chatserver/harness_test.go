@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -28,6 +27,7 @@ import (
 	"github.com/taskpilot/taskpilot/mcpserver"
 	"github.com/taskpilot/taskpilot/models"
 	"github.com/taskpilot/taskpilot/models/store"
+	"github.com/taskpilot/taskpilot/models/store/storetest"
 )
 
 // harness is a chat server on httptest with the real chatkit engine, the
@@ -58,18 +58,10 @@ type config struct {
 
 func newHarness(t testing.TB, cfg config) *harness {
 	t.Helper()
-	ctx := context.Background()
 	if cfg.dbURL == "" {
-		cfg.dbURL = "sqlite://" + filepath.Join(t.TempDir(), "taskpilot.db")
+		cfg.dbURL = storetest.SQLiteURL(t)
 	}
-	db, err := store.Open(ctx, cfg.dbURL, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db := storetest.Open(t, cfg.dbURL)
 	h := &harness{t: t, db: db, dbURL: cfg.dbURL, model: cfg.model}
 	if h.model == nil && !cfg.noModel {
 		h.model = newFakeModel(t)

@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/taskpilot/taskpilot/models/store"
+	"github.com/taskpilot/taskpilot/models/store/storetest"
 )
 
 func TestAddTask(t *testing.T) {
@@ -50,7 +51,7 @@ func TestAddTask(t *testing.T) {
 		want:     taskJSON{TaskID: 1, Title: strings.Repeat("é", 200), Priority: "medium", Tags: []string{}},
 		wantText: "Added task 1: " + strings.Repeat("é", 200),
 	}}
-	forEachBackend(t, func(t *testing.T, st *store.Store) {
+	storetest.ForEachBackend(t, func(t *testing.T, st *store.Store) {
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				user := newUser("add")
@@ -82,7 +83,7 @@ func TestAddTask(t *testing.T) {
 // Task numbers count per user and are never reused.
 func TestAddTaskNumbers(t *testing.T) {
 	t.Parallel()
-	forEachBackend(t, func(t *testing.T, st *store.Store) {
+	storetest.ForEachBackend(t, func(t *testing.T, st *store.Store) {
 		cs := connect(t, st, Options{DefaultUser: newUser("numbers")})
 		for want := int64(1); want <= 3; want++ {
 			out, _ := mustOK[addTaskOut](t, cs, "add_task", map[string]any{"title": "Task"})

@@ -8,6 +8,7 @@ import (
 
 	"github.com/taskpilot/taskpilot/models"
 	"github.com/taskpilot/taskpilot/models/store"
+	"github.com/taskpilot/taskpilot/models/store/storetest"
 )
 
 // Every kind of bad input gets a tool error a model can act on, and
@@ -92,7 +93,7 @@ func TestBadInput(t *testing.T) {
 		{"update unknown id", "update_task", map[string]any{"task_id": 99, "title": "x"}, "Task 99 not found."},
 		{"update id 0", "update_task", map[string]any{"task_id": 0, "title": "x"}, `"task_id" must be at least 1, not 0`},
 	}
-	forEachBackend(t, func(t *testing.T, st *store.Store) {
+	storetest.ForEachBackend(t, func(t *testing.T, st *store.Store) {
 		user := newUser("bad")
 		cs := connect(t, st, Options{DefaultUser: user})
 		mustOK[addTaskOut](t, cs, "add_task", map[string]any{"title": "Buy milk", "due": "2026-05-20", "tags": []string{"home"}})

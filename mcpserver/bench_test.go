@@ -12,6 +12,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/taskpilot/taskpilot/models"
+	"github.com/taskpilot/taskpilot/models/store/storetest"
 )
 
 // BenchmarkCallTool measures tool calls through a real client over the
@@ -20,7 +21,7 @@ import (
 // token per user). It reports throughput and latency percentiles.
 func BenchmarkCallTool(b *testing.B) {
 	const maxClients = 32
-	for backend, st := range backends(b) {
+	for backend, st := range storetest.Backends(b) {
 		sessions := make([]*mcp.ClientSession, maxClients)
 		for i := range sessions {
 			user := newUser(fmt.Sprintf("bench%d", i))

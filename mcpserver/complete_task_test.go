@@ -8,6 +8,7 @@ import (
 
 	"github.com/taskpilot/taskpilot/models"
 	"github.com/taskpilot/taskpilot/models/store"
+	"github.com/taskpilot/taskpilot/models/store/storetest"
 )
 
 func TestCompleteTask(t *testing.T) {
@@ -24,7 +25,7 @@ func TestCompleteTask(t *testing.T) {
 		{"reopen", map[string]any{"task_id": 2, "completed": false}, completeTaskOut{2, "reopened", "Pay rent"}, "Reopened task 2: Pay rent", false},
 		{"reopen again", map[string]any{"task_id": 2, "completed": false}, completeTaskOut{2, "reopened", "Pay rent"}, "Task 2 was already pending: Pay rent", false},
 	}
-	forEachBackend(t, func(t *testing.T, st *store.Store) {
+	storetest.ForEachBackend(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		user := newUser("complete")
 		seedTasks(t, st, user, models.NewTask{Title: "Buy milk"}, models.NewTask{Title: "Pay rent"})
@@ -53,7 +54,7 @@ func TestCompleteTask(t *testing.T) {
 
 func TestDeleteTask(t *testing.T) {
 	t.Parallel()
-	forEachBackend(t, func(t *testing.T, st *store.Store) {
+	storetest.ForEachBackend(t, func(t *testing.T, st *store.Store) {
 		user := newUser("delete")
 		seedTasks(t, st, user, models.NewTask{Title: "Buy milk"}, models.NewTask{Title: "done:Pay rent"})
 		cs := connect(t, st, Options{DefaultUser: user})

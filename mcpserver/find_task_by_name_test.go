@@ -7,6 +7,7 @@ import (
 
 	"github.com/taskpilot/taskpilot/models"
 	"github.com/taskpilot/taskpilot/models/store"
+	"github.com/taskpilot/taskpilot/models/store/storetest"
 )
 
 func TestFindTaskByName(t *testing.T) {
@@ -32,7 +33,7 @@ func TestFindTaskByName(t *testing.T) {
 		{name: "wildcards are literal", query: "%",
 			wantErr: `No task matches "%". Call list_tasks to see the user's tasks and their task ids.`},
 	}
-	forEachBackend(t, func(t *testing.T, st *store.Store) {
+	storetest.ForEachBackend(t, func(t *testing.T, st *store.Store) {
 		user := newUser("find")
 		seedTasks(t, st, user,
 			models.NewTask{Title: "Buy milk"},
@@ -72,7 +73,7 @@ func TestFindTaskByName(t *testing.T) {
 // An ambiguous name lists at most ten candidates.
 func TestFindTaskByNameManyMatches(t *testing.T) {
 	t.Parallel()
-	forEachBackend(t, func(t *testing.T, st *store.Store) {
+	storetest.ForEachBackend(t, func(t *testing.T, st *store.Store) {
 		user := newUser("findmany")
 		var seed []models.NewTask
 		for i := range 12 {

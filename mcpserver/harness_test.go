@@ -4,8 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -23,46 +21,8 @@ var _ TaskStore = (*store.Store)(nil)
 // testNow is the clock every test server uses.
 var testNow = time.Date(2026, 5, 10, 12, 0, 0, 0, time.UTC)
 
-// backends returns the stores to run a test on: a fresh, migrated SQLite
-// file always, and PostgreSQL when TASKPILOT_TEST_POSTGRES_DSN is set (tests
-// keep apart there by using unique user ids, see newUser).
-func backends(t testing.TB) map[string]*store.Store {
-	t.Helper()
-	out := map[string]*store.Store{"sqlite": openStore(t, "sqlite://"+filepath.Join(t.TempDir(), "tasks.db"))}
-	dsn := os.Getenv("TASKPILOT_TEST_POSTGRES_DSN")
-	switch {
-	case dsn != "":
-		out["postgres"] = openStore(t, dsn)
-	case os.Getenv("TASKPILOT_REQUIRE_POSTGRES") == "1":
-		t.Fatal("TASKPILOT_REQUIRE_POSTGRES=1 but TASKPILOT_TEST_POSTGRES_DSN is not set")
-	}
-	return out
-}
-
-// forEachBackend runs f as a subtest per backend.
-func forEachBackend(t *testing.T, f func(t *testing.T, st *store.Store)) {
-	for name, st := range backends(t) {
-		t.Run(name, func(t *testing.T) { f(t, st) })
-	}
-}
-
-// openStore opens and migrates url, closing it when the test ends.
-func openStore(tb testing.TB, url string) *store.Store {
-	tb.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, url, store.Options{})
-	if err != nil {
-		tb.Fatalf("open store: %v", err)
-	}
-	tb.Cleanup(func() { _ = st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		tb.Fatalf("migrate: %v", err)
-	}
-	return st
-}
-
 // newUser returns a user id unique to this run, so tests sharing a
-// PostgreSQL database never see each other's tasks.
+// PostgreSQL database (see storetest.URLs) never see each other's tasks.
 func newUser(name string) string {
 	return name + "-" + rand.Text()[:8]
 }

@@ -16,13 +16,14 @@ import (
 
 	"github.com/taskpilot/taskpilot/models"
 	"github.com/taskpilot/taskpilot/models/store"
+	"github.com/taskpilot/taskpilot/models/store/storetest"
 )
 
 // User B can neither see nor touch user A's tasks, whatever task numbers
 // it tries.
 func TestIsolation(t *testing.T) {
 	t.Parallel()
-	forEachBackend(t, func(t *testing.T, st *store.Store) {
+	storetest.ForEachBackend(t, func(t *testing.T, st *store.Store) {
 		alice, bob := newUser("alice"), newUser("bob")
 		seedTasks(t, st, alice,
 			models.NewTask{Title: "Buy milk", Tags: models.Tags{"home"}},
@@ -101,7 +102,7 @@ func TestUserFrom(t *testing.T) {
 // Without a default user or a token, every tool refuses.
 func TestNotAuthenticated(t *testing.T) {
 	t.Parallel()
-	st := openStore(t, "sqlite::memory:")
+	st := storetest.Open(t, "sqlite::memory:")
 	cs := connect(t, st, Options{})
 	for _, tool := range Tools() {
 		args := map[string]any{"add_task": map[string]any{"title": "x"}, "find_task_by_name": map[string]any{"name": "x"},
@@ -122,7 +123,7 @@ func TestNotAuthenticated(t *testing.T) {
 // not from DefaultUser.
 func TestTokenUserOverHTTP(t *testing.T) {
 	t.Parallel()
-	st := openStore(t, "sqlite::memory:")
+	st := storetest.Open(t, "sqlite::memory:")
 	alice, bob := newUser("alice"), newUser("bob")
 	users := map[string]string{"token-a": alice, "token-b": bob, "token-nouser": ""}
 	verify := func(_ context.Context, token string, _ *http.Request) (*auth.TokenInfo, error) {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/taskpilot/taskpilot/models"
 	"github.com/taskpilot/taskpilot/models/store"
+	"github.com/taskpilot/taskpilot/models/store/storetest"
 )
 
 // seedTasks adds tasks for user straight to the store, in order, so they
@@ -80,7 +81,7 @@ func TestListTasks(t *testing.T) {
 		{"sort by title", map[string]any{"sort": "title"}, []int64{1, 4, 5, 2, 3}},
 		{"filters combine", map[string]any{"status": "pending", "tag": "home", "sort": "title"}, []int64{1, 2}},
 	}
-	forEachBackend(t, func(t *testing.T, st *store.Store) {
+	storetest.ForEachBackend(t, func(t *testing.T, st *store.Store) {
 		user := newUser("list")
 		seedTasks(t, st, user,
 			models.NewTask{Title: "Buy milk", Priority: models.PriorityHigh, Due: due(t, "2026-05-01"), Tags: models.Tags{"home"}},
@@ -110,7 +111,7 @@ func TestListTasks(t *testing.T) {
 
 func TestListTasksOutput(t *testing.T) {
 	t.Parallel()
-	forEachBackend(t, func(t *testing.T, st *store.Store) {
+	storetest.ForEachBackend(t, func(t *testing.T, st *store.Store) {
 		user := newUser("listout")
 		cs := connect(t, st, Options{DefaultUser: user})
 
@@ -159,7 +160,7 @@ func TestListTasksOutput(t *testing.T) {
 // day, a date-time from that moment.
 func TestListTasksOverdueClock(t *testing.T) {
 	t.Parallel()
-	forEachBackend(t, func(t *testing.T, st *store.Store) {
+	storetest.ForEachBackend(t, func(t *testing.T, st *store.Store) {
 		user := newUser("clock")
 		seedTasks(t, st, user,
 			models.NewTask{Title: "Date", Due: due(t, "2026-05-10")},
@@ -196,7 +197,7 @@ func TestListTasksOverdueClock(t *testing.T) {
 // Following next_cursor walks every task exactly once, in order.
 func TestListTasksPagination(t *testing.T) {
 	t.Parallel()
-	forEachBackend(t, func(t *testing.T, st *store.Store) {
+	storetest.ForEachBackend(t, func(t *testing.T, st *store.Store) {
 		user := newUser("pages")
 		var seed []models.NewTask
 		for _, title := range strings.Fields("kiwi apple mango banana cherry grape lemon fig") {

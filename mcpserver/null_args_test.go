@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/taskpilot/taskpilot/models/store"
+	"github.com/taskpilot/taskpilot/models/store/storetest"
 )
 
 // TestNullArguments: a client that sends "arguments": null (the go-sdk
@@ -13,7 +14,7 @@ import (
 // server. list_tasks has no required argument, so it lists; the other
 // tools name what is missing.
 func TestNullArguments(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, st *store.Store) {
+	storetest.ForEachBackend(t, func(t *testing.T, st *store.Store) {
 		cs := connect(t, st, Options{DefaultUser: newUser("null")})
 		if res := callTool(t, cs, "list_tasks", json.RawMessage("null")); res.IsError {
 			t.Fatalf("list_tasks(null): tool error %q", textOf(res))

@@ -7,6 +7,7 @@ import (
 
 	"github.com/taskpilot/taskpilot/models"
 	"github.com/taskpilot/taskpilot/models/store"
+	"github.com/taskpilot/taskpilot/models/store/storetest"
 )
 
 func TestUpdateTask(t *testing.T) {
@@ -48,7 +49,7 @@ func TestUpdateTask(t *testing.T) {
 			with(func(t *taskJSON) { t.Title = "Buy bread"; t.Priority = "medium"; t.Due = "" }),
 			"Updated task 1: Buy bread (changed title, priority, due date)"},
 	}
-	forEachBackend(t, func(t *testing.T, st *store.Store) {
+	storetest.ForEachBackend(t, func(t *testing.T, st *store.Store) {
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				user := newUser("update")

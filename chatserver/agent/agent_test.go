@@ -19,6 +19,7 @@ import (
 	"github.com/taskpilot/taskpilot/mcpserver/mcphttp"
 	"github.com/taskpilot/taskpilot/mcpserver/token"
 	"github.com/taskpilot/taskpilot/models"
+	"github.com/taskpilot/taskpilot/models/store/storetest"
 )
 
 // textTurn is the event sequence of a streamed assistant message with n
@@ -41,7 +42,7 @@ var (
 
 func TestAddTaskByModel(t *testing.T) {
 	t.Parallel()
-	for name, db := range databases(t) {
+	for name, db := range storetest.Backends(t) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			model := newFakeModel(t, afterTool(func(string) []fakeCall {
@@ -216,7 +217,7 @@ func walk(n map[string]any, f func(map[string]any)) {
 
 func TestFollowUpUsesEarlierToolCalls(t *testing.T) {
 	t.Parallel()
-	for name, db := range databases(t) {
+	for name, db := range storetest.Backends(t) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			model := newFakeModel(t, afterTool(func(user string) []fakeCall {
@@ -682,7 +683,7 @@ func TestHTTPConnectorActsAsUser(t *testing.T) {
 	t.Parallel()
 	secret := []byte("0123456789abcdef0123456789abcdef")
 	const audience = "http://mcp.test/mcp"
-	st := openStore(t, "sqlite://"+t.TempDir()+"/tasks.db")
+	st := storetest.OpenSQLite(t)
 	v, err := token.NewVerifier(token.Config{Secret: secret, Audience: audience})
 	if err != nil {
 		t.Fatal(err)

@@ -27,6 +27,7 @@ import (
 	"github.com/taskpilot/taskpilot/mcpserver"
 	"github.com/taskpilot/taskpilot/models"
 	"github.com/taskpilot/taskpilot/models/store"
+	"github.com/taskpilot/taskpilot/models/store/storetest"
 )
 
 // testNow is the agent's and the MCP server's clock: Tuesday 12 May 2026,
@@ -232,7 +233,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 	t.Helper()
 	st := o.db
 	if st == nil {
-		st = openStore(t, "sqlite://"+filepath.Join(t.TempDir(), "tasks.db"))
+		st = storetest.OpenSQLite(t)
 	}
 	conn := o.connector
 	if conn == nil {
@@ -292,37 +293,8 @@ func mustLocation(t testing.TB, name string) *time.Location {
 	return loc
 }
 
-// databases returns the task stores to run end-to-end tests on: a fresh
-// SQLite file always, and PostgreSQL when TASKPILOT_TEST_POSTGRES_DSN is
-// set (tests keep apart there through unique user ids, see newUser).
-func databases(t *testing.T) map[string]*store.Store {
-	t.Helper()
-	out := map[string]*store.Store{"sqlite": openStore(t, "sqlite://"+filepath.Join(t.TempDir(), "tasks.db"))}
-	dsn := os.Getenv("TASKPILOT_TEST_POSTGRES_DSN")
-	switch {
-	case dsn != "":
-		out["postgres"] = openStore(t, dsn)
-	case os.Getenv("TASKPILOT_REQUIRE_POSTGRES") == "1":
-		t.Fatal("TASKPILOT_REQUIRE_POSTGRES=1 but TASKPILOT_TEST_POSTGRES_DSN is not set")
-	}
-	return out
-}
-
-func openStore(tb testing.TB, url string) *store.Store {
-	tb.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, url, store.Options{})
-	if err != nil {
-		tb.Fatalf("open store: %v", err)
-	}
-	tb.Cleanup(func() { _ = st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		tb.Fatalf("migrate: %v", err)
-	}
-	return st
-}
-
-// newUser returns a user id unique to this run.
+// newUser returns a user id unique to this run, so tests sharing a
+// PostgreSQL database (see storetest.URLs) never see each other's tasks.
 func newUser(name string) string { return name + "-" + rand.Text()[:8] }
 
 // ---- requests and events ----

@@ -16,6 +16,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/taskpilot/taskpilot/mcpserver/token"
+	"github.com/taskpilot/taskpilot/models/store/storetest"
 )
 
 // runCLI runs the CLI in-process and returns stdout, stderr and the error.
@@ -103,7 +104,7 @@ func TestMigrateDefaultDatabase(t *testing.T) {
 
 func TestMigratePostgres(t *testing.T) {
 	t.Parallel()
-	dsn := postgresDSN(t)
+	dsn := storetest.PostgresDSN(t)
 	out, _, err := runCLI(t, map[string]string{"TASKPILOT_DATABASE_URL": dsn}, "migrate")
 	if err != nil {
 		t.Fatal(err)
@@ -111,20 +112,6 @@ func TestMigratePostgres(t *testing.T) {
 	if out != "database migrated (postgres)\n" {
 		t.Errorf("stdout = %q", out)
 	}
-}
-
-// postgresDSN returns TASKPILOT_TEST_POSTGRES_DSN or skips the test (fails
-// it if TASKPILOT_REQUIRE_POSTGRES=1).
-func postgresDSN(t *testing.T) string {
-	t.Helper()
-	dsn := os.Getenv("TASKPILOT_TEST_POSTGRES_DSN")
-	if dsn == "" {
-		if os.Getenv("TASKPILOT_REQUIRE_POSTGRES") == "1" {
-			t.Fatal("TASKPILOT_REQUIRE_POSTGRES=1 but TASKPILOT_TEST_POSTGRES_DSN is not set")
-		}
-		t.Skip("TASKPILOT_TEST_POSTGRES_DSN not set")
-	}
-	return dsn
 }
 
 func TestToken(t *testing.T) {
@@ -285,7 +272,7 @@ func TestMCPStdio(t *testing.T) {
 	stdinR, stdinW := io.Pipe()
 	stdoutR, stdoutW := io.Pipe()
 	var stdout, stderr syncBuffer
-	vars := map[string]string{"TASKPILOT_DATABASE_URL": sqliteURL(t), "TASKPILOT_LOG_LEVEL": "debug"}
+	vars := map[string]string{"TASKPILOT_DATABASE_URL": storetest.SQLiteURL(t), "TASKPILOT_LOG_LEVEL": "debug"}
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, []string{"mcp", "--user", "alice"}, fakeEnv(vars), stdinR, stdoutW, &stderr)

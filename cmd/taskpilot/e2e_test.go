@@ -21,6 +21,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/taskpilot/taskpilot/mcpserver/token"
+	"github.com/taskpilot/taskpilot/models/store/storetest"
 )
 
 // The end-to-end tests run the real binary, built once on first use.
@@ -79,7 +80,7 @@ func TestE2EStdio(t *testing.T) {
 
 	var stderr syncBuffer
 	cmd := exec.Command(bin, "mcp", "--log-level", "debug")
-	cmd.Env = processEnv(t, "TASKPILOT_DATABASE_URL="+sqliteURL(t), "TASKPILOT_MCP_USER=alice")
+	cmd.Env = processEnv(t, "TASKPILOT_DATABASE_URL="+storetest.SQLiteURL(t), "TASKPILOT_MCP_USER=alice")
 	cmd.Stderr = &stderr
 	client := mcp.NewClient(&mcp.Implementation{Name: "e2e", Version: "v0"}, nil)
 	// Any non-JSON byte on the child's stdout would break this connection.
@@ -106,14 +107,14 @@ func TestE2EStdio(t *testing.T) {
 
 func TestE2EHTTPSQLite(t *testing.T) {
 	t.Parallel()
-	testE2EHTTP(t, sqliteURL(t), "")
+	testE2EHTTP(t, storetest.SQLiteURL(t), "")
 }
 
 // TestE2EHTTPPostgres shares the DSN's database with other runs, so its
 // users are unique to the run; users never see each other's tasks.
 func TestE2EHTTPPostgres(t *testing.T) {
 	t.Parallel()
-	dsn := postgresDSN(t)
+	dsn := storetest.PostgresDSN(t)
 	testE2EHTTP(t, dsn, fmt.Sprintf("-%d", time.Now().UnixNano()))
 }
 

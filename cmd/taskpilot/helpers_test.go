@@ -21,12 +21,6 @@ func fakeEnv(m map[string]string) func(string) string {
 	return func(k string) string { return m[k] }
 }
 
-// sqliteURL returns the URL of a fresh SQLite file in a temp dir.
-func sqliteURL(t *testing.T) string {
-	t.Helper()
-	return "sqlite://" + filepath.Join(t.TempDir(), "taskpilot.db")
-}
-
 // syncBuffer is a bytes.Buffer safe for one writer and concurrent readers.
 type syncBuffer struct {
 	mu  sync.Mutex

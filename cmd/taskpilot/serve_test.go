@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/taskpilot/taskpilot/mcpserver/token"
+	"github.com/taskpilot/taskpilot/models/store/storetest"
 )
 
 // background runs the CLI in-process until the returned stop is called;
@@ -126,7 +127,7 @@ func say(t *testing.T, chatURL, tok, text string) string {
 // ChatKit and REST, and cancelling stops both cleanly.
 func TestServe(t *testing.T) {
 	t.Parallel()
-	log, stop := background(t, nil, "serve", "--addr", "127.0.0.1:0", "--mcp-addr", "127.0.0.1:0", "--database-url", sqliteURL(t))
+	log, stop := background(t, nil, "serve", "--addr", "127.0.0.1:0", "--mcp-addr", "127.0.0.1:0", "--database-url", storetest.SQLiteURL(t))
 	chatURL := "http://" + logValue(t, log, "chat_addr")
 	mcpURL := "http://" + logValue(t, log, "mcp_addr")
 	for _, u := range []string{chatURL + "/healthz", mcpURL + "/healthz", chatURL + "/readyz", chatURL + "/", chatURL + "/lite"} {
@@ -167,7 +168,7 @@ func TestServe(t *testing.T) {
 func TestServeWithSecret(t *testing.T) {
 	t.Parallel()
 	vars := map[string]string{"TASKPILOT_AUTH_SECRET": testSecret}
-	log, stop := background(t, vars, "serve", "--addr", "127.0.0.1:0", "--mcp-addr", "127.0.0.1:0", "--database-url", sqliteURL(t))
+	log, stop := background(t, vars, "serve", "--addr", "127.0.0.1:0", "--mcp-addr", "127.0.0.1:0", "--database-url", storetest.SQLiteURL(t))
 	chatURL := "http://" + logValue(t, log, "chat_addr")
 	mcpURL := "http://" + logValue(t, log, "mcp_addr")
 
@@ -209,7 +210,7 @@ func TestServeWithSecret(t *testing.T) {
 // server mints a token per user for the MCP server.
 func TestChatAgainstSeparateMCP(t *testing.T) {
 	t.Parallel()
-	db := sqliteURL(t)
+	db := storetest.SQLiteURL(t)
 	vars := map[string]string{"TASKPILOT_AUTH_SECRET": testSecret}
 	mcpLog, stopMCP := background(t, vars, "mcp", "--transport", "http", "--addr", "127.0.0.1:0", "--database-url", db)
 	mcpAddr := logValue(t, mcpLog, "addr")
@@ -264,7 +265,7 @@ func TestChatRefusals(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			args := append(tc.args, "--database-url", sqliteURL(t))
+			args := append(tc.args, "--database-url", storetest.SQLiteURL(t))
 			_, _, err := runCLI(t, tc.vars, args...)
 			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Errorf("%v: error %v, want one containing %q", tc.args, err, tc.wantErr)
@@ -279,7 +280,7 @@ func TestChatRefusals(t *testing.T) {
 func TestServeDevLoginAndDomainKey(t *testing.T) {
 	t.Parallel()
 	vars := map[string]string{"TASKPILOT_AUTH_SECRET": testSecret, "TASKPILOT_CHATKIT_DOMAIN_KEY": "domain_pk_test_123"}
-	log, stop := background(t, vars, "serve", "--dev-login", "--addr", "127.0.0.1:0", "--mcp-addr", "127.0.0.1:0", "--database-url", sqliteURL(t))
+	log, stop := background(t, vars, "serve", "--dev-login", "--addr", "127.0.0.1:0", "--mcp-addr", "127.0.0.1:0", "--database-url", storetest.SQLiteURL(t))
 	chatURL := "http://" + logValue(t, log, "chat_addr")
 
 	resp, err := http.Get(chatURL + "/")

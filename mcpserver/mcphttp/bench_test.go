@@ -3,7 +3,6 @@ package mcphttp_test
 import (
 	"fmt"
 	"net/http"
-	"path/filepath"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/taskpilot/taskpilot/mcpserver/mcphttp"
 	"github.com/taskpilot/taskpilot/models"
+	"github.com/taskpilot/taskpilot/models/store/storetest"
 )
 
 // BenchmarkHTTPToolCall measures list_tasks calls over HTTP with auth on
@@ -22,7 +22,7 @@ import (
 func BenchmarkHTTPToolCall(b *testing.B) {
 	for _, clients := range []int{1, 32} {
 		b.Run(fmt.Sprintf("clients=%d", clients), func(b *testing.B) {
-			st := openStore(b, "sqlite://"+filepath.Join(b.TempDir(), "tasks.db"))
+			st := storetest.OpenSQLite(b)
 			srv := start(b, st, mcphttp.Options{Verifier: mustVerifier(b)})
 			transport := &http.Transport{MaxIdleConnsPerHost: 2 * clients}
 			b.Cleanup(transport.CloseIdleConnections)

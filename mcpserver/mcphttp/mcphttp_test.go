@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -28,6 +27,7 @@ import (
 	"github.com/taskpilot/taskpilot/mcpserver/token"
 	"github.com/taskpilot/taskpilot/models"
 	"github.com/taskpilot/taskpilot/models/store"
+	"github.com/taskpilot/taskpilot/models/store/storetest"
 )
 
 const audience = "taskpilot-mcp"
@@ -38,36 +38,6 @@ var secret = []byte("0123456789abcdef0123456789abcdef")
 // (2026-07-28, sessionless, server/discover) and the previous one, which
 // starts with initialize.
 var protocols = []string{"", "2025-11-25"}
-
-// openStore opens and migrates url, closing it when the test ends.
-func openStore(tb testing.TB, url string) *store.Store {
-	tb.Helper()
-	st, err := store.Open(context.Background(), url, store.Options{})
-	if err != nil {
-		tb.Fatalf("open store: %v", err)
-	}
-	tb.Cleanup(func() { _ = st.Close() })
-	if err := st.Migrate(context.Background()); err != nil {
-		tb.Fatalf("migrate: %v", err)
-	}
-	return st
-}
-
-// databases returns the URLs of the databases to test on: a fresh SQLite
-// file always, PostgreSQL when TASKPILOT_TEST_POSTGRES_DSN is set. Tests
-// keep apart on a shared PostgreSQL by using unique users (newUser).
-func databases(t *testing.T) map[string]string {
-	t.Helper()
-	out := map[string]string{"sqlite": "sqlite://" + filepath.Join(t.TempDir(), "tasks.db")}
-	dsn := os.Getenv("TASKPILOT_TEST_POSTGRES_DSN")
-	switch {
-	case dsn != "":
-		out["postgres"] = dsn
-	case os.Getenv("TASKPILOT_REQUIRE_POSTGRES") == "1":
-		t.Fatal("TASKPILOT_REQUIRE_POSTGRES=1 but TASKPILOT_TEST_POSTGRES_DSN is not set")
-	}
-	return out
-}
 
 // newUser returns a user ID no other test run uses.
 func newUser(name string) string { return name + "-" + rand.Text()[:10] }
@@ -177,11 +147,11 @@ func titles(res map[string]any) []string {
 
 func TestToolsActAsTokenUser(t *testing.T) {
 	t.Parallel()
-	for db, url := range databases(t) {
+	for db, url := range storetest.URLs(t) {
 		for _, protocol := range protocols {
 			t.Run(db+"/protocol="+protocol, func(t *testing.T) {
 				t.Parallel()
-				srv := start(t, openStore(t, url), mcphttp.Options{Verifier: mustVerifier(t)})
+				srv := start(t, storetest.Open(t, url), mcphttp.Options{Verifier: mustVerifier(t)})
 				alice, bob := newUser("alice"), newUser("bob")
 				as := connect(t, srv.URL+"/mcp", mustMint(t, alice), protocol, nil)
 				bs := connect(t, srv.URL+"/mcp", mustMint(t, bob), protocol, nil)
@@ -261,7 +231,7 @@ func TestTokenInfoReachesTools(t *testing.T) {
 // DNS-rebinding protection still guards loopback.
 func TestNoAuth(t *testing.T) {
 	t.Parallel()
-	st := openStore(t, "sqlite://"+filepath.Join(t.TempDir(), "tasks.db"))
+	st := storetest.OpenSQLite(t)
 	srv := start(t, st, mcphttp.Options{})
 	cs := connect(t, srv.URL+"/mcp", "", "", nil)
 	call(t, cs, "add_task", map[string]any{"title": "Local task"})
@@ -333,7 +303,7 @@ func do(tb testing.TB, req *http.Request) *response {
 
 func TestRejects(t *testing.T) {
 	t.Parallel()
-	st := openStore(t, "sqlite://"+filepath.Join(t.TempDir(), "tasks.db"))
+	st := storetest.OpenSQLite(t)
 	srv := start(t, st, mcphttp.Options{
 		Verifier:       mustVerifier(t),
 		AllowedOrigins: []string{"https://chat.example.com", "not an origin"},
@@ -409,7 +379,7 @@ func TestRejects(t *testing.T) {
 // alternately, as a load balancer might.
 func TestReplicas(t *testing.T) {
 	t.Parallel()
-	for db, url := range databases(t) {
+	for db, url := range storetest.URLs(t) {
 		for _, protocol := range protocols {
 			t.Run(db+"/protocol="+protocol, func(t *testing.T) {
 				t.Parallel()
@@ -417,7 +387,7 @@ func TestReplicas(t *testing.T) {
 				var urls [2]string
 				v := mustVerifier(t)
 				for i := range 2 {
-					h := mcphttp.New(mcphttp.Options{Server: mcpserver.New(openStore(t, url), mcpserver.Options{}), Verifier: v})
+					h := mcphttp.New(mcphttp.Options{Server: mcpserver.New(storetest.Open(t, url), mcpserver.Options{}), Verifier: v})
 					srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 						if r.Method == http.MethodPost {
 							hits[i].Add(1)
@@ -466,7 +436,7 @@ func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { retu
 
 func TestHealthAndReady(t *testing.T) {
 	t.Parallel()
-	st := openStore(t, "sqlite://"+filepath.Join(t.TempDir(), "tasks.db"))
+	st := storetest.OpenSQLite(t)
 	closed, err := store.Open(t.Context(), "sqlite://"+filepath.Join(t.TempDir(), "closed.db"), store.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -510,7 +480,7 @@ func TestHealthAndReady(t *testing.T) {
 
 func TestProtectedResourceMetadata(t *testing.T) {
 	t.Parallel()
-	st := openStore(t, "sqlite://"+filepath.Join(t.TempDir(), "tasks.db"))
+	st := storetest.OpenSQLite(t)
 	derived := start(t, st, mcphttp.Options{Verifier: mustVerifier(t)})
 	public := start(t, st, mcphttp.Options{
 		Verifier:             mustVerifier(t),
@@ -569,7 +539,7 @@ func TestRequestLog(t *testing.T) {
 	t.Parallel()
 	var buf syncBuffer
 	log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	st := openStore(t, "sqlite://"+filepath.Join(t.TempDir(), "tasks.db"))
+	st := storetest.OpenSQLite(t)
 	srv := start(t, st, mcphttp.Options{Verifier: mustVerifier(t), Logger: log})
 	tok := mustMint(t, "alice")
 	call(t, connect(t, srv.URL+"/mcp", tok, "", nil), "list_tasks", noArgs)

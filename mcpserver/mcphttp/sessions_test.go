@@ -3,12 +3,12 @@ package mcphttp_test
 import (
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/taskpilot/taskpilot/mcpserver"
 	"github.com/taskpilot/taskpilot/mcpserver/mcphttp"
+	"github.com/taskpilot/taskpilot/models/store/storetest"
 )
 
 // TestSessions: an initialize-based client gets a session on the replica
@@ -17,7 +17,7 @@ import (
 // before a restart) is still served, on a temporary session.
 func TestSessions(t *testing.T) {
 	t.Parallel()
-	st := openStore(t, "sqlite://"+filepath.Join(t.TempDir(), "tasks.db"))
+	st := storetest.OpenSQLite(t)
 	srv := httptest.NewServer(mcphttp.New(mcphttp.Options{
 		Server: mcpserver.New(st, mcpserver.Options{DefaultUser: "local"}),
 	}))

@@ -2,30 +2,24 @@ package store_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 
 	"github.com/taskpilot/taskpilot/models"
 	"github.com/taskpilot/taskpilot/models/store"
+	"github.com/taskpilot/taskpilot/models/store/storetest"
 )
 
 // BenchmarkListTasks100k lists one page of a user who has 100,000 tasks,
 // at the start and 99,900 tasks deep, with the default and the due sort.
 // With keyset pagination the deep page costs about what the first does.
 func BenchmarkListTasks100k(b *testing.B) {
-	dbs := map[string]func(b *testing.B) string{
-		"sqlite": func(b *testing.B) string { return "sqlite://" + filepath.Join(b.TempDir(), "bench.db") },
-		"postgres": func(b *testing.B) string {
-			if postgresDSNSet() {
-				return freshPostgres(b)
-			}
-			b.Skip("TASKPILOT_TEST_POSTGRES_DSN is not set")
-			return ""
-		},
+	dbs := map[string]func(testing.TB) *store.Store{
+		"sqlite":   storetest.OpenSQLite,
+		"postgres": storetest.OpenPostgres,
 	}
 	for _, name := range []string{"sqlite", "postgres"} {
 		b.Run(name, func(b *testing.B) {
-			s := mustOpen(b, dbs[name](b))
+			s := dbs[name](b)
 			ctx := context.Background()
 			const n = 100_000
 			if err := s.SeedTasks(ctx, "alice", n); err != nil {

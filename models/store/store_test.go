@@ -3,8 +3,6 @@ package store_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"log/slog"
 	"net/url"
@@ -23,90 +21,16 @@ import (
 )
 
 func TestSQLite(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) *store.Store {
-		return mustOpen(t, "sqlite://"+filepath.Join(t.TempDir(), "tasks.db"))
-	})
+	storetest.Run(t, func(t *testing.T) *store.Store { return storetest.OpenSQLite(t) })
 }
 
 func TestSQLiteMemory(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) *store.Store {
-		return mustOpen(t, "sqlite::memory:")
-	})
+	storetest.Run(t, func(t *testing.T) *store.Store { return storetest.Open(t, "sqlite::memory:") })
 }
 
 func TestPostgres(t *testing.T) {
-	postgresDSN(t)
-	storetest.Run(t, func(t *testing.T) *store.Store {
-		return mustOpen(t, freshPostgres(t))
-	})
-}
-
-// mustOpen opens and migrates url and closes the store when t ends.
-func mustOpen(tb testing.TB, url string) *store.Store {
-	tb.Helper()
-	s, err := store.Open(context.Background(), url, store.Options{})
-	if err != nil {
-		tb.Fatalf("Open: %v", err)
-	}
-	tb.Cleanup(func() {
-		if err := s.Close(); err != nil {
-			tb.Errorf("Close: %v", err)
-		}
-	})
-	if err := s.Migrate(context.Background()); err != nil {
-		tb.Fatalf("Migrate: %v", err)
-	}
-	return s
-}
-
-// postgresDSNSet reports whether a PostgreSQL test server is configured.
-func postgresDSNSet() bool {
-	return os.Getenv("TASKPILOT_TEST_POSTGRES_DSN") != "" || os.Getenv("TASKPILOT_REQUIRE_POSTGRES") == "1"
-}
-
-// postgresDSN returns TASKPILOT_TEST_POSTGRES_DSN or skips tb (fails it
-// when TASKPILOT_REQUIRE_POSTGRES=1).
-func postgresDSN(tb testing.TB) string {
-	tb.Helper()
-	dsn := os.Getenv("TASKPILOT_TEST_POSTGRES_DSN")
-	if dsn == "" {
-		if os.Getenv("TASKPILOT_REQUIRE_POSTGRES") == "1" {
-			tb.Fatal("TASKPILOT_REQUIRE_POSTGRES=1 but TASKPILOT_TEST_POSTGRES_DSN is not set")
-		}
-		tb.Skip("TASKPILOT_TEST_POSTGRES_DSN is not set")
-	}
-	return dsn
-}
-
-// freshPostgres creates an empty database on the server of the test DSN,
-// drops it when tb ends, and returns its URL.
-func freshPostgres(tb testing.TB) string {
-	tb.Helper()
-	u, err := url.Parse(postgresDSN(tb))
-	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		tb.Fatalf("TASKPILOT_TEST_POSTGRES_DSN must be a postgres:// URL")
-	}
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	name := "tp_test_" + hex.EncodeToString(b)
-
-	ctx := context.Background()
-	admin, err := store.Open(ctx, u.String(), store.Options{})
-	if err != nil {
-		tb.Fatalf("open admin connection: %v", err)
-	}
-	if err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		tb.Fatalf("create database: %v", err)
-	}
-	// Registered before the store's own Close cleanup, so it runs after it.
-	tb.Cleanup(func() {
-		defer admin.Close()
-		if err := admin.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			tb.Errorf("drop database %s: %v", name, err)
-		}
-	})
-	u.Path = "/" + name
-	return u.String()
+	storetest.PostgresDSN(t)
+	storetest.Run(t, func(t *testing.T) *store.Store { return storetest.OpenPostgres(t) })
 }
 
 func TestReopenSQLiteFile(t *testing.T) {
@@ -137,7 +61,7 @@ func TestReopenSQLiteFile(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	s := mustOpen(t, url)
+	s := storetest.Open(t, url)
 	page, err := s.ListTasks(ctx, "alice", models.TaskFilter{})
 	if err != nil {
 		t.Fatal(err)
@@ -172,7 +96,7 @@ func TestOpenURLs(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.url, func(t *testing.T) {
-			s := mustOpen(t, tc.url)
+			s := storetest.Open(t, tc.url)
 			if got := s.Dialect(); got != tc.dialect {
 				t.Errorf("Dialect() = %q, want %q", got, tc.dialect)
 			}
@@ -206,7 +130,7 @@ func TestOpenRejectsUnknownURL(t *testing.T) {
 }
 
 func TestPostgresConnectErrorHidesPassword(t *testing.T) {
-	u, err := url.Parse(postgresDSN(t))
+	u, err := url.Parse(storetest.PostgresDSN(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,9 +148,9 @@ func TestPostgresConnectErrorHidesPassword(t *testing.T) {
 // TestConcurrentMigrate runs Migrate from two handles on one empty
 // database at once, as two starting processes would.
 func TestConcurrentMigrate(t *testing.T) {
-	urls := map[string]func(t *testing.T) string{
-		"sqlite":   func(t *testing.T) string { return "sqlite://" + filepath.Join(t.TempDir(), "m.db") },
-		"postgres": func(t *testing.T) string { return freshPostgres(t) },
+	urls := map[string]func(testing.TB) string{
+		"sqlite":   storetest.SQLiteURL,
+		"postgres": storetest.PostgresURL,
 	}
 	for name, mk := range urls {
 		t.Run(name, func(t *testing.T) {

@@ -15,29 +15,23 @@ import (
 )
 
 func TestThreadsSQLite(t *testing.T) {
-	storetest.RunThreads(t, func(t *testing.T) *store.Store {
-		return mustOpen(t, "sqlite://"+filepath.Join(t.TempDir(), "threads.db"))
-	})
+	storetest.RunThreads(t, func(t *testing.T) *store.Store { return storetest.OpenSQLite(t) })
 }
 
 func TestThreadsSQLiteMemory(t *testing.T) {
-	storetest.RunThreads(t, func(t *testing.T) *store.Store {
-		return mustOpen(t, "sqlite::memory:")
-	})
+	storetest.RunThreads(t, func(t *testing.T) *store.Store { return storetest.Open(t, "sqlite::memory:") })
 }
 
 func TestThreadsPostgres(t *testing.T) {
-	postgresDSN(t)
-	storetest.RunThreads(t, func(t *testing.T) *store.Store {
-		return mustOpen(t, freshPostgres(t))
-	})
+	storetest.PostgresDSN(t)
+	storetest.RunThreads(t, func(t *testing.T) *store.Store { return storetest.OpenPostgres(t) })
 }
 
 // databases opens a fresh store per database: SQLite always, PostgreSQL
-// when configured (postgresDSN skips or fails that subtest otherwise).
-var databases = map[string]func(t *testing.T) *store.Store{
-	"sqlite":   func(t *testing.T) *store.Store { return mustOpen(t, "sqlite://"+filepath.Join(t.TempDir(), "t.db")) },
-	"postgres": func(t *testing.T) *store.Store { return mustOpen(t, freshPostgres(t)) },
+// when configured (OpenPostgres skips or fails that subtest otherwise).
+var databases = map[string]func(testing.TB) *store.Store{
+	"sqlite":   storetest.OpenSQLite,
+	"postgres": storetest.OpenPostgres,
 }
 
 func item(id string, sec int) models.ThreadItem {
@@ -134,7 +128,7 @@ func TestThreadsSurviveReopen(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	s := mustOpen(t, url)
+	s := storetest.Open(t, url)
 	after, err := s.GetThread(ctx, "alice", "thr_1")
 	if err != nil {
 		t.Fatal(err)

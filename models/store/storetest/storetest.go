@@ -2,6 +2,11 @@
 // every database the store supports (mattermost's storetest pattern):
 //
 //	storetest.Run(t, func(t *testing.T) *store.Store { … a fresh, migrated store … })
+//
+// It also opens fresh test databases for any package's tests: OpenSQLite
+// always, OpenPostgres when TASKPILOT_TEST_POSTGRES_DSN is set (skipping
+// otherwise, failing when TASKPILOT_REQUIRE_POSTGRES=1), and Backends or
+// ForEachBackend for both.
 package storetest
 
 import (
