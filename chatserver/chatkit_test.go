@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/taskpilot/taskpilot/chatserver/chatkit/chatkittest"
 )
 
 // TestStreamFraming checks what any ChatKit client relies on: SSE headers,
@@ -16,7 +18,7 @@ import (
 // valid, in the reference order, on both mounts of the endpoint.
 func TestStreamFraming(t *testing.T) {
 	t.Parallel()
-	requireSchemas(t)
+	chatkittest.RequireSchemas(t)
 	h := newHarness(t, config{})
 	for _, path := range []string{"/chatkit", "/api/v1/chatkit"} {
 		t.Run(path, func(t *testing.T) {
@@ -128,7 +130,7 @@ func tasksEndToEnd(t *testing.T, dbURL string) {
 		t.Fatalf("threads.list: %d %v", status, list)
 	}
 	lb, _ := json.Marshal(list)
-	validateJSON(t, "page-thread.schema.json", lb)
+	chatkittest.Schemas(t).Validate(t, "page-thread.schema.json", lb)
 	data := list["data"].([]any)
 	if len(data) != 1 || data[0].(map[string]any)["id"] != thread {
 		t.Fatalf("new server lists %s, want thread %s", lb, thread)
@@ -225,7 +227,7 @@ func otherUsersThread(t *testing.T, dbURL string) {
 // reference schemas.
 func TestJSONResponsesValidate(t *testing.T) {
 	t.Parallel()
-	requireSchemas(t)
+	schemas := chatkittest.RequireSchemas(t)
 	h := newHarness(t, config{})
 	thread := threadID(t, h.stream("alice", createReq("hello")))
 	for _, tc := range []struct {
@@ -243,7 +245,7 @@ func TestJSONResponsesValidate(t *testing.T) {
 			continue
 		}
 		b, _ := json.Marshal(body)
-		validateJSON(t, tc.schema, b)
+		schemas.Validate(t, tc.schema, b)
 	}
 	status, body := h.doJSON("alice", req("threads.get_by_id", map[string]any{"thread_id": thread}))
 	if status != http.StatusOK || body["title"] != "Renamed" {

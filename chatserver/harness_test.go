@@ -23,6 +23,7 @@ import (
 	"github.com/taskpilot/taskpilot/chatserver"
 	"github.com/taskpilot/taskpilot/chatserver/agent"
 	"github.com/taskpilot/taskpilot/chatserver/chatkit"
+	"github.com/taskpilot/taskpilot/chatserver/chatkit/chatkittest"
 	"github.com/taskpilot/taskpilot/chatserver/threadstore"
 	"github.com/taskpilot/taskpilot/mcpserver"
 	"github.com/taskpilot/taskpilot/models"
@@ -263,7 +264,7 @@ func readEvent(t testing.TB, r *bufio.Reader) (event, error) {
 		return event{}, fmt.Errorf("frame %q: %w", line, err)
 	}
 	ev.Type, _ = ev.M["type"].(string)
-	validateJSON(t, "stream-event.schema.json", ev.Raw)
+	chatkittest.Schemas(t).ValidateEvent(t, ev.Raw)
 	return ev, nil
 }
 
@@ -353,7 +354,7 @@ func (h *harness) items(user, thread string) []map[string]any {
 		h.t.Fatalf("items.list: %d %v", status, page)
 	}
 	b, _ := json.Marshal(page)
-	validateJSON(h.t, "page-thread-item.schema.json", b)
+	chatkittest.Schemas(h.t).Validate(h.t, "page-thread-item.schema.json", b)
 	var out []map[string]any
 	for _, it := range page["data"].([]any) {
 		out = append(out, it.(map[string]any))

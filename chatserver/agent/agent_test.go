@@ -15,6 +15,7 @@ import (
 
 	"github.com/taskpilot/taskpilot/chatserver/agent"
 	"github.com/taskpilot/taskpilot/chatserver/chatkit"
+	"github.com/taskpilot/taskpilot/chatserver/chatkit/chatkittest"
 	"github.com/taskpilot/taskpilot/mcpserver"
 	"github.com/taskpilot/taskpilot/mcpserver/mcphttp"
 	"github.com/taskpilot/taskpilot/mcpserver/token"
@@ -351,7 +352,7 @@ func TestWidgetActions(t *testing.T) {
 		t.Fatalf("sync action: %v", err)
 	}
 	b, _ := json.Marshal(res)
-	validate(t, "sync-custom-action-response.schema.json", b)
+	chatkittest.Schemas(t).Validate(t, "sync-custom-action-response.schema.json", b)
 	updated := res["updated_item"].(map[string]any)
 	if updated["id"] != widgetID {
 		t.Errorf("updated_item = %s, want the widget %s", b, widgetID)

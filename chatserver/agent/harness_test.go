@@ -9,8 +9,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -18,11 +16,11 @@ import (
 	"time"
 	_ "time/tzdata" // the tests' time zone, whatever the machine has
 
-	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/taskpilot/taskpilot/chatserver/agent"
 	"github.com/taskpilot/taskpilot/chatserver/chatkit"
+	"github.com/taskpilot/taskpilot/chatserver/chatkit/chatkittest"
 	"github.com/taskpilot/taskpilot/chatserver/chatkit/memstore"
 	"github.com/taskpilot/taskpilot/mcpserver"
 	"github.com/taskpilot/taskpilot/models"
@@ -334,7 +332,7 @@ func (e *env) stream(t testing.TB, ctx context.Context, user string, body string
 			t.Errorf("bad event JSON %s: %v", data, err)
 			return nil
 		}
-		validate(t, "stream-event.schema.json", data)
+		chatkittest.Schemas(t).ValidateEvent(t, data)
 		frames = append(frames, frame{raw: append([]byte(nil), data...), ev: ev})
 		return nil
 	})
@@ -461,89 +459,4 @@ func (e *env) taskList(t testing.TB, user string) []models.Task {
 		t.Fatalf("list tasks: %v", err)
 	}
 	return page.Tasks
-}
-
-// ---- reference schemas ----
-
-// The reference JSON Schemas of the ChatKit wire types live beside the
-// repository, in ../shared/chatkit/schema. The chatkit package's own
-// validator is unexported (package chatkit_test), hence this small copy.
-
-var (
-	schemaOnce sync.Once
-	schemaDir  string
-	schemaMu   sync.Mutex
-	schemaRaw  = map[string]map[string]any{}
-	schemaRes  = map[string]*jsonschema.Resolved{}
-)
-
-// validate checks data against the reference schema file name; for a
-// discriminated union, against the branch named by data's "type". It
-// does nothing when the schemas are absent.
-func validate(t testing.TB, name string, data []byte) {
-	t.Helper()
-	schemaOnce.Do(func() {
-		dir, err := filepath.Abs(filepath.Join("..", "..", "..", "shared", "chatkit", "schema"))
-		if err == nil {
-			if _, err := os.Stat(dir); err == nil {
-				schemaDir = dir
-			}
-		}
-	})
-	if schemaDir == "" {
-		return
-	}
-	var inst any
-	if err := json.Unmarshal(data, &inst); err != nil {
-		t.Errorf("%s: not JSON: %v", name, err)
-		return
-	}
-	rs, err := resolvedSchema(name, inst)
-	if err != nil {
-		t.Fatalf("schema %s: %v", name, err)
-	}
-	if err := rs.Validate(inst); err != nil {
-		t.Errorf("%s rejects %s\n%v", name, data, err)
-	}
-}
-
-func resolvedSchema(name string, inst any) (*jsonschema.Resolved, error) {
-	schemaMu.Lock()
-	defer schemaMu.Unlock()
-	root, ok := schemaRaw[name]
-	if !ok {
-		b, err := os.ReadFile(filepath.Join(schemaDir, name))
-		if err != nil {
-			return nil, err
-		}
-		if err := json.Unmarshal(b, &root); err != nil {
-			return nil, err
-		}
-		schemaRaw[name] = root
-	}
-	key, schema := name, root
-	if disc, ok := root["discriminator"].(map[string]any); ok {
-		typ, _ := inst.(map[string]any)["type"].(string)
-		if ref, ok := disc["mapping"].(map[string]any)[typ].(string); ok {
-			key = name + ref
-			schema = map[string]any{"$ref": ref, "$defs": root["$defs"]}
-		}
-	}
-	if rs, ok := schemaRes[key]; ok {
-		return rs, nil
-	}
-	b, err := json.Marshal(schema)
-	if err != nil {
-		return nil, err
-	}
-	var js jsonschema.Schema
-	if err := json.Unmarshal(b, &js); err != nil {
-		return nil, err
-	}
-	rs, err := js.Resolve(nil)
-	if err != nil {
-		return nil, err
-	}
-	schemaRes[key] = rs
-	return rs, nil
 }

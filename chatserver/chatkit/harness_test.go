@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/taskpilot/taskpilot/chatserver/chatkit"
+	"github.com/taskpilot/taskpilot/chatserver/chatkit/chatkittest"
 	"github.com/taskpilot/taskpilot/chatserver/chatkit/memstore"
 )
 
@@ -68,7 +69,7 @@ type harness struct {
 	t       *testing.T
 	srv     *chatkit.Server
 	store   *memstore.Store
-	schemas *schemaSet
+	schemas *chatkittest.Validator
 }
 
 const user = "alice"
@@ -80,7 +81,7 @@ func newHarness(t *testing.T, r chatkit.Responder, opts chatkit.Options) *harnes
 	}
 	opts.NewID, opts.Now = deterministic()
 	store := memstore.New()
-	return &harness{t: t, srv: chatkit.New(store, r, opts), store: store, schemas: referenceSchemas(t)}
+	return &harness{t: t, srv: chatkit.New(store, r, opts), store: store, schemas: chatkittest.Schemas(t)}
 }
 
 // event is a decoded stream event.
@@ -173,8 +174,7 @@ func (h *harness) checkFrame(frame []byte) event {
 		h.t.Fatalf("bad SSE frame %q", s)
 	}
 	data := []byte(strings.TrimSuffix(strings.TrimPrefix(s, "data: "), "\n\n"))
-	h.schemas.validate(h.t, "stream-event.schema.json", data)
-	validateWidgets(h.t, h.schemas, data)
+	h.schemas.ValidateEvent(h.t, data)
 	var e event
 	if err := json.Unmarshal(data, &e); err != nil {
 		h.t.Fatalf("frame is not JSON: %v", err)
@@ -218,11 +218,11 @@ func (h *harness) callRaw(ctx context.Context, body string) ([]byte, error) {
 	}
 	req, _ := chatkit.ParseRequest([]byte(body))
 	if name, ok := responseSchemas[req.Type]; ok {
-		h.schemas.validate(h.t, name, res.JSON)
+		h.schemas.Validate(h.t, name, res.JSON)
 	} else if string(res.JSON) != "{}" {
 		h.t.Errorf("%s answered %s, want {}", req.Type, res.JSON)
 	}
-	validateWidgets(h.t, h.schemas, res.JSON)
+	h.schemas.ValidateWidgets(h.t, res.JSON)
 	return res.JSON, nil
 }
 

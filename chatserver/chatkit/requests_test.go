@@ -8,11 +8,12 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/taskpilot/taskpilot/chatserver/chatkit"
+	"github.com/taskpilot/taskpilot/chatserver/chatkit/chatkittest"
 )
 
 func TestParseRequest(t *testing.T) {
 	t.Parallel()
-	s := referenceSchemas(t)
+	s := chatkittest.Schemas(t)
 	input := func(text string) chatkit.UserMessageInput {
 		return chatkit.UserMessageInput{Content: []chatkit.UserContent{chatkit.TextContent(text)}, Attachments: []string{}}
 	}
@@ -83,14 +84,14 @@ func TestParseRequest(t *testing.T) {
 			if diff := cmp.Diff(tc.want, req.Params); diff != "" {
 				t.Errorf("params (-want +got):\n%s", diff)
 			}
-			s.validate(t, "request.schema.json", []byte(tc.body))
+			s.Validate(t, "request.schema.json", []byte(tc.body))
 		})
 	}
 }
 
 func TestParseRequestRejects(t *testing.T) {
 	t.Parallel()
-	s := referenceSchemas(t)
+	s := chatkittest.Schemas(t)
 	tests := []struct {
 		name, body, wantErr string
 		stricter            bool // rejected by us, accepted by the reference
@@ -134,7 +135,7 @@ func TestParseRequestRejects(t *testing.T) {
 			if s == nil {
 				return
 			}
-			if got := s.rejects(t, "request.schema.json", []byte(tc.body)); got != !tc.stricter {
+			if got := s.Check("request.schema.json", []byte(tc.body)) != nil; got != !tc.stricter {
 				t.Errorf("reference schema rejects = %v, want %v", got, !tc.stricter)
 			}
 		})

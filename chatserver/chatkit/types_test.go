@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/taskpilot/taskpilot/chatserver/chatkit"
+	"github.com/taskpilot/taskpilot/chatserver/chatkit/chatkittest"
 )
 
 var t0 = time.Date(2026, 11, 27, 2, 16, 25, 966971000, time.UTC)
@@ -148,7 +149,7 @@ func TestWireEvents(t *testing.T) {
 		{"generated image item", &chatkit.ThreadItemDoneEvent{Item: &chatkit.GeneratedImageItem{ItemBase: base("msg_i")}}, ""},
 		{"removed", &chatkit.ThreadItemRemovedEvent{ItemID: "msg_1"}, `{"type":"thread.item.removed","item_id":"msg_1"}`},
 	}
-	s := referenceSchemas(t)
+	s := chatkittest.Schemas(t)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := json.Marshal(tc.ev)
@@ -161,8 +162,7 @@ func TestWireEvents(t *testing.T) {
 			if tc.want != "" {
 				jsonEqual(t, tc.want, string(got))
 			}
-			s.validate(t, "stream-event.schema.json", got)
-			validateWidgets(t, s, got)
+			s.ValidateEvent(t, got)
 		})
 	}
 }
@@ -178,49 +178,9 @@ func structuredInput(priority, notes *chatkit.StructuredInputAnswer, status stri
 	}}
 }
 
-// validateWidgets validates every widget node found in data against the
-// reference's typed definition of its type. (The reference schema also
-// accepts any node with a "type" as a dynamic component, so validating the
-// whole event alone would not catch a wrong prop.)
-func validateWidgets(t *testing.T, s *schemaSet, data []byte) {
-	t.Helper()
-	if s == nil {
-		return
-	}
-	var v any
-	if err := json.Unmarshal(data, &v); err != nil {
-		t.Fatal(err)
-	}
-	var walk func(v any, inWidget bool)
-	walk = func(v any, inWidget bool) {
-		switch v := v.(type) {
-		case []any:
-			for _, e := range v {
-				walk(e, inWidget)
-			}
-		case map[string]any:
-			if typ, ok := v["type"].(string); ok && inWidget && typ != "" && typ[0] >= 'A' && typ[0] <= 'Z' {
-				b, _ := json.Marshal(v)
-				s.validateWidgetNode(t, typ, b)
-			}
-			for k, e := range v {
-				walk(e, inWidget || k == "widget" || k == "component")
-			}
-		}
-	}
-	walk(v, false)
-}
-
-func widgetDef(typ string) string {
-	if typ == "Basic" {
-		return "BasicRoot"
-	}
-	return typ
-}
-
 func TestThreadAndPageJSON(t *testing.T) {
 	t.Parallel()
-	s := referenceSchemas(t)
+	s := chatkittest.Schemas(t)
 	user := &chatkit.UserMessageItem{ItemBase: base("msg_00000002"), Content: []chatkit.UserContent{chatkit.TextContent("hi")}}
 	hidden := &chatkit.HiddenContextItem{ItemBase: base("msg_h"), Content: "tool said 3 tasks"}
 	page := chatkit.Page[chatkit.ThreadItem]{Data: []chatkit.ThreadItem{user, hidden}, HasMore: true, After: "msg_h"}
@@ -229,7 +189,7 @@ func TestThreadAndPageJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.validate(t, "page-thread-item.schema.json", b)
+	s.Validate(t, "page-thread-item.schema.json", b)
 	jsonEqual(t, `{"data":[{"id":"msg_00000002","thread_id":"thr_00000001","created_at":`+ts+`,"type":"user_message","content":[{"type":"input_text","text":"hi"}],"attachments":[],"inference_options":{}},
 		{"id":"msg_h","thread_id":"thr_00000001","created_at":`+ts+`,"type":"hidden_context_item","content":"tool said 3 tasks"}],"has_more":true,"after":"msg_h"}`, string(b))
 
@@ -238,7 +198,7 @@ func TestThreadAndPageJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	jsonEqual(t, `{"data":[],"has_more":false}`, string(b))
-	s.validate(t, "page-thread.schema.json", b)
+	s.Validate(t, "page-thread.schema.json", b)
 }
 
 func TestUnmarshalItemRoundTrip(t *testing.T) {
