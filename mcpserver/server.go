@@ -41,6 +41,8 @@ type Options struct {
 	Now func() time.Time
 	// Version is reported to clients as the server version.
 	Version string
+	// Metrics, if not nil, records every tool call.
+	Metrics Metrics
 }
 
 // instructions tell the model how the tools fit together.
@@ -84,7 +86,11 @@ func New(st TaskStore, opts Options) *mcp.Server {
 	addTool(s, srv, completeTaskTool(), s.completeTask)
 	addTool(s, srv, updateTaskTool(), s.updateTask)
 	addTool(s, srv, deleteTaskTool(), s.deleteTask)
-	srv.AddReceivingMiddleware(checkArgsMiddleware(Tools()))
+	tools := Tools()
+	srv.AddReceivingMiddleware(checkArgsMiddleware(tools))
+	if opts.Metrics != nil {
+		srv.AddReceivingMiddleware(metricsMiddleware(opts.Metrics, tools))
+	}
 	return srv
 }
 

@@ -6,6 +6,10 @@
 //	GET  /.well-known/oauth-protected-resource  RFC 9728 metadata (also at .../oauth-protected-resource/mcp); only with auth
 //	GET  /healthz                              200 {"status":"ok"} while the process runs
 //	GET  /readyz                               200 {"status":"ok"} or 503 {"status":"unavailable"}
+//	GET  /metrics                              Prometheus metrics; only with Options.Metrics
+//
+// Every response carries an X-Request-Id header: the client's own if it
+// sent a sane one, else a new random id. The request's log line has it.
 //
 // Every other path is a JSON 404. Tool calls need no session state: each
 // POST carries everything the server needs, so any number of replicas on
@@ -16,6 +20,8 @@ package mcphttp
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"log/slog"
 	"net/http"
@@ -52,6 +58,11 @@ type Options struct {
 	AllowedOrigins []string
 	// Logger receives request logs (Debug) and errors; nil discards.
 	Logger *slog.Logger
+	// Metrics, if not nil, counts the requests to /mcp and serves GET
+	// /metrics, without authentication: keep that port internal or
+	// block /metrics at the proxy. Pass the same Metrics to
+	// mcpserver.Options to count tool calls.
+	Metrics *Metrics
 }
 
 // New returns the HTTP handler for opts. Serve it from an http.Server
@@ -90,10 +101,13 @@ func New(opts Options) http.Handler {
 		}
 		writeJSON(w, http.StatusOK, status{"ok"})
 	})
+	if opts.Metrics != nil {
+		mux.Handle("GET /metrics", opts.Metrics.handler(log))
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "no such endpoint: "+r.URL.Path)
 	})
-	return logRequests(log, mux)
+	return logRequests(log, opts.Metrics, mux)
 }
 
 // mcpPath is where the MCP endpoint is served.
@@ -135,19 +149,62 @@ func writeError(w http.ResponseWriter, status int, code, msg string) {
 	writeJSON(w, status, map[string]body{"error": {code, msg}})
 }
 
-// logRequests logs every request at Debug: method, path, status, duration.
-// Headers are never logged, so neither is the bearer token.
-func logRequests(log *slog.Logger, next http.Handler) http.Handler {
+// requestIDHeader carries the request id in and out.
+const requestIDHeader = "X-Request-Id"
+
+// logRequests gives every request an id (the client's X-Request-Id if it
+// is sane, else a random one) and echoes it in the response, counts
+// requests to /mcp in m (if not nil) and logs every request at Debug:
+// method, path, status, duration, JSON-RPC method and id. Headers are
+// never logged, so neither is the bearer token.
+func logRequests(log *slog.Logger, m *Metrics, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		id := r.Header.Get(requestIDHeader)
+		if !validRequestID(id) {
+			id = newRequestID()
+		}
+		w.Header().Set(requestIDHeader, id)
+		method := ""
+		if r.URL.Path == mcpPath {
+			method = methodLabel(r)
+		}
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(rec, r)
+		if m != nil && r.URL.Path == mcpPath {
+			m.request(method, rec.status)
+		}
 		log.LogAttrs(r.Context(), slog.LevelDebug, "request",
 			slog.String("method", r.Method),
 			slog.String("path", r.URL.Path),
 			slog.Int("status", rec.status),
-			slog.Duration("duration", time.Since(start)))
+			slog.Duration("duration", time.Since(start)),
+			slog.String("rpc_method", method),
+			slog.String("request_id", id))
 	})
+}
+
+// validRequestID accepts 1 to 64 characters of [A-Za-z0-9._-], so a
+// client's id can go into logs and headers as is.
+func validRequestID(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for _, r := range id {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '.', r == '_', r == '-':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// newRequestID returns 16 random hex digits.
+func newRequestID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:]) // never fails
+	return hex.EncodeToString(b[:])
 }
 
 // statusRecorder remembers the response status. Unwrap lets

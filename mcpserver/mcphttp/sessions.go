@@ -80,19 +80,38 @@ func (sr *sessionRouter) holds(id string) bool {
 // isInitialize reports whether r's body is a single JSON-RPC "initialize"
 // request. It leaves r.Body readable from the start.
 func isInitialize(r *http.Request) bool {
+	return rpcMethod(r) == "initialize"
+}
+
+// peekedBody is a request body whose JSON-RPC method was read, followed
+// by the whole body again.
+type peekedBody struct {
+	io.Reader
+	io.Closer
+	method string
+}
+
+// rpcMethod returns the method of r's body if it is a single JSON-RPC
+// message of at most maxPeekBytes, else "". It leaves r.Body readable
+// from the start, and reads it only once however often it is called.
+func rpcMethod(r *http.Request) string {
 	if r.Body == nil {
-		return false
+		return ""
+	}
+	if b, ok := r.Body.(*peekedBody); ok {
+		return b.method
 	}
 	head, err := io.ReadAll(io.LimitReader(r.Body, maxPeekBytes+1))
-	r.Body = struct {
-		io.Reader
-		io.Closer
-	}{io.MultiReader(bytes.NewReader(head), r.Body), r.Body}
+	body := &peekedBody{Reader: io.MultiReader(bytes.NewReader(head), r.Body), Closer: r.Body}
+	r.Body = body
 	if err != nil || len(head) > maxPeekBytes {
-		return false
+		return ""
 	}
 	var msg struct {
 		Method string `json:"method"`
 	}
-	return json.Unmarshal(head, &msg) == nil && msg.Method == "initialize"
+	if json.Unmarshal(head, &msg) == nil {
+		body.method = msg.Method
+	}
+	return body.method
 }
