@@ -27,6 +27,7 @@ func (s *server) chatkit(c *gin.Context) {
 		s.writeKitError(c, err)
 		return
 	}
+	c.Set(requestTypeKey, req.Type)
 	if in := userInput(req); in != nil {
 		if !s.checkMessage(c, messageChars(*in)) {
 			return
@@ -147,6 +148,7 @@ func (s *server) stream(c *gin.Context, run func(ctx context.Context, send func(
 	ctx, cancel := context.WithCancel(c.Request.Context())
 	defer cancel()
 	defer context.AfterFunc(s.streams, cancel)()
+	defer s.streamStarted(c)()
 
 	h := c.Writer.Header()
 	h.Set("Content-Type", "text/event-stream")

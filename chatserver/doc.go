@@ -12,6 +12,11 @@
 //	                                     tool_calls}
 //	GET  /healthz                        the process is up
 //	GET  /readyz                         the database answers (503 if not)
+//	GET  /metrics                        Prometheus metrics (only with
+//	                                     Options.Metrics; see [Metrics])
+//
+// Every response carries an X-Request-Id header (the client's, if sane,
+// else a new one), also in the request's log line.
 //
 // Every request to the first three is authenticated with
 // "Authorization: Bearer <JWT>" when a [Verifier] is configured, and acts

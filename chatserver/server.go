@@ -80,6 +80,10 @@ type Options struct {
 	// Web serves every path the API does not, such as the browser pages
 	// of package chatserver/web; nil answers those with a JSON 404.
 	Web http.Handler
+	// Metrics, if not nil, counts requests and streams and serves GET
+	// /metrics, without authentication: keep that port internal or block
+	// /metrics at the proxy. Pass the same Metrics to agent.Config.
+	Metrics *Metrics
 }
 
 // server holds what the handlers share.
@@ -133,7 +137,11 @@ func (s *server) routes() *gin.Engine {
 	r := gin.New()
 	_ = r.SetTrustedProxies(nil) // trust no proxy: ClientIP is the peer (nil never fails)
 	r.HandleMethodNotAllowed = true
-	r.Use(s.logRequests, s.recover)
+	r.Use(s.logRequests)
+	if s.opts.Metrics != nil {
+		r.Use(s.countRequests)
+	}
+	r.Use(s.recover)
 	r.NoRoute(func(c *gin.Context) {
 		if s.opts.Web != nil {
 			s.opts.Web.ServeHTTP(c.Writer, c.Request)
@@ -147,6 +155,9 @@ func (s *server) routes() *gin.Engine {
 
 	r.GET("/healthz", s.healthz)
 	r.GET("/readyz", s.readyz)
+	if s.opts.Metrics != nil {
+		r.GET("/metrics", gin.WrapH(s.opts.Metrics.handler(s.log)))
+	}
 
 	cors := s.cors()
 	api := r.Group("", cors, s.authenticate, s.rateLimit)

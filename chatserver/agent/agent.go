@@ -59,6 +59,9 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock for the system prompt's date; nil means time.Now.
 	Now func() time.Time
+	// Metrics records time to first token, tool calls and model errors;
+	// nil records nothing.
+	Metrics Metrics
 }
 
 // Agent answers ChatKit turns; see the package comment. It is safe for
@@ -108,6 +111,9 @@ func New(cfg Config) (*Agent, error) {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = noMetrics{}
 	}
 	cfg.Model = strings.TrimSpace(cfg.Model)
 	a := &Agent{cfg: cfg, log: cfg.Logger.With("component", "agent")}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/openai/openai-go/v3"
@@ -122,6 +123,7 @@ func (r modelReply) message() openai.ChatCompletionMessageParamUnion {
 // as an assistant message, finished before any tool runs; tool call
 // fragments are put together by index.
 func (a *Agent) streamReply(ctx context.Context, turn *chatkit.Turn, params openai.ChatCompletionNewParams) (modelReply, error) {
+	start := time.Now()
 	stream := a.chat.NewStreaming(ctx, params)
 	defer stream.Close()
 	var (
@@ -136,6 +138,7 @@ func (a *Agent) streamReply(ctx context.Context, turn *chatkit.Turn, params open
 		d := chunk.Choices[0].Delta
 		if text := d.Content + d.Refusal; text != "" {
 			if msg == nil {
+				a.cfg.Metrics.ObserveFirstToken(time.Since(start))
 				var err error
 				if msg, err = chatkit.StartAssistantMessage(turn); err != nil {
 					return modelReply{}, err
@@ -154,6 +157,7 @@ func (a *Agent) streamReply(ctx context.Context, turn *chatkit.Turn, params open
 		}
 	}
 	if err := stream.Err(); err != nil {
+		a.modelFailed(ctx, err)
 		a.log.ErrorContext(ctx, "model request failed", "model", a.cfg.Model, "err", err)
 		return modelReply{}, turnError(ctx, msgModelDown, err)
 	}

@@ -43,6 +43,7 @@ func (a *Agent) Title(ctx context.Context, thread *chatkit.ThreadMetadata, input
 		},
 	}, option.WithRequestTimeout(titleTimeout), option.WithMaxRetries(titleMaxRetries))
 	if err != nil {
+		a.modelFailed(ctx, err)
 		if ctx.Err() == nil {
 			a.log.WarnContext(ctx, "model title failed", "thread", thread.ID, "err", err)
 		}

@@ -105,8 +105,9 @@ func modelResult(rec ToolCallRecord) string {
 // session is one turn's connection to the MCP server, acting as the
 // turn's user.
 type session struct {
-	cs    *mcp.ClientSession
-	tools []*mcp.Tool // from tools/list, once per session
+	cs      *mcp.ClientSession
+	tools   []*mcp.Tool // from tools/list, once per session
+	metrics Metrics
 }
 
 // connect opens a session for user. Its error is meant for Respond to
@@ -117,7 +118,7 @@ func (a *Agent) connect(ctx context.Context, user string) (*session, error) {
 		a.log.ErrorContext(ctx, "mcp connect failed", "user", user, "err", err)
 		return nil, turnError(ctx, msgToolsDown, err)
 	}
-	return &session{cs: cs}, nil
+	return &session{cs: cs, metrics: a.cfg.Metrics}, nil
 }
 
 func (s *session) close() { _ = s.cs.Close() }
@@ -152,7 +153,24 @@ func (s *session) hasTool(name string) bool {
 // record and the tool's text for people. A tool error (including a
 // protocol-level error such as bad arguments) is a record with
 // StatusError; err is only for a broken connection or a cancelled ctx.
-func (s *session) call(ctx context.Context, name string, args json.RawMessage) (rec ToolCallRecord, text string, err error) {
+// The call is counted in the metrics unless ctx was cancelled.
+func (s *session) call(ctx context.Context, name string, args json.RawMessage) (ToolCallRecord, string, error) {
+	rec, text, err := s.callTool(ctx, name, args)
+	if ctx.Err() == nil {
+		tool, outcome := name, rec.Status
+		if s.tools != nil && !s.hasTool(name) {
+			tool = UnknownTool
+		}
+		if err != nil {
+			outcome = StatusError
+		}
+		s.metrics.ToolCall(tool, outcome)
+	}
+	return rec, text, err
+}
+
+// callTool is call without the metrics.
+func (s *session) callTool(ctx context.Context, name string, args json.RawMessage) (rec ToolCallRecord, text string, err error) {
 	rec = ToolCallRecord{Tool: name, Parameters: args}
 	if len(bytes.TrimSpace(args)) == 0 {
 		rec.Parameters = json.RawMessage(`{}`)
