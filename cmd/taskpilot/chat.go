@@ -11,6 +11,7 @@ import (
 	"time"
 	_ "time/tzdata" // TASKPILOT_TIMEZONE works on machines without zoneinfo
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
 
 	"github.com/taskpilot/taskpilot/chatserver"
@@ -79,6 +80,7 @@ configured, else none.`,
 	addFlag(fs, "allowed-origins", "chat.allowed_origins")
 	addFlag(fs, "dev-login", "chat.dev_login")
 	addFlag(fs, "migrate-on-start", "database.migrate_on_start")
+	addFlag(fs, "metrics", "metrics.enabled")
 	fs.Lookup("user").Usage = "the single user when authentication is off"
 	return cmd
 }
@@ -116,7 +118,7 @@ func runChat(ctx context.Context, cfg Config, log *slog.Logger, getenv func(stri
 		return err
 	}
 	defer st.Close()
-	opts, err := chatOptions(cfg, log, getenv, st, auth, cfg.Chat.MCPURL, mcpAuth == "jwt")
+	opts, err := chatOptions(cfg, log, getenv, st, newRegistry(cfg, st), auth, cfg.Chat.MCPURL, mcpAuth == "jwt")
 	if err != nil {
 		return err
 	}
@@ -194,9 +196,9 @@ func chatAuth(cfg Config, addrs ...string) (string, error) {
 
 // chatOptions builds the chat server: the thread store over st, the agent
 // (model from the environment, tools from the MCP server at mcpURL, with a
-// minted token per user when mintTokens is set) and the verifier for
-// auth jwt.
-func chatOptions(cfg Config, log *slog.Logger, getenv func(string) string, st *store.Store, auth, mcpURL string, mintTokens bool) (chatserver.Options, error) {
+// minted token per user when mintTokens is set), the verifier for auth
+// jwt and, when reg is not nil, the metrics, registered in reg.
+func chatOptions(cfg Config, log *slog.Logger, getenv func(string) string, st *store.Store, reg *prometheus.Registry, auth, mcpURL string, mintTokens bool) (chatserver.Options, error) {
 	loc, err := location(cfg.Chat.Timezone)
 	if err != nil {
 		return chatserver.Options{}, err
@@ -215,7 +217,7 @@ func chatOptions(cfg Config, log *slog.Logger, getenv func(string) string, st *s
 	if model == "" && apiKey != "" {
 		model = defaultModel
 	}
-	ag, err := agent.New(agent.Config{
+	acfg := agent.Config{
 		Model:        model,
 		APIKey:       apiKey,
 		BaseURL:      cfg.Chat.BaseURL,
@@ -223,7 +225,13 @@ func chatOptions(cfg Config, log *slog.Logger, getenv func(string) string, st *s
 		Location:     loc,
 		Tools:        connector,
 		Logger:       log,
-	})
+	}
+	var metrics *chatserver.Metrics
+	if reg != nil {
+		metrics = chatserver.NewMetrics(reg)
+		acfg.Metrics = metrics
+	}
+	ag, err := agent.New(acfg)
 	if err != nil {
 		return chatserver.Options{}, err
 	}
@@ -243,6 +251,7 @@ func chatOptions(cfg Config, log *slog.Logger, getenv func(string) string, st *s
 		RateLimit:      chatserver.RateLimit{PerMinute: float64(cfg.Chat.RateLimit)},
 		Ready:          st.Ping,
 		Logger:         log.With("component", "chat"),
+		Metrics:        metrics,
 	}
 	if cfg.Chat.RateLimit == 0 {
 		opts.RateLimit.PerMinute = -1

@@ -27,6 +27,7 @@ type Config struct {
 	MCP      MCPConfig      `yaml:"mcp"`
 	Chat     ChatConfig     `yaml:"chat"`
 	Auth     AuthConfig     `yaml:"auth"`
+	Metrics  MetricsConfig  `yaml:"metrics"`
 }
 
 // DatabaseConfig says where the tasks live.
@@ -68,6 +69,11 @@ type ChatConfig struct {
 	DevLogin       bool     `yaml:"dev_login"`       // serve POST /auth/dev-login (loopback, auth jwt, secret only)
 }
 
+// MetricsConfig configures the Prometheus metrics of the HTTP servers.
+type MetricsConfig struct {
+	Enabled bool `yaml:"enabled"` // serve GET /metrics on every HTTP server
+}
+
 // AuthConfig configures bearer tokens. The secret itself never comes from a
 // flag or a YAML value: only from TASKPILOT_AUTH_SECRET or a secret file.
 type AuthConfig struct {
@@ -85,7 +91,8 @@ func defaultConfig() Config {
 		MCP:      MCPConfig{Transport: "stdio", Addr: "127.0.0.1:8081", User: "local", Auth: "jwt"},
 		Chat: ChatConfig{Addr: "127.0.0.1:8080", MCPURL: "http://127.0.0.1:8081/mcp", Auth: "auto", MCPAuth: "auto",
 			RateLimit: 60, HistoryItems: 20},
-		Auth: AuthConfig{Audience: "taskpilot-mcp", Issuer: "taskpilot"},
+		Auth:    AuthConfig{Audience: "taskpilot-mcp", Issuer: "taskpilot"},
+		Metrics: MetricsConfig{Enabled: true},
 	}
 }
 
@@ -152,6 +159,8 @@ func settings() []setting {
 			func(c *Config) any { return &c.Auth.Audience }},
 		{"auth.issuer", "TASKPILOT_AUTH_ISSUER", "",
 			func(c *Config) any { return &c.Auth.Issuer }},
+		{"metrics.enabled", "TASKPILOT_METRICS", "serve Prometheus metrics at GET /metrics over HTTP (unauthenticated: keep it internal)",
+			func(c *Config) any { return &c.Metrics.Enabled }},
 	}
 }
 

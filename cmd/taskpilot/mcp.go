@@ -58,6 +58,7 @@ token) and acts as the token's subject. --auth none skips that and acts as
 	addFlag(fs, "public-url", "mcp.public_url")
 	addFlag(fs, "allowed-origins", "mcp.allowed_origins")
 	addFlag(fs, "migrate-on-start", "database.migrate_on_start")
+	addFlag(fs, "metrics", "metrics.enabled")
 	return cmd
 }
 
@@ -78,7 +79,13 @@ func runMCP(ctx context.Context, cfg Config, log *slog.Logger, stdin io.Reader, 
 		return err
 	}
 	defer st.Close()
-	srv := mcpserver.New(st, mcpserver.Options{Logger: log, DefaultUser: cfg.MCP.User, Version: version()})
+	opts := mcpserver.Options{Logger: log, DefaultUser: cfg.MCP.User, Version: version()}
+	var metrics *mcphttp.Metrics // only over HTTP
+	if cfg.MCP.Transport == "http" && cfg.Metrics.Enabled {
+		metrics = mcphttp.NewMetrics(newRegistry(cfg, st))
+		opts.Metrics = metrics
+	}
+	srv := mcpserver.New(st, opts)
 
 	if cfg.MCP.Transport == "stdio" {
 		log.Info("serving MCP on stdio", "user", cfg.MCP.User)
@@ -107,6 +114,7 @@ func runMCP(ctx context.Context, cfg Config, log *slog.Logger, stdin io.Reader, 
 		AuthorizationServers: authServers,
 		AllowedOrigins:       cfg.MCP.AllowedOrigins,
 		Logger:               log,
+		Metrics:              metrics,
 	})
 	log.Info("listening", "addr", ln.Addr().String(), "auth", cfg.MCP.Auth, "resource", resource)
 	return serveHTTP(ctx, ln, h, log)

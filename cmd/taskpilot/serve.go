@@ -51,6 +51,7 @@ works for both). Model settings are those of taskpilot chat.`,
 	addFlag(fs, "allowed-origins", "chat.allowed_origins")
 	addFlag(fs, "dev-login", "chat.dev_login")
 	addFlag(fs, "migrate-on-start", "database.migrate_on_start")
+	addFlag(fs, "metrics", "metrics.enabled")
 	fs.Lookup("mcp-addr").Usage = "listen address of the MCP server (Streamable HTTP at /mcp)"
 	fs.Lookup("user").Usage = "the single user when authentication is off"
 	return cmd
@@ -100,6 +101,14 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, getenv func(str
 	}()
 
 	mcpLog := log.With("component", "mcp")
+	// One registry: each server's /metrics shows both servers' metrics.
+	reg := newRegistry(cfg, st)
+	mcpOpts := mcpserver.Options{Logger: mcpLog, DefaultUser: cfg.MCP.User, Version: version()}
+	var mcpMetrics *mcphttp.Metrics
+	if reg != nil {
+		mcpMetrics = mcphttp.NewMetrics(reg)
+		mcpOpts.Metrics = mcpMetrics
+	}
 	var verifier *token.Verifier
 	if auth == "jwt" {
 		cfg.MCP.Auth = "jwt"
@@ -112,16 +121,17 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, getenv func(str
 		authServers = []string{cfg.Auth.Issuer}
 	}
 	mcpHandler := mcphttp.New(mcphttp.Options{
-		Server:               mcpserver.New(st, mcpserver.Options{Logger: mcpLog, DefaultUser: cfg.MCP.User, Version: version()}),
+		Server:               mcpserver.New(st, mcpOpts),
 		Verifier:             verifier,
 		Ready:                st.Ping,
 		ResourceURL:          resourceURL(cfg.MCP.PublicURL, mcpLn.Addr()),
 		AuthorizationServers: authServers,
 		AllowedOrigins:       cfg.MCP.AllowedOrigins,
 		Logger:               mcpLog,
+		Metrics:              mcpMetrics,
 	})
 	mcpURL := "http://" + loopbackAddr(mcpLn.Addr()) + "/mcp"
-	chatOpts, err := chatOptions(cfg, log, getenv, st, auth, mcpURL, auth == "jwt")
+	chatOpts, err := chatOptions(cfg, log, getenv, st, reg, auth, mcpURL, auth == "jwt")
 	if err != nil {
 		return err
 	}

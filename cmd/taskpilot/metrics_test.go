@@ -1,0 +1,112 @@
+package main
+
+import (
+	"bufio"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/taskpilot/taskpilot/models/store/storetest"
+)
+
+// TestServeMetrics: both servers of `taskpilot serve` answer GET /metrics
+// with both servers' metrics, the database pool and the Go runtime; a
+// slash command shows up as a chat request, a tool call on each side and
+// an MCP request. --metrics=false turns /metrics off.
+func TestServeMetrics(t *testing.T) {
+	t.Parallel()
+	log, _ := background(t, nil, "serve", "--addr", "127.0.0.1:0", "--mcp-addr", "127.0.0.1:0", "--database-url", storetest.SQLiteURL(t))
+	chatURL := "http://" + logValue(t, log, "chat_addr")
+	mcpURL := "http://" + logValue(t, log, "mcp_addr")
+	if got := say(t, chatURL, "", "/add buy milk"); !strings.Contains(got, "buy milk") {
+		t.Fatalf("/add answered %q", got)
+	}
+	for _, url := range []string{chatURL, mcpURL} {
+		scrape := scrapeMetrics(t, url+"/metrics")
+		for _, tc := range []struct {
+			sample string
+			want   float64 // -1: any value
+		}{
+			{`taskpilot_chat_requests_total{status="200",type="threads.create"}`, 1},
+			{`taskpilot_chat_tool_calls_total{outcome="ok",tool="add_task"}`, 1},
+			{`taskpilot_mcp_tool_calls_total{outcome="ok",tool="add_task"}`, 1},
+			{`taskpilot_mcp_requests_total{method="tools/call",status="200"}`, 1},
+			{`taskpilot_chat_open_streams`, 0},
+			{`go_sql_max_open_connections{db_name="taskpilot"}`, 1}, // SQLite: one connection
+			{`go_sql_open_connections{db_name="taskpilot"}`, -1},
+			{`go_goroutines`, -1},
+			{`process_open_fds`, -1},
+		} {
+			got, ok := scrape[tc.sample]
+			if !ok || tc.want >= 0 && got != tc.want {
+				t.Errorf("%s/metrics: %s = %v (present: %v), want %v", url, tc.sample, got, ok, tc.want)
+			}
+		}
+	}
+
+	log, _ = background(t, nil, "serve", "--metrics=false", "--addr", "127.0.0.1:0", "--mcp-addr", "127.0.0.1:0", "--database-url", storetest.SQLiteURL(t))
+	for _, url := range []string{"http://" + logValue(t, log, "chat_addr"), "http://" + logValue(t, log, "mcp_addr")} {
+		resp, err := http.Get(url + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNotFound {
+			t.Errorf("with --metrics=false, GET %s/metrics: %d, want 404", url, resp.StatusCode)
+		}
+	}
+}
+
+// TestMCPMetrics: `taskpilot mcp --transport http` serves its own
+// metrics, without a token even though /mcp needs one.
+func TestMCPMetrics(t *testing.T) {
+	t.Parallel()
+	vars := map[string]string{"TASKPILOT_AUTH_SECRET": testSecret}
+	log, _ := background(t, vars, "mcp", "--transport", "http", "--addr", "127.0.0.1:0", "--database-url", storetest.SQLiteURL(t))
+	scrape := scrapeMetrics(t, "http://"+logValue(t, log, "addr")+"/metrics")
+	for _, sample := range []string{`go_sql_open_connections{db_name="taskpilot"}`, `go_goroutines`} {
+		if _, ok := scrape[sample]; !ok {
+			t.Errorf("no %s", sample)
+		}
+	}
+	for sample := range scrape {
+		if strings.HasPrefix(sample, "taskpilot_chat_") {
+			t.Errorf("the MCP server shows a chat metric: %s", sample)
+		}
+	}
+}
+
+// scrapeMetrics gets url and returns its samples by name and labels as
+// written (`name{a="x",b="y"}`).
+func scrapeMetrics(t *testing.T, url string) map[string]float64 {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(resp.Body)
+		t.Fatalf("GET %s: %d %s", url, resp.StatusCode, b)
+	}
+	out := map[string]float64{}
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		line := sc.Text()
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		i := strings.LastIndexByte(line, ' ')
+		v, err := strconv.ParseFloat(line[i+1:], 64)
+		if i < 0 || err != nil {
+			t.Fatalf("bad sample line %q", line)
+		}
+		out[line[:i]] = v
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
