@@ -15,6 +15,7 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/taskpilot/taskpilot/internal/golden"
 	"github.com/taskpilot/taskpilot/mcpserver/token"
 	"github.com/taskpilot/taskpilot/models/store/storetest"
 )
@@ -41,7 +42,7 @@ func TestHelpGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden(t, "help-"+name+".golden", out)
+			golden.Check(t, "help-"+name+".golden", out)
 		})
 	}
 }
