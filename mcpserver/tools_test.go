@@ -4,14 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
-
-	"github.com/taskpilot/taskpilot/internal/golden"
 )
 
 // toolDef is what a tool golden file holds.
@@ -35,6 +34,36 @@ func listTools(t *testing.T) []*mcp.Tool {
 	return res.Tools
 }
 
+// golden compares got with testdata/name, or rewrites the file when
+// UPDATE_GOLDEN is set. Both sides are compared as decoded JSON.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if os.Getenv("UPDATE_GOLDEN") != "" {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with UPDATE_GOLDEN=1 to create it)", err)
+	}
+	var w, g any
+	if err := json.Unmarshal(want, &w); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	if err := json.Unmarshal(got, &g); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(w, g); diff != "" {
+		t.Errorf("%s mismatch (-want +got); run with UPDATE_GOLDEN=1 if intended:\n%s", path, diff)
+	}
+}
+
 func TestToolDefinitionsGolden(t *testing.T) {
 	t.Parallel()
 	tools := listTools(t)
@@ -52,7 +81,7 @@ func TestToolDefinitionsGolden(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		golden.CheckJSON(t, filepath.Join("tools", tool.Name+".json"), append(b, '\n'))
+		golden(t, filepath.Join("tools", tool.Name+".json"), append(b, '\n'))
 	}
 	want := []string{"add_task", "complete_task", "delete_task", "find_task_by_name", "list_tasks", "update_task"}
 	if diff := cmp.Diff(want, names); diff != "" {
@@ -73,7 +102,7 @@ func TestServerInfoGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden.CheckJSON(t, "server.json", append(b, '\n'))
+	golden(t, "server.json", append(b, '\n'))
 }
 
 // Tools must describe exactly what New serves.

@@ -5,18 +5,44 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/taskpilot/taskpilot/chatserver/chatkit"
-	"github.com/taskpilot/taskpilot/internal/golden"
 )
 
 // The golden transcripts in testdata/*.sse replay the scenarios of the
 // reference transcripts (../shared/chatkit/transcripts) against Server with
 // a scripted Responder, deterministic ids and a fake clock. Compare them
 // with the reference side by side; refresh them with UPDATE_GOLDEN=1.
+
+// golden compares got with testdata/name, or rewrites the file when
+// UPDATE_GOLDEN is set.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if os.Getenv("UPDATE_GOLDEN") != "" {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with UPDATE_GOLDEN=1 to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
+	}
+}
 
 // scripted answers by the text of the user message, like the harness that
 // recorded the reference transcripts.
@@ -248,7 +274,7 @@ func TestGoldenTranscripts(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			golden.Check(t, tc.name, transcript(t, tc.steps, tc.after))
+			golden(t, tc.name, transcript(t, tc.steps, tc.after))
 		})
 	}
 }

@@ -7,14 +7,13 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/taskpilot/taskpilot/internal/golden"
 )
 
 // get requests path from h and returns the response and its body.
@@ -113,12 +112,34 @@ func TestChatKitPageEscapesConfig(t *testing.T) {
 
 func TestChatKitPageGolden(t *testing.T) {
 	_, body := get(t, New(Config{DomainKey: "domain_pk_example", Auth: AuthToken}), "/")
-	golden.Check(t, "index.html", body)
+	golden(t, "index.html", body)
 }
 
 func TestLitePageGolden(t *testing.T) {
 	_, body := get(t, New(Config{Auth: AuthDev}), "/lite")
-	golden.Check(t, "lite.html", body)
+	golden(t, "lite.html", body)
+}
+
+// golden compares got with testdata/name; UPDATE_GOLDEN=1 rewrites it.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if os.Getenv("UPDATE_GOLDEN") == "1" {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with UPDATE_GOLDEN=1 to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("%s differs (-want +got; UPDATE_GOLDEN=1 to accept):\n%s", path, diff)
+	}
 }
 
 func TestChatKitPageLoadsCDNAndFallsBack(t *testing.T) {

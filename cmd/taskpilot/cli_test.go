@@ -15,7 +15,6 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
-	"github.com/taskpilot/taskpilot/internal/golden"
 	"github.com/taskpilot/taskpilot/mcpserver/token"
 	"github.com/taskpilot/taskpilot/models/store/storetest"
 )
@@ -42,7 +41,7 @@ func TestHelpGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden.Check(t, "help-"+name+".golden", out)
+			golden(t, "help-"+name+".golden", out)
 		})
 	}
 }
