@@ -29,7 +29,7 @@ type findTaskByNameOut struct {
 // findTaskByNameTool defines find_task_by_name.
 func findTaskByNameTool() *mcp.Tool {
 	in := schemaFor[findTaskByNameIn]()
-	prop(in, "name").MinLength = jsonschema.Ptr(1)
+	prop(in, "name").MinLength = new(1)
 	prop(in, "name").MaxLength = jsonschema.Ptr(models.MaxTitleLen)
 	return &mcp.Tool{
 		Name:  "find_task_by_name",

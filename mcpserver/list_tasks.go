@@ -51,16 +51,16 @@ func listTasksTool() *mcp.Tool {
 	prop(in, "priority").Enum = enum(models.Priorities...)
 	prop(in, "tag").MaxLength = jsonschema.Ptr(models.MaxTagLen)
 	prop(in, "query").MaxLength = jsonschema.Ptr(models.MaxTitleLen)
-	prop(in, "due_before").MaxLength = jsonschema.Ptr(40)
-	prop(in, "due_after").MaxLength = jsonschema.Ptr(40)
+	prop(in, "due_before").MaxLength = new(40)
+	prop(in, "due_after").MaxLength = new(40)
 	sort := prop(in, "sort")
 	sort.Enum = enum(models.SortCreated, models.SortDue, models.SortPriority, models.SortTitle)
 	sort.Default = json.RawMessage(`"created"`)
 	limit := prop(in, "limit")
-	limit.Minimum = jsonschema.Ptr(1.0)
+	limit.Minimum = new(1.0)
 	limit.Maximum = jsonschema.Ptr(float64(models.MaxListLimit))
 	limit.Default = json.RawMessage(fmt.Sprint(models.DefaultListLimit))
-	prop(in, "cursor").MaxLength = jsonschema.Ptr(1000)
+	prop(in, "cursor").MaxLength = new(1000)
 	return &mcp.Tool{
 		Name:  "list_tasks",
 		Title: "List tasks",
@@ -117,8 +117,7 @@ func taskFilter(in listTasksIn, now time.Time) (models.TaskFilter, error) {
 	}
 	if in.Tag != "" {
 		if f.Tag, err = models.NormalizeTag(in.Tag); err != nil {
-			var ve *models.ValidationError
-			if errors.As(err, &ve) {
+			if ve, ok := errors.AsType[*models.ValidationError](err); ok {
 				return f, &models.ValidationError{Field: "tag", Reason: ve.Reason}
 			}
 			return f, err

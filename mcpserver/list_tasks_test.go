@@ -200,7 +200,7 @@ func TestListTasksPagination(t *testing.T) {
 	storetest.ForEachBackend(t, func(t *testing.T, st *store.Store) {
 		user := newUser("pages")
 		var seed []models.NewTask
-		for _, title := range strings.Fields("kiwi apple mango banana cherry grape lemon fig") {
+		for title := range strings.FieldsSeq("kiwi apple mango banana cherry grape lemon fig") {
 			seed = append(seed, models.NewTask{Title: title})
 		}
 		seedTasks(t, st, user, seed...)

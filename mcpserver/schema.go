@@ -103,7 +103,7 @@ func checkArgs(s *jsonschema.Schema, raw json.RawMessage) error {
 		dec := json.NewDecoder(bytes.NewReader(raw))
 		dec.UseNumber()
 		if err := dec.Decode(&args); err != nil {
-			return errors.New("Invalid arguments: they must be a JSON object of named arguments.")
+			return errors.New("Invalid arguments: they must be a JSON object of named arguments.") //nolint:staticcheck // ST1005: a sentence shown verbatim to the model
 		}
 	}
 	var problems []string
@@ -130,7 +130,7 @@ func checkArgs(s *jsonschema.Schema, raw json.RawMessage) error {
 	if len(problems) == 0 {
 		return nil
 	}
-	return fmt.Errorf("Invalid arguments: %s.", strings.Join(problems, "; "))
+	return fmt.Errorf("Invalid arguments: %s.", strings.Join(problems, "; ")) //nolint:staticcheck // ST1005: a sentence shown verbatim to the model
 }
 
 // checkValue checks one argument value against its schema.
@@ -234,7 +234,7 @@ const (
 // (title, description, priority, due, tags) the input schema s has.
 func constrainTaskFields(s *jsonschema.Schema) {
 	if p, ok := s.Properties["title"]; ok {
-		p.MinLength = jsonschema.Ptr(1)
+		p.MinLength = new(1)
 		p.MaxLength = jsonschema.Ptr(models.MaxTitleLen)
 	}
 	if p, ok := s.Properties["description"]; ok {
@@ -244,19 +244,19 @@ func constrainTaskFields(s *jsonschema.Schema) {
 		p.Enum = enum(models.Priorities...)
 	}
 	if p, ok := s.Properties["due"]; ok {
-		p.MinLength = jsonschema.Ptr(1)
-		p.MaxLength = jsonschema.Ptr(40)
+		p.MinLength = new(1)
+		p.MaxLength = new(40)
 	}
 	if p, ok := s.Properties["tags"]; ok {
 		p.MaxItems = jsonschema.Ptr(models.MaxTags)
-		p.Items.MinLength = jsonschema.Ptr(1)
+		p.Items.MinLength = new(1)
 		p.Items.MaxLength = jsonschema.Ptr(models.MaxTagLen)
 	}
 }
 
 // taskIDSchema constrains the task_id property of s.
 func taskIDSchema(s *jsonschema.Schema) {
-	prop(s, "task_id").Minimum = jsonschema.Ptr(1.0)
+	prop(s, "task_id").Minimum = new(1.0)
 }
 
 // annotations returns explicit hints for a tool that touches only the
@@ -264,8 +264,8 @@ func taskIDSchema(s *jsonschema.Schema) {
 func annotations(readOnly, destructive, idempotent bool) *mcp.ToolAnnotations {
 	return &mcp.ToolAnnotations{
 		ReadOnlyHint:    readOnly,
-		DestructiveHint: jsonschema.Ptr(destructive),
+		DestructiveHint: new(destructive),
 		IdempotentHint:  idempotent,
-		OpenWorldHint:   jsonschema.Ptr(false),
+		OpenWorldHint:   new(false),
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"time"
 
@@ -64,7 +63,7 @@ type server struct {
 func New(st TaskStore, opts Options) *mcp.Server {
 	log := opts.Logger
 	if log == nil {
-		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+		log = slog.New(slog.DiscardHandler)
 	}
 	log = log.With("component", "mcpserver")
 	s := &server{st: st, log: log, defaultUser: opts.DefaultUser, now: opts.Now}
@@ -169,12 +168,10 @@ var errInternal = errors.New("internal error; try again")
 // toolError maps a handler error to the error the model sees: user errors
 // and validation errors as they are, anything else logged and generic.
 func (s *server) toolError(ctx context.Context, tool string, err error) error {
-	var ue *userError
-	if errors.As(err, &ue) {
+	if ue, ok := errors.AsType[*userError](err); ok {
 		return ue
 	}
-	var ve *models.ValidationError
-	if errors.As(err, &ve) {
+	if ve, ok := errors.AsType[*models.ValidationError](err); ok {
 		if ve.Field == "" {
 			return userErrorf("Invalid input: %s.", ve.Reason)
 		}

@@ -1,6 +1,7 @@
 package mcpserver
 
 import (
+	"maps"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -58,9 +59,7 @@ func TestUpdateTask(t *testing.T) {
 				seedTasks(t, st, user, nt)
 				cs := connect(t, st, Options{DefaultUser: user})
 				args := map[string]any{"task_id": 1}
-				for k, v := range tt.args {
-					args[k] = v
-				}
+				maps.Copy(args, tt.args)
 				out, text := mustOK[updateTaskOut](t, cs, "update_task", args)
 				want := updateTaskOut{TaskID: 1, Status: "updated", Title: tt.want.Title, Task: tt.want}
 				if diff := cmp.Diff(want, out, ignoreTimes); diff != "" {

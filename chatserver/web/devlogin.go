@@ -28,8 +28,7 @@ func devLogin(mint func(user string) (string, error), log *slog.Logger) http.Han
 		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxDevLoginBody))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&in); err != nil {
-			var tooLarge *http.MaxBytesError
-			if errors.As(err, &tooLarge) {
+			if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 				writeError(w, http.StatusRequestEntityTooLarge, "body_too_large", "the body is larger than 1 KiB")
 				return
 			}
@@ -61,7 +60,7 @@ func ValidUser(user string) bool {
 		return false
 	}
 	for _, r := range user {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-') {
+		if (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') && (r < '0' || r > '9') && r != '.' && r != '_' && r != '-' {
 			return false
 		}
 	}

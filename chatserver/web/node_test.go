@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"os/exec"
+	"slices"
 	"testing"
 	"time"
 )
@@ -27,8 +28,8 @@ func TestJavaScript(t *testing.T) {
 // tail returns the last n lines of out.
 func tail(out []byte, n int) []byte {
 	lines := 0
-	for i := len(out) - 1; i >= 0; i-- {
-		if out[i] == '\n' {
+	for i, o := range slices.Backward(out) {
+		if o == '\n' {
 			lines++
 			if lines > n {
 				return out[i+1:]

@@ -26,6 +26,7 @@ func get(t *testing.T, h http.Handler, path string, header ...string) (*http.Res
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	res := rec.Result()
+	defer res.Body.Close()
 	body, err := io.ReadAll(res.Body)
 	if err != nil {
 		t.Fatal(err)

@@ -137,8 +137,7 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (Claims, error) {
 		return v.key(ctx, t)
 	})
 	if err != nil {
-		var fe *fetchError
-		if errors.As(err, &fe) {
+		if fe, ok := errors.AsType[*fetchError](err); ok {
 			return Claims{}, fmt.Errorf("verify token: %w", fe)
 		}
 		return Claims{}, fmt.Errorf("%w: %s", ErrInvalidToken, v.reason(tok, &c, err))

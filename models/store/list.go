@@ -102,8 +102,7 @@ func filter(q *gorm.DB, f models.TaskFilter) (*gorm.DB, error) {
 	if f.Tag != "" {
 		tag, err := models.NormalizeTag(f.Tag)
 		if err != nil {
-			var ve *models.ValidationError
-			if errors.As(err, &ve) {
+			if ve, ok := errors.AsType[*models.ValidationError](err); ok {
 				ve.Field = "tag"
 			}
 			return nil, err

@@ -17,10 +17,11 @@ import (
 	"time"
 
 	"github.com/glebarez/sqlite"
-	"github.com/taskpilot/taskpilot/models"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
+
+	"github.com/taskpilot/taskpilot/models"
 )
 
 // Dialect names returned by Store.Dialect.

@@ -99,8 +99,6 @@ func mustDue(t *testing.T, s string) *models.Due {
 	return &d
 }
 
-func ptr[T any](v T) *T { return &v }
-
 func at(s string) time.Time {
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
@@ -155,13 +153,13 @@ func testCreateAndGet(t *testing.T, s *store.Store) {
 			in: models.NewTask{Title: "File taxes", Description: "before the deadline", Priority: models.PriorityHigh,
 				Due: mustDue(t, "2026-04-15"), Tags: models.Tags{"home", "money"}},
 			want: models.Task{UserID: "alice", Number: 2, Title: "File taxes", Description: "before the deadline",
-				Priority: models.PriorityHigh, DueAt: ptr(at("2026-04-15T00:00:00Z")), Tags: models.Tags{"home", "money"}},
+				Priority: models.PriorityHigh, DueAt: new(at("2026-04-15T00:00:00Z")), Tags: models.Tags{"home", "money"}},
 		},
 		{
 			name: "date-time due kept in UTC",
 			in:   models.NewTask{Title: "Call Bob", Due: mustDue(t, "2026-05-01T17:30:00+02:00")},
 			want: models.Task{UserID: "alice", Number: 3, Title: "Call Bob", Priority: models.PriorityMedium,
-				DueAt: ptr(at("2026-05-01T15:30:00Z")), DueHasTime: true, Tags: models.Tags{}},
+				DueAt: new(at("2026-05-01T15:30:00Z")), DueHasTime: true, Tags: models.Tags{}},
 		},
 		{
 			name: "input normalized again",
@@ -260,7 +258,7 @@ func testIsolation(t *testing.T, s *store.Store) {
 	}{
 		{"get", func() error { _, err := s.GetTask(ctx(t), "bob", a.Number); return err }},
 		{"update", func() error {
-			_, err := s.UpdateTask(ctx(t), "bob", a.Number, models.TaskPatch{Title: ptr("Hijacked")})
+			_, err := s.UpdateTask(ctx(t), "bob", a.Number, models.TaskPatch{Title: new("Hijacked")})
 			return err
 		}},
 		{"complete", func() error { _, err := s.SetTaskCompleted(ctx(t), "bob", a.Number, true); return err }},
@@ -335,16 +333,16 @@ func testUpdate(t *testing.T, s *store.Store) {
 		patch models.TaskPatch
 		want  func(*models.Task)
 	}{
-		{"title", models.TaskPatch{Title: ptr(" Final ")}, func(w *models.Task) { w.Title = "Final" }},
-		{"description cleared", models.TaskPatch{Description: ptr("")}, func(w *models.Task) { w.Description = "" }},
-		{"priority", models.TaskPatch{Priority: ptr(models.PriorityHigh)}, func(w *models.Task) { w.Priority = models.PriorityHigh }},
+		{"title", models.TaskPatch{Title: new(" Final ")}, func(w *models.Task) { w.Title = "Final" }},
+		{"description cleared", models.TaskPatch{Description: new("")}, func(w *models.Task) { w.Description = "" }},
+		{"priority", models.TaskPatch{Priority: new(models.PriorityHigh)}, func(w *models.Task) { w.Priority = models.PriorityHigh }},
 		{"due to date-time", models.TaskPatch{Due: mustDue(t, "2026-03-02T09:00:00Z")}, func(w *models.Task) {
-			w.DueAt, w.DueHasTime = ptr(at("2026-03-02T09:00:00Z")), true
+			w.DueAt, w.DueHasTime = new(at("2026-03-02T09:00:00Z")), true
 		}},
 		{"clear due", models.TaskPatch{ClearDue: true}, func(w *models.Task) { w.DueAt = nil }},
-		{"tags replaced", models.TaskPatch{Tags: ptr(models.Tags{"B", "c"})}, func(w *models.Task) { w.Tags = models.Tags{"b", "c"} }},
-		{"tags emptied", models.TaskPatch{Tags: ptr(models.Tags{})}, func(w *models.Task) { w.Tags = models.Tags{} }},
-		{"several", models.TaskPatch{Title: ptr("New"), Priority: ptr(models.PriorityMedium)}, func(w *models.Task) {
+		{"tags replaced", models.TaskPatch{Tags: new(models.Tags{"B", "c"})}, func(w *models.Task) { w.Tags = models.Tags{"b", "c"} }},
+		{"tags emptied", models.TaskPatch{Tags: new(models.Tags{})}, func(w *models.Task) { w.Tags = models.Tags{} }},
+		{"several", models.TaskPatch{Title: new("New"), Priority: new(models.PriorityMedium)}, func(w *models.Task) {
 			w.Title, w.Priority = "New", models.PriorityMedium
 		}},
 	}
@@ -379,9 +377,9 @@ func testUpdateRejects(t *testing.T, s *store.Store) {
 	}{
 		{"empty patch", models.TaskPatch{}, ""},
 		{"due and clear due", models.TaskPatch{Due: mustDue(t, "2026-01-01"), ClearDue: true}, "due"},
-		{"empty title", models.TaskPatch{Title: ptr("")}, "title"},
-		{"bad priority", models.TaskPatch{Priority: ptr(models.Priority("asap"))}, "priority"},
-		{"bad tag", models.TaskPatch{Title: ptr("ok"), Tags: ptr(models.Tags{"a b"})}, "tags"},
+		{"empty title", models.TaskPatch{Title: new("")}, "title"},
+		{"bad priority", models.TaskPatch{Priority: new(models.Priority("asap"))}, "priority"},
+		{"bad tag", models.TaskPatch{Title: new("ok"), Tags: new(models.Tags{"a b"})}, "tags"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -392,7 +390,7 @@ func testUpdateRejects(t *testing.T, s *store.Store) {
 	if diff := cmp.Diff(task, mustGet(t, s, "alice", task.Number)); diff != "" {
 		t.Errorf("rejected updates changed the task (-before +after):\n%s", diff)
 	}
-	_, err := s.UpdateTask(ctx(t), "alice", 42, models.TaskPatch{Title: ptr("x")})
+	_, err := s.UpdateTask(ctx(t), "alice", 42, models.TaskPatch{Title: new("x")})
 	wantNotFound(t, "update task 42", err)
 }
 
@@ -467,9 +465,9 @@ func testListFilters(t *testing.T, s *store.Store) {
 		{"query percent anywhere", models.TaskFilter{Query: "%"}, []int64{2, 5}},
 		{"query underscore is literal", models.TaskFilter{Query: "_"}, []int64{}},
 		{"query part of a word", models.TaskFilter{Query: "pi"}, []int64{6}},
-		{"due before is strict", models.TaskFilter{DueBefore: ptr(at("2026-06-10T09:00:00Z"))}, []int64{1, 5, 7}},
-		{"due after is strict", models.TaskFilter{DueAfter: ptr(at("2026-06-10T09:00:00Z"))}, []int64{3}},
-		{"due window", models.TaskFilter{DueAfter: ptr(at("2026-05-01T00:00:00Z")), DueBefore: ptr(at("2026-06-10T00:00:00Z"))}, []int64{1, 5}},
+		{"due before is strict", models.TaskFilter{DueBefore: new(at("2026-06-10T09:00:00Z"))}, []int64{1, 5, 7}},
+		{"due after is strict", models.TaskFilter{DueAfter: new(at("2026-06-10T09:00:00Z"))}, []int64{3}},
+		{"due window", models.TaskFilter{DueAfter: new(at("2026-05-01T00:00:00Z")), DueBefore: new(at("2026-06-10T00:00:00Z"))}, []int64{1, 5}},
 		// 7 (May 1) and 5 (June 9, a whole day, over at June 10 00:00) are
 		// overdue; 4 is due exactly now; 1 is overdue but completed; 3 is later.
 		{"overdue", models.TaskFilter{Overdue: true, Now: now}, []int64{4, 5, 7}},

@@ -119,9 +119,9 @@ func testThreadSaveAndGet(t *testing.T, s *store.Store) {
 
 	update := models.Thread{
 		ID: "thr_1", UserID: "mallory", // the owner comes from the user argument
-		Title:               ptr("Groceries"),
+		Title:               new("Groceries"),
 		Status:              `{"type":"locked","reason":"maintenance"}`,
-		AllowedImageDomains: ptr(`["example.com"]`),
+		AllowedImageDomains: new(`["example.com"]`),
 		Metadata:            `{"previous_response_id":"resp_1"}`,
 		CreatedAt:           sec(3600), // creation time never changes
 	}
@@ -139,7 +139,7 @@ func testThreadSaveAndGet(t *testing.T, s *store.Store) {
 	// An empty list of domains is not the same as none; a zero creation
 	// time means now.
 	empty := newThread("thr_2", time.Time{})
-	empty.AllowedImageDomains = ptr(`[]`)
+	empty.AllowedImageDomains = new(`[]`)
 	mustSaveThread(t, s, "alice", empty)
 	got3 := mustGetThread(t, s, "alice", "thr_2")
 	if got3.AllowedImageDomains == nil || *got3.AllowedImageDomains != `[]` {
@@ -160,7 +160,7 @@ func testThreadRejectsBadInput(t *testing.T, s *store.Store) {
 		{"long id", func(th *models.Thread) { th.ID = strings.Repeat("x", 256) }, "thread_id"},
 		{"no status", func(th *models.Thread) { th.Status = "" }, "status"},
 		{"bad metadata", func(th *models.Thread) { th.Metadata = "{" }, "metadata"},
-		{"bad domains", func(th *models.Thread) { th.AllowedImageDomains = ptr("[") }, "allowed_image_domains"},
+		{"bad domains", func(th *models.Thread) { th.AllowedImageDomains = new("[") }, "allowed_image_domains"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -180,7 +180,7 @@ func testThreadRejectsBadInput(t *testing.T, s *store.Store) {
 func testThreadIsolation(t *testing.T, s *store.Store) {
 	c := ctx(t)
 	alices := newThread("thr_a", t0)
-	alices.Title = ptr("Alice's")
+	alices.Title = new("Alice's")
 	mustSaveThread(t, s, "alice", alices)
 	mustAddItems(t, s, "alice", "thr_a", newItem("msg_a", sec(1), "secret"))
 	mustSaveThread(t, s, "bob", newThread("thr_b", t0))
@@ -201,7 +201,7 @@ func testThreadIsolation(t *testing.T, s *store.Store) {
 
 	// Saving alice's thread id as bob makes bob a thread of his own.
 	bobs := newThread("thr_a", t0)
-	bobs.Title = ptr("Bob's")
+	bobs.Title = new("Bob's")
 	mustSaveThread(t, s, "bob", bobs)
 	if got := mustGetThread(t, s, "bob", "thr_a"); got.Title == nil || *got.Title != "Bob's" {
 		t.Errorf("bob's thr_a title = %v, want Bob's", got.Title)
