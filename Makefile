@@ -55,7 +55,7 @@ browser: ## Run the browser tests (headless Chromium + Playwright against taskpi
 	.ci/browser/run.sh
 
 .PHONY: bench
-bench: ## Run the benchmarks of mcpserver and models/store
+bench: ## Run the Go benchmarks (MCP tool calls, list_tasks at 100k, chat turns)
 	go test -run '^$$' -bench '$(BENCH)' -benchtime $(BENCHTIME) -benchmem $(BENCH_PKGS)
 
 .PHONY: golden
