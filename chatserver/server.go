@@ -188,7 +188,10 @@ func Serve(ctx context.Context, ln net.Listener, opts Options) error {
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	var unused unusedConns
+	hs.ConnState = unused.track
 	hs.RegisterOnShutdown(endStreams)
+	hs.RegisterOnShutdown(unused.close)
 
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()

@@ -117,7 +117,7 @@ func runMCP(ctx context.Context, cfg Config, log *slog.Logger, stdin io.Reader, 
 		Metrics:              metrics,
 	})
 	log.Info("listening", "addr", ln.Addr().String(), "auth", cfg.MCP.Auth, "resource", resource)
-	return serveHTTP(ctx, ln, h, log)
+	return serveMCPHTTP(ctx, ln, h, log)
 }
 
 // resourceURL is the public URL of the /mcp endpoint: under publicURL if
@@ -173,15 +173,20 @@ func isLoopback(addr string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// serveHTTP serves h on ln until ctx is done, then shuts down gracefully:
-// it stops accepting and waits up to shutdownTimeout for requests in flight.
-func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger) error {
+// serveMCPHTTP serves h on ln until ctx is done, then shuts down
+// gracefully: it stops accepting, closes the MCP sessions (ending their
+// open streams) and waits up to shutdownTimeout for requests in flight.
+func serveMCPHTTP(ctx context.Context, ln net.Listener, h *mcphttp.Handler, log *slog.Logger) error {
 	hs := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	var unused unusedConns
+	hs.ConnState = unused.track
+	hs.RegisterOnShutdown(h.CloseSessions)
+	hs.RegisterOnShutdown(unused.close)
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 

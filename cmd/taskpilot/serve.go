@@ -139,7 +139,7 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, getenv func(str
 	log.Info("serving", "chat_addr", chatLn.Addr().String(), "mcp_addr", mcpLn.Addr().String(), "auth", auth)
 	serving = true
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return serveHTTP(gctx, mcpLn, mcpHandler, mcpLog) })
+	g.Go(func() error { return serveMCPHTTP(gctx, mcpLn, mcpHandler, mcpLog) })
 	g.Go(func() error { return chatserver.Serve(gctx, chatLn, chatOpts) })
 	return g.Wait()
 }

@@ -67,7 +67,7 @@ type Options struct {
 
 // New returns the HTTP handler for opts. Serve it from an http.Server
 // without a WriteTimeout.
-func New(opts Options) http.Handler {
+func New(opts Options) *Handler {
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -107,7 +107,23 @@ func New(opts Options) http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "no such endpoint: "+r.URL.Path)
 	})
-	return logRequests(log, opts.Metrics, mux)
+	return &Handler{Handler: logRequests(log, opts.Metrics, mux), server: opts.Server}
+}
+
+// Handler is the HTTP handler New returns.
+type Handler struct {
+	http.Handler
+	server *mcp.Server
+}
+
+// CloseSessions closes the MCP sessions this process holds, which ends
+// their open server-to-client streams. Register it with
+// http.Server.RegisterOnShutdown: Shutdown waits for open requests, and a
+// client's GET stream stays open for as long as its session lives.
+func (h *Handler) CloseSessions() {
+	for s := range h.server.Sessions() {
+		_ = s.Close()
+	}
 }
 
 // mcpPath is where the MCP endpoint is served.

@@ -1,10 +1,12 @@
 package mcphttp_test
 
 import (
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/taskpilot/taskpilot/mcpserver"
 	"github.com/taskpilot/taskpilot/mcpserver/mcphttp"
@@ -61,5 +63,56 @@ func TestSessions(t *testing.T) {
 	list := post("someone-elses-session", `{"jsonrpc":"2.0","id":2,"method":"tools/list","params":{}}`)
 	if list.StatusCode != http.StatusOK {
 		t.Errorf("tools/list with a foreign session id: status %d, want 200", list.StatusCode)
+	}
+}
+
+// TestCloseSessionsEndsStreams: a client's GET stream lives as long as its
+// session, so a graceful shutdown would wait for it; CloseSessions ends it.
+func TestCloseSessionsEndsStreams(t *testing.T) {
+	t.Parallel()
+	st := storetest.OpenSQLite(t)
+	h := mcphttp.New(mcphttp.Options{Server: mcpserver.New(st, mcpserver.Options{DefaultUser: "local"})})
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+
+	req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL+"/mcp", strings.NewReader(
+		`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	init, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	init.Body.Close()
+	id := init.Header.Get("Mcp-Session-Id")
+
+	get, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL+"/mcp", nil)
+	get.Header.Set("Accept", "text/event-stream")
+	get.Header.Set("Mcp-Session-Id", id)
+	get.Header.Set("Mcp-Protocol-Version", "2025-11-25")
+	stream, err := http.DefaultClient.Do(get)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stream.Body.Close()
+	if stream.StatusCode != http.StatusOK {
+		t.Fatalf("GET stream: status %d", stream.StatusCode)
+	}
+
+	ended := make(chan struct{})
+	go func() {
+		_, _ = io.Copy(io.Discard, stream.Body)
+		close(ended)
+	}()
+	select {
+	case <-ended:
+		t.Fatal("the stream ended before CloseSessions")
+	case <-time.After(100 * time.Millisecond):
+	}
+	h.CloseSessions()
+	select {
+	case <-ended:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the stream is still open 5s after CloseSessions")
 	}
 }
