@@ -165,6 +165,6 @@ func (s *server) stream(c *gin.Context, run func(ctx context.Context, send func(
 		return nil
 	})
 	if err != nil {
-		s.log.InfoContext(ctx, "stream ended early", "err", err, "user", userOf(c), "request_id", c.GetString(requestIDKey))
+		s.log.InfoContext(ctx, "stream ended early", "err", err, "user", userOf(c))
 	}
 }

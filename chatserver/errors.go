@@ -44,10 +44,10 @@ func (s *server) writeKitError(c *gin.Context, err error) {
 		writeError(c, http.StatusNotImplemented, "not_supported", err.Error())
 	case c.Request.Context().Err() != nil:
 		// The client is gone; nobody reads the answer.
-		s.log.InfoContext(c.Request.Context(), "request abandoned by the client", "err", err, "request_id", c.GetString(requestIDKey))
+		s.log.InfoContext(c.Request.Context(), "request abandoned by the client", "err", err)
 		writeError(c, http.StatusServiceUnavailable, "cancelled", "request cancelled")
 	default:
-		s.log.ErrorContext(c.Request.Context(), "request failed", "err", err, "user", userOf(c), "request_id", c.GetString(requestIDKey))
+		s.log.ErrorContext(c.Request.Context(), "request failed", "err", err, "user", userOf(c))
 		writeError(c, http.StatusInternalServerError, "internal", "internal error")
 	}
 }

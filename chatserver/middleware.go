@@ -17,11 +17,8 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// Keys of values middleware leaves in the gin context.
-const (
-	userKey      = "taskpilot.user"
-	requestIDKey = "taskpilot.request_id"
-)
+// userKey is where the auth middleware leaves the user in the gin context.
+const userKey = "taskpilot.user"
 
 // requestIDHeader carries the request id in and out.
 const requestIDHeader = "X-Request-Id"
@@ -30,7 +27,9 @@ const requestIDHeader = "X-Request-Id"
 func userOf(c *gin.Context) string { return c.GetString(userKey) }
 
 // logRequests gives the request an id (the client's X-Request-Id if it is
-// sane, else a random one), echoes it in the response and logs one line
+// sane, else a random one), echoes it in the response, puts it in the
+// request's context for every log line of the request (see LogHandler)
+// and logs one line
 // when the request is over: at Debug for probes, Warn for 5xx, else Info.
 func (s *server) logRequests(c *gin.Context) {
 	start := time.Now()
@@ -38,8 +37,8 @@ func (s *server) logRequests(c *gin.Context) {
 	if !validRequestID(id) {
 		id = newRequestID()
 	}
-	c.Set(requestIDKey, id)
 	c.Header(requestIDHeader, id)
+	c.Request = c.Request.WithContext(withRequestID(c.Request.Context(), id))
 
 	c.Next()
 
@@ -59,7 +58,6 @@ func (s *server) logRequests(c *gin.Context) {
 		slog.Int("bytes", c.Writer.Size()),
 		slog.Duration("duration", time.Since(start)),
 		slog.String("user", userOf(c)),
-		slog.String("request_id", id),
 	)
 }
 
@@ -98,7 +96,7 @@ func (s *server) recover(c *gin.Context) {
 			panic(v)
 		}
 		s.log.ErrorContext(c.Request.Context(), "handler panicked",
-			"panic", fmt.Sprint(v), "stack", string(debug.Stack()), "request_id", c.GetString(requestIDKey))
+			"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 		if !c.Writer.Written() {
 			writeError(c, http.StatusInternalServerError, "internal", "internal error")
 		}
@@ -163,7 +161,7 @@ func (s *server) authenticate(c *gin.Context) {
 	}
 	user, err := s.opts.Verifier.Verify(c.Request.Context(), raw)
 	if err != nil || user == "" {
-		s.log.InfoContext(c.Request.Context(), "token rejected", "err", err, "request_id", c.GetString(requestIDKey))
+		s.log.InfoContext(c.Request.Context(), "token rejected", "err", err)
 		c.Header("WWW-Authenticate", `Bearer error="invalid_token"`)
 		writeError(c, http.StatusUnauthorized, "unauthenticated", "the bearer token is invalid or expired")
 		c.Abort()

@@ -109,6 +109,7 @@ func newHandler(opts Options, streams context.Context) http.Handler {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
+	opts.Logger = slog.New(LogHandler(opts.Logger.Handler()))
 	if opts.LocalUser == "" {
 		opts.LocalUser = DefaultLocalUser
 	}

@@ -199,6 +199,7 @@ func chatAuth(cfg Config, addrs ...string) (string, error) {
 // minted token per user when mintTokens is set), the verifier for auth
 // jwt and, when reg is not nil, the metrics, registered in reg.
 func chatOptions(cfg Config, log *slog.Logger, getenv func(string) string, st *store.Store, reg *prometheus.Registry, auth, mcpURL string, mintTokens bool) (chatserver.Options, error) {
+	log = slog.New(chatserver.LogHandler(log.Handler())) // request ids on the agent's and engine's lines too
 	loc, err := location(cfg.Chat.Timezone)
 	if err != nil {
 		return chatserver.Options{}, err
