@@ -37,6 +37,8 @@ generic=(
 )
 
 log() { printf '%s conformance: %s\n' "$(date +%H:%M:%S)" "$*"; }
+# shellcheck source=.ci/lib.sh
+. "$root/.ci/lib.sh"
 
 # install_tools installs Node.js 22 and the suite unless the cache already
 # holds exactly the versions in the committed lock file.
@@ -54,27 +56,10 @@ install_tools() {
   log "installed Node.js $("$node" --version)"
 }
 
-# free_port prints a TCP port on 127.0.0.1 that nothing listens on.
-free_port() {
-  local port
-  for _ in $(seq 100); do
-    port=$((20000 + RANDOM % 30000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      echo "$port"
-      return 0
-    fi
-  done
-  echo "no free port found" >&2
-  return 1
-}
-
 work=$(mktemp -d)
 server_pid=
 cleanup() {
-  if [[ -n $server_pid ]]; then
-    kill "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-  fi
+  stop_server
   if [[ -n ${KEEP_RESULTS:-} ]]; then
     log "results kept in $work"
   else
@@ -85,12 +70,7 @@ trap cleanup EXIT
 
 install_tools
 
-bin=${TASKPILOT_BIN:-}
-if [[ -z $bin ]]; then
-  log "building bin/taskpilot"
-  go build -o bin/taskpilot ./cmd/taskpilot
-  bin=$root/bin/taskpilot
-fi
+bin=$(taskpilot_bin)
 
 port=$(free_port)
 base=http://127.0.0.1:$port
@@ -100,28 +80,7 @@ log "starting $bin mcp on $base (log: server.log)"
   >"$work/server.log" 2>&1 &
 server_pid=$!
 
-ready=
-for _ in $(seq 150); do
-  if curl -fsS -o /dev/null "$base/healthz" 2>/dev/null; then
-    ready=1
-    break
-  fi
-  if ! kill -0 "$server_pid" 2>/dev/null; then
-    break
-  fi
-  sleep 0.2
-done
-if [[ -z $ready ]]; then
-  if kill -0 "$server_pid" 2>/dev/null; then
-    log "server did not become healthy at $base/healthz within 30s; its log:"
-  else
-    wait "$server_pid" && rc=0 || rc=$?
-    server_pid=
-    log "server exited (status $rc) before it became healthy; its log:"
-  fi
-  cat "$work/server.log"
-  exit 1
-fi
+wait_healthy "$base" || exit 1
 
 log "running the server suite against $base/mcp"
 mkdir -p "$work/results"

@@ -9,9 +9,8 @@
 #   - playwright-core from .ci/browser/package-lock.json into
 #     ${XDG_CACHE_HOME:-~/.cache}/taskpilot/browser (no browser download).
 #
-# Users: if `taskpilot serve --help` offers --dev-login, the pages sign in
-# by name (alice, bob) through POST /auth/dev-login; otherwise the test
-# pastes tokens from `taskpilot token --user alice|bob`.
+# Users: the pages sign in by name (alice, bob) through POST /auth/dev-login
+# (serve --dev-login).
 #
 # Screenshots go to artifacts/screenshots/ (lite.png, lite-phone-dark.png).
 # The last line is `browser: N passed, N failed`; the exit status is
@@ -32,6 +31,8 @@ chromium=${CHROMIUM:-/usr/bin/chromium}
 domain_key=domain_pk_browser_test
 
 log() { printf '%s browser: %s\n' "$(date +%H:%M:%S)" "$*"; }
+# shellcheck source=.ci/lib.sh
+. "$root/.ci/lib.sh"
 fail() {
   log "$*"
   echo "browser: 0 passed, 1 failed"
@@ -61,19 +62,6 @@ install_playwright() {
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix "$prefix" --no-audit --no-fund --loglevel=error
 }
 
-free_port() {
-  local port
-  for _ in $(seq 100); do
-    port=$((20000 + RANDOM % 30000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      echo "$port"
-      return 0
-    fi
-  done
-  echo "no free port found" >&2
-  return 1
-}
-
 command -v node >/dev/null || fail "node is not installed"
 node_major=$(node -p 'process.versions.node.split(".")[0]')
 ((node_major >= 20)) || fail "node $(node --version) is too old; 20 or newer is needed"
@@ -83,10 +71,7 @@ install_playwright
 work=$(mktemp -d)
 server_pid=
 cleanup() {
-  if [[ -n $server_pid ]]; then
-    kill "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-  fi
+  stop_server
   if [[ -n ${KEEP_LOGS:-} ]]; then
     log "server log kept in $work/server.log"
   else
@@ -96,50 +81,21 @@ cleanup() {
 trap cleanup EXIT
 
 if [[ -z ${BASE_URL:-} ]]; then
-  bin=${TASKPILOT_BIN:-}
-  if [[ -z $bin ]]; then
-    log "building bin/taskpilot"
-    go build -o bin/taskpilot ./cmd/taskpilot
-    bin=$root/bin/taskpilot
-  fi
-  "$bin" serve --help >"$work/serve-help.txt" 2>&1 || fail "this taskpilot has no serve command"
-
+  bin=$(taskpilot_bin)
   port=$(free_port)
   mcp_port=$(free_port)
   BASE_URL=http://127.0.0.1:$port
   secret=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-  dev=()
-  if grep -q -- '--dev-login' "$work/serve-help.txt"; then
-    AUTH_MODE=dev
-    dev=(--dev-login)
-  else
-    AUTH_MODE=token
-    TOKEN_ALICE=$(TASKPILOT_AUTH_SECRET=$secret "$bin" token --user alice)
-    TOKEN_BOB=$(TASKPILOT_AUTH_SECRET=$secret "$bin" token --user bob)
-    export TOKEN_ALICE TOKEN_BOB
-  fi
+  AUTH_MODE=dev
   log "starting taskpilot serve on $BASE_URL (auth: $AUTH_MODE, no model)"
   env -u OPENAI_API_KEY -u OPENAI_BASE_URL -u TASKPILOT_MODEL \
     TASKPILOT_AUTH_SECRET="$secret" TASKPILOT_CHATKIT_DOMAIN_KEY="$domain_key" \
     "$bin" serve --addr "127.0.0.1:$port" --mcp-addr "127.0.0.1:$mcp_port" \
-    --database-url "sqlite://$work/taskpilot.db" "${dev[@]}" \
+    --database-url "sqlite://$work/taskpilot.db" --dev-login \
     >"$work/server.log" 2>&1 &
   server_pid=$!
 
-  ready=
-  for _ in $(seq 150); do
-    if curl -fsS -o /dev/null "$BASE_URL/healthz" 2>/dev/null; then
-      ready=1
-      break
-    fi
-    kill -0 "$server_pid" 2>/dev/null || break
-    sleep 0.2
-  done
-  if [[ -z $ready ]]; then
-    log "the server did not become healthy at $BASE_URL/healthz; its log:"
-    cat "$work/server.log"
-    fail "no server"
-  fi
+  wait_healthy "$BASE_URL" || fail "no server"
   export DOMAIN_KEY=$domain_key
 fi
 
