@@ -2,7 +2,6 @@ package chatserver
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -23,7 +22,7 @@ const (
 	defaultBurst           = 20
 )
 
-// ShutdownTimeout bounds how long Serve waits for requests in flight
+// ShutdownTimeout bounds how long Serve and ServeHTTP wait for requests in flight
 // after its context is done.
 const ShutdownTimeout = 10 * time.Second
 
@@ -183,33 +182,9 @@ func Serve(ctx context.Context, ln net.Listener, opts Options) error {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	hs := &http.Server{
-		Handler:           newHandler(opts, streams),
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
-	var unused unusedConns
-	hs.ConnState = unused.track
-	hs.RegisterOnShutdown(endStreams)
-	hs.RegisterOnShutdown(unused.close)
-
-	served := make(chan error, 1)
-	go func() { served <- hs.Serve(ln) }()
-	select {
-	case err := <-served:
-		return fmt.Errorf("serve chat: %w", err)
-	case <-ctx.Done():
-	}
-	log.Info("chat server shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), ShutdownTimeout)
-	defer cancel()
-	shutdownErr := hs.Shutdown(sctx)
-	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("serve chat: %w", err)
-	}
-	if shutdownErr != nil {
-		return fmt.Errorf("shut down chat: %w", shutdownErr)
+	shuttingDown := func() { log.Info("chat server shutting down") }
+	if err := ServeHTTP(ctx, ln, newHandler(opts, streams), log, shuttingDown, endStreams); err != nil {
+		return fmt.Errorf("chat: %w", err)
 	}
 	log.Info("chat server stopped")
 	return nil

@@ -7,20 +7,17 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"strings"
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/spf13/cobra"
 
+	"github.com/taskpilot/taskpilot/chatserver"
 	"github.com/taskpilot/taskpilot/mcpserver"
 	"github.com/taskpilot/taskpilot/mcpserver/mcphttp"
 	"github.com/taskpilot/taskpilot/mcpserver/token"
 )
-
-// shutdownTimeout bounds how long the HTTP server drains on exit.
-const shutdownTimeout = 10 * time.Second
 
 func newMCPCmd(e *env) *cobra.Command {
 	cmd := &cobra.Command{
@@ -174,36 +171,12 @@ func isLoopback(addr string) bool {
 }
 
 // serveMCPHTTP serves h on ln until ctx is done, then shuts down
-// gracefully: it stops accepting, closes the MCP sessions (ending their
-// open streams) and waits up to shutdownTimeout for requests in flight.
+// gracefully (see chatserver.ServeHTTP), closing the MCP sessions, which
+// ends their open streams.
 func serveMCPHTTP(ctx context.Context, ln net.Listener, h *mcphttp.Handler, log *slog.Logger) error {
-	hs := &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
-	var unused unusedConns
-	hs.ConnState = unused.track
-	hs.RegisterOnShutdown(h.CloseSessions)
-	hs.RegisterOnShutdown(unused.close)
-	served := make(chan error, 1)
-	go func() { served <- hs.Serve(ln) }()
-
-	select {
-	case err := <-served:
-		return fmt.Errorf("serve http: %w", err)
-	case <-ctx.Done():
-	}
-	log.Info("shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
-	defer cancel()
-	shutdownErr := hs.Shutdown(sctx)
-	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("serve http: %w", err)
-	}
-	if shutdownErr != nil {
-		return fmt.Errorf("shut down http: %w", shutdownErr)
+	shuttingDown := func() { log.Info("shutting down") }
+	if err := chatserver.ServeHTTP(ctx, ln, h, log, shuttingDown, h.CloseSessions); err != nil {
+		return fmt.Errorf("mcp http: %w", err)
 	}
 	log.Info("stopped")
 	return nil
