@@ -22,8 +22,8 @@ const (
 	defaultBurst           = 20
 )
 
-// ShutdownTimeout bounds how long Serve and ServeHTTP wait for requests in flight
-// after its context is done.
+// ShutdownTimeout bounds how long Serve and ServeHTTP wait for requests
+// in flight after their context is done.
 const ShutdownTimeout = 10 * time.Second
 
 // Verifier checks bearer tokens. cmd/taskpilot adapts mcpserver/token's
