@@ -11,8 +11,8 @@ import (
 	"time"
 )
 
-// ServeHTTP serves h on ln until ctx is done, then shuts down gracefully:
-// it stops accepting, runs onShutdown (e.g. ending open streams), closes
+// ServeHTTP serves h on ln until ctx is done, then logs "shutting down"
+// and shuts down gracefully: it stops accepting, runs onShutdown (e.g. ending open streams), closes
 // connections that never sent a request and waits up to ShutdownTimeout
 // for requests in flight. It sets no write timeout, so responses may
 // stream. It returns nil after a clean shutdown. Serve uses it, and so
@@ -38,6 +38,7 @@ func ServeHTTP(ctx context.Context, ln net.Listener, h http.Handler, log *slog.L
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
+	log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), ShutdownTimeout)
 	defer cancel()
 	shutdownErr := hs.Shutdown(sctx)

@@ -182,8 +182,7 @@ func Serve(ctx context.Context, ln net.Listener, opts Options) error {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	shuttingDown := func() { log.Info("chat server shutting down") }
-	if err := ServeHTTP(ctx, ln, newHandler(opts, streams), log, shuttingDown, endStreams); err != nil {
+	if err := ServeHTTP(ctx, ln, newHandler(opts, streams), log, endStreams); err != nil {
 		return fmt.Errorf("chat: %w", err)
 	}
 	log.Info("chat server stopped")

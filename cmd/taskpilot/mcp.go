@@ -174,8 +174,7 @@ func isLoopback(addr string) bool {
 // gracefully (see chatserver.ServeHTTP), closing the MCP sessions, which
 // ends their open streams.
 func serveMCPHTTP(ctx context.Context, ln net.Listener, h *mcphttp.Handler, log *slog.Logger) error {
-	shuttingDown := func() { log.Info("shutting down") }
-	if err := chatserver.ServeHTTP(ctx, ln, h, log, shuttingDown, h.CloseSessions); err != nil {
+	if err := chatserver.ServeHTTP(ctx, ln, h, log, h.CloseSessions); err != nil {
 		return fmt.Errorf("mcp http: %w", err)
 	}
 	log.Info("stopped")
