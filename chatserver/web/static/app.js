@@ -1,8 +1,9 @@
 // The lite client: a self-hosted UI for the ChatKit protocol with no
 // third-party code. It keeps one conversation on screen, streams answers,
 // renders widgets and sends their actions.
-import { Auth, h, readConfig, showLogin } from './auth.js';
+import { Auth, readConfig, showLogin } from './auth.js';
 import { APIError, Client } from './api.js';
+import { $, h } from './dom.js';
 import { icon } from './icons.js';
 import { renderMarkdown } from './markdown.js';
 import { renderWidget } from './widgets.js';
@@ -13,7 +14,6 @@ const HIDDEN_TYPES = new Set(['hidden_context_item', 'sdk_hidden_context', 'clie
 const cfg = readConfig();
 const auth = new Auth(cfg);
 const api = new Client(cfg.chatkitPath || '/chatkit', auth, () => signedOut('Your sign-in was refused or has expired. Sign in again.'));
-const $ = (id) => document.getElementById(id);
 
 const ui = {
   app: $('app'),
@@ -342,9 +342,7 @@ function renderItem(item) {
     case 'user_message':
       return article(item, 'user', 'You', h('div', { class: 'bubble', text: userText(item) }));
     case 'assistant_message': {
-      const md = h('div', { class: 'md' });
-      md.innerHTML = renderMarkdown(assistantText(item)); // safe: escaped first
-      const el = article(item, 'assistant', 'TaskPilot', md);
+      const el = article(item, 'assistant', 'TaskPilot', h('div', { class: 'md' }, renderMarkdown(assistantText(item))));
       if (isPending(item)) el.setAttribute('aria-busy', 'true');
       else el.append(messageActions(item));
       return el;
@@ -519,11 +517,9 @@ function flushDirty() {
     const item = findItem(id);
     const node = state.nodes.get(id);
     if (!item || !node) continue;
-    if (item.type === 'assistant_message' && node.querySelector('.md')) {
-      node.querySelector('.md').innerHTML = renderMarkdown(assistantText(item)); // safe: escaped first
-    } else {
-      upsertItem(item);
-    }
+    const md = item.type === 'assistant_message' && node.querySelector('.md');
+    if (md) md.replaceChildren(...renderMarkdown(assistantText(item)));
+    else upsertItem(item);
   }
   state.dirty.clear();
   if (stick) scrollToEnd();
@@ -735,8 +731,7 @@ function showError(ev) {
 
 function showNotice(ev) {
   const level = ['info', 'warning', 'danger'].includes(ev.level) ? ev.level : 'info';
-  const md = h('div', { class: 'md' });
-  md.innerHTML = renderMarkdown(ev.message || ''); // safe: escaped first
+  const md = h('div', { class: 'md' }, renderMarkdown(ev.message || ''));
   ui.log.append(h('div', { class: `alert ${level} transient`, role: level === 'danger' ? 'alert' : 'status' }, ev.title ? h('strong', { text: ev.title }) : '', md));
   scrollToEnd();
 }
