@@ -255,7 +255,7 @@ func TestAssetsServed(t *testing.T) {
 			queue = append(queue, "/lite/"+m[1])
 		}
 	}
-	for _, want := range []string{"/lite/app.js", "/lite/page.js", "/lite/widgets.js", "/lite/markdown.js", "/lite/sse.js", "/lite/api.js", "/lite/auth.js", "/lite/icons.js", "/lite/lite.css", "/lite/common.css", "/lite/page.css", "/lite/icon.svg"} {
+	for _, want := range []string{"/lite/app.js", "/lite/page.js", "/lite/dom.js", "/lite/state.js", "/lite/model.js", "/lite/threads.js", "/lite/transcript.js", "/lite/stream.js", "/lite/composer.js", "/lite/notify.js", "/lite/widgets.js", "/lite/markdown.js", "/lite/sse.js", "/lite/api.js", "/lite/auth.js", "/lite/icons.js", "/lite/lite.css", "/lite/common.css", "/lite/page.css", "/lite/icon.svg"} {
 		if !seen[want] {
 			t.Errorf("%s is not referenced by the pages or their modules", want)
 		}
