@@ -1,7 +1,7 @@
 // The lite client's state, in one module: the page's settings, its token
 // and API client, the elements of lite.html it works with (ui) and what it
 // shows (state). The job modules (threads, transcript, stream, composer)
-// read and change it; nothing else holds state.
+// read and change it; the page's data lives nowhere else.
 import { Auth, readConfig } from './auth.js';
 import { Client } from './api.js';
 import { $ } from './dom.js';
