@@ -8,9 +8,10 @@ import (
 	"time"
 )
 
-// TestJavaScript runs the lite client's JavaScript unit tests (the Markdown
-// renderer and the SSE parser, jstest/*.test.js) with Node's built-in test
-// runner.
+// TestJavaScript runs the lite client's JavaScript unit tests
+// (jstest/*.test.js: the Markdown renderer, the SSE parser, the widget
+// renderer on a fake document, and the DOM-free rules of model.js) with
+// Node's built-in test runner.
 func TestJavaScript(t *testing.T) {
 	node, err := exec.LookPath("node")
 	if err != nil {

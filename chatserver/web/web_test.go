@@ -121,11 +121,12 @@ func TestLitePageGolden(t *testing.T) {
 	golden(t, "lite.html", body)
 }
 
-// golden compares got with testdata/name; UPDATE_GOLDEN=1 rewrites it.
+// golden compares got with testdata/name, or rewrites testdata/name if
+// UPDATE_GOLDEN is set (to any value, as in the other packages).
 func golden(t *testing.T, name, got string) {
 	t.Helper()
 	path := filepath.Join("testdata", name)
-	if os.Getenv("UPDATE_GOLDEN") == "1" {
+	if os.Getenv("UPDATE_GOLDEN") != "" {
 		if err := os.MkdirAll("testdata", 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -254,7 +255,7 @@ func TestAssetsServed(t *testing.T) {
 			queue = append(queue, "/lite/"+m[1])
 		}
 	}
-	for _, want := range []string{"/lite/app.js", "/lite/page.js", "/lite/widgets.js", "/lite/markdown.js", "/lite/sse.js", "/lite/api.js", "/lite/auth.js", "/lite/icons.js", "/lite/lite.css", "/lite/common.css", "/lite/page.css", "/lite/icon.svg"} {
+	for _, want := range []string{"/lite/app.js", "/lite/page.js", "/lite/dom.js", "/lite/state.js", "/lite/model.js", "/lite/threads.js", "/lite/transcript.js", "/lite/stream.js", "/lite/composer.js", "/lite/notify.js", "/lite/widgets.js", "/lite/markdown.js", "/lite/sse.js", "/lite/api.js", "/lite/auth.js", "/lite/icons.js", "/lite/lite.css", "/lite/common.css", "/lite/page.css", "/lite/icon.svg"} {
 		if !seen[want] {
 			t.Errorf("%s is not referenced by the pages or their modules", want)
 		}

@@ -1,5 +1,17 @@
-// Command taskpilot runs TaskPilot: the MCP task server, database
-// migrations and token minting. Run `taskpilot --help` for the commands.
+// Command taskpilot runs TaskPilot, a self-hosted AI task assistant. Its
+// commands:
+//
+//	serve     the MCP server and the chat server in one process
+//	mcp       the task tools over MCP (stdio or Streamable HTTP)
+//	chat      the chat assistant (web pages, ChatKit and REST) against a
+//	          TaskPilot MCP server
+//	migrate   apply pending database migrations
+//	token     mint a bearer token for a user
+//	version   print the version
+//
+// Settings come from flags, then TASKPILOT_* environment variables, then
+// the --config YAML file, then defaults. Run `taskpilot <command> --help`
+// for a command's flags.
 package main
 
 import (

@@ -1,7 +1,25 @@
 // Tests of the lite client's Markdown renderer: run with `node --test jstest/`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { renderMarkdown, escapeHTML } from '../static/markdown.js';
+import { parseMarkdown, renderMarkdown } from '../static/markdown.js';
+import { html, install } from './fakedom.js';
+
+const ESCAPES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const escape = (s) => String(s).replace(/[&<>"']/g, (c) => ESCAPES[c]);
+const VOID = new Set(['br', 'hr']);
+
+// toHTML writes a parseMarkdown tree as HTML, to compare it with a string.
+function toHTML(nodes) {
+  return nodes
+    .map((n) => {
+      if (typeof n === 'string') return escape(n);
+      const attrs = Object.entries(n.attrs)
+        .map(([k, v]) => ` ${k}="${escape(v)}"`)
+        .join('');
+      return VOID.has(n.tag) ? `<${n.tag}${attrs}>` : `<${n.tag}${attrs}>${toHTML(n.children)}</${n.tag}>`;
+    })
+    .join('');
+}
 
 const cases = [
   ['plain text is a paragraph', 'Hello', '<p>Hello</p>'],
@@ -28,10 +46,39 @@ const cases = [
   ['null input', null, ''],
 ];
 
-test('renderMarkdown', async (t) => {
+test('parseMarkdown', async (t) => {
   for (const [name, src, want] of cases) {
-    await t.test(name, () => assert.equal(renderMarkdown(src), want));
+    await t.test(name, () => assert.equal(toHTML(parseMarkdown(src)), want));
   }
+});
+
+test('renderMarkdown builds the same tree as DOM nodes', async (t) => {
+  install();
+  for (const [name, src, want] of cases) {
+    await t.test(name, () => assert.equal(html(renderMarkdown(src)), want));
+  }
+});
+
+test('renderMarkdown keeps markup as text', () => {
+  install();
+  const nodes = renderMarkdown('**<img src=x onerror=alert(1)>** & <b>');
+  assert.equal(nodes.length, 1);
+  const p = nodes[0];
+  assert.equal(p.localName, 'p');
+  assert.equal(p.children.length, 1, 'only <strong> is an element');
+  assert.equal(p.children[0].localName, 'strong');
+  assert.equal(p.textContent, '<img src=x onerror=alert(1)> & <b>');
+});
+
+// Emphasis matched across another's boundary ends up properly nested, as
+// an HTML parser would have made it of the old renderer's string.
+test('parseMarkdown nests emphasis that crosses', () => {
+  assert.equal(toHTML(parseMarkdown('**a *b** c*')), '<p><strong>a <em>b</em></strong><em> c</em></p>');
+  assert.equal(toHTML(parseMarkdown('*x [y*](https://z.example)')), '<p><em>x <a href="https://z.example" target="_blank" rel="noopener noreferrer">y</a></em></p>');
+});
+
+test('parseMarkdown never nests links', () => {
+  assert.equal(toHTML(parseMarkdown('[see https://x.example](https://y.example)')), '<p><a href="https://y.example" target="_blank" rel="noopener noreferrer">see https://x.example</a></p>');
 });
 
 // Hostile input must never produce a tag, attribute or URL scheme of its own.
@@ -53,25 +100,24 @@ const hostile = [
 
 const allowedTags = new Set(['p', 'br', 'strong', 'em', 'del', 'code', 'pre', 'ul', 'ol', 'li', 'blockquote', 'h3', 'h4', 'h5', 'h6', 'hr', 'div', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'a']);
 
-test('renderMarkdown never lets markup through', async (t) => {
+// elements returns every element node of a tree.
+const elements = (nodes) => nodes.filter((n) => typeof n !== 'string').flatMap((n) => [n, ...elements(n.children)]);
+
+test('parseMarkdown never lets markup through', async (t) => {
   for (const [name, src] of hostile) {
     await t.test(name, () => {
-      const html = renderMarkdown(src);
-      for (const m of html.matchAll(/<\/?([a-zA-Z0-9]+)([^>]*)>/g)) {
-        assert.ok(allowedTags.has(m[1].toLowerCase()), `tag <${m[1]}> in ${html}`);
-        const attrs = m[2].trim();
-        if (attrs === '') continue;
+      const tree = parseMarkdown(src);
+      for (const n of elements(tree)) {
+        assert.ok(allowedTags.has(n.tag), `tag <${n.tag}> in ${toHTML(tree)}`);
+        const attrs = Object.entries(n.attrs);
+        if (attrs.length === 0) continue;
         const ok =
-          /^href="https?:\/\/[^"<>]*" target="_blank" rel="noopener noreferrer"$/.test(attrs) ||
-          /^class="(table-wrap|language-[\w+#.-]+)"$/.test(attrs) ||
-          /^start="\d+"$/.test(attrs);
-        assert.ok(ok, `attributes ${attrs} in ${html}`);
+          (n.tag === 'a' && attrs.length === 3 && /^https?:\/\/\S*$/.test(n.attrs.href) && n.attrs.target === '_blank' && n.attrs.rel === 'noopener noreferrer') ||
+          (attrs.length === 1 && /^(table-wrap|language-[\w+#.-]+)$/.test(n.attrs.class ?? '')) ||
+          (n.tag === 'ol' && attrs.length === 1 && /^\d+$/.test(n.attrs.start ?? ''));
+        assert.ok(ok, `attributes ${JSON.stringify(n.attrs)} in ${toHTML(tree)}`);
       }
-      assert.doesNotMatch(html, /javascript:|vbscript:|data:text/i);
+      assert.doesNotMatch(JSON.stringify(elements(tree).map((n) => n.attrs)), /javascript:|vbscript:|data:text/i);
     });
   }
-});
-
-test('escapeHTML escapes the five special characters', () => {
-  assert.equal(escapeHTML(`<a href="x" title='y'>&</a>`), '&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;');
 });

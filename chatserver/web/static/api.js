@@ -82,3 +82,14 @@ export class Client {
     }
   }
 }
+
+/** isUnauthorized reports whether err is the server refusing the token (HTTP 401). */
+export function isUnauthorized(err) {
+  return err instanceof APIError && err.status === 401;
+}
+
+/** errorText returns what to tell the user about err: the server's message, or fallback. */
+export function errorText(err, fallback) {
+  if (err instanceof APIError) return err.message;
+  return fallback;
+}

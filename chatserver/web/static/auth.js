@@ -7,13 +7,14 @@
 //   dev    minted for a name by POST /auth/dev-login.
 //
 // Tokens are never read from or written to the URL.
+import { $, h } from './dom.js';
 
 /** TOKEN_KEY is the sessionStorage key of the bearer token. */
 export const TOKEN_KEY = 'taskpilot.token';
 
 /** readConfig returns the settings the server rendered into the page. */
 export function readConfig() {
-  const el = document.getElementById('taskpilot-config');
+  const el = $('taskpilot-config');
   return JSON.parse(el ? el.textContent : '{}');
 }
 
@@ -100,23 +101,6 @@ export class Auth {
     }
     this.set(body.token);
   }
-}
-
-/** h creates an element with properties and children (strings become text). */
-export function h(tag, props = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === 'class') el.className = v;
-    else if (k === 'text') el.textContent = v;
-    else if (k.startsWith('aria-') || k.startsWith('data-') || k === 'role' || k === 'for') el.setAttribute(k, v === true ? 'true' : String(v));
-    else el[k] = v;
-  }
-  for (const c of children.flat()) {
-    if (c === null || c === undefined || c === false) continue;
-    el.append(typeof c === 'string' ? document.createTextNode(c) : c);
-  }
-  return el;
 }
 
 /**

@@ -1,20 +1,19 @@
-// A tiny, safe Markdown renderer for assistant messages.
+// A tiny, safe Markdown renderer for assistant messages, notices and
+// Markdown widgets.
 //
-// Safety rule: the source is HTML-escaped before any markup is added, so
-// the only tags in the output are the ones made here (p, br, strong, em,
-// del, code, pre, ul, ol, li, blockquote, h3-h6, hr, table parts and a),
-// and a link's href is always an http: or https: URL. It supports what
-// chat answers use: paragraphs (single newlines become <br>), headings,
-// bullet, numbered and task lists (nested by indentation), fenced code
-// blocks, block quotes, simple tables, rules, **bold**, *italic*,
-// ~~strike~~, `code`, [links](https://…) and bare https:// links.
-
-const ESCAPES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-/** escapeHTML returns s with &, <, >, " and ' escaped. */
-export function escapeHTML(s) {
-  return String(s).replace(/[&<>"']/g, (c) => ESCAPES[c]);
-}
+// parseMarkdown turns the source into a tree of plain values (a string is
+// text, {tag, attrs, children} an element); renderMarkdown builds DOM
+// nodes from it with createElement and text nodes. Nothing is ever parsed
+// as HTML, so markup in the source stays text. The only elements are p,
+// br, strong, em, del, code, pre, ul, ol, li, blockquote, h3-h6, hr, table
+// parts, a div around tables and a; the only attributes are a link's href
+// (always an http: or https: URL), target and rel, a list's start and a
+// class. It supports what chat answers use: paragraphs (single newlines
+// become <br>), headings, bullet, numbered and task lists (nested by
+// indentation), fenced code blocks, block quotes, simple tables, rules,
+// **bold**, *italic*, ~~strike~~, `code`, [links](https://…) and bare
+// https:// links.
+import { h } from './dom.js';
 
 const FENCE = /^ {0,3}(`{3,}|~{3,})\s*([\w+#.-]*)/;
 const HEADING = /^ {0,3}(#{1,6})\s+(.*?)(?:\s+#+)?\s*$/;
@@ -24,14 +23,43 @@ const BULLET = /^(\s*)([-*+])\s+(.*)$/;
 const NUMBERED = /^(\s*)(\d{1,9})[.)]\s+(.*)$/;
 const TABLE_SEP = /^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$/;
 
-/** renderMarkdown returns safe HTML for the Markdown source src. */
+/** renderMarkdown returns the DOM nodes for the Markdown source src. */
 export function renderMarkdown(src) {
-  const text = String(src ?? '').replace(/\r\n?/g, '\n').replace(/\u0000/g, '');
-  return renderBlocks(text.split('\n'));
+  return parseMarkdown(src).map(toDOM);
 }
 
-// renderBlocks renders lines as a sequence of blocks.
-function renderBlocks(lines) {
+// toDOM builds the DOM node of a tree node.
+function toDOM(n) {
+  if (typeof n === 'string') return document.createTextNode(n);
+  const e = h(n.tag, {}, n.children.map(toDOM));
+  for (const [k, v] of Object.entries(n.attrs)) e.setAttribute(k, v);
+  return e;
+}
+
+/**
+ * parseMarkdown returns the tree of the Markdown source src: an array of
+ * nodes, each a string (text) or {tag, attrs, children}. Blocks are
+ * separated by "\n" text, as in the source.
+ */
+export function parseMarkdown(src) {
+  const text = String(src ?? '').replace(/\r\n?/g, '\n').replace(/\u0000/g, '');
+  return blocks(text.split('\n'));
+}
+
+// el returns an element node; adjacent strings among children are joined
+// and empty ones dropped.
+function el(tag, attrs = {}, children = []) {
+  const kids = [];
+  for (const c of children) {
+    if (c === '') continue;
+    if (typeof c === 'string' && typeof kids[kids.length - 1] === 'string') kids[kids.length - 1] += c;
+    else kids.push(c);
+  }
+  return { tag, attrs, children: kids };
+}
+
+// blocks parses lines as a sequence of blocks.
+function blocks(lines) {
   const out = [];
   let i = 0;
   while (i < lines.length) {
@@ -47,43 +75,42 @@ function renderBlocks(lines) {
         body.push(lines[i]);
       }
       i++; // the closing fence, if any
-      const lang = fence[2] ? ` class="language-${escapeHTML(fence[2])}"` : '';
-      out.push(`<pre><code${lang}>${escapeHTML(body.join('\n'))}</code></pre>`);
+      out.push(el('pre', {}, [el('code', fence[2] ? { class: `language-${fence[2]}` } : {}, [body.join('\n')])]));
       continue;
     }
     const heading = HEADING.exec(line);
     if (heading) {
-      const level = Math.min(heading[1].length + 2, 6);
-      out.push(`<h${level}>${inline(heading[2])}</h${level}>`);
+      out.push(el(`h${Math.min(heading[1].length + 2, 6)}`, {}, inline(heading[2])));
       i++;
       continue;
     }
     if (RULE.test(line)) {
-      out.push('<hr>');
+      out.push(el('hr'));
       i++;
       continue;
     }
     if (QUOTE.test(line)) {
       const body = [];
       for (; i < lines.length && QUOTE.test(lines[i]); i++) body.push(lines[i].replace(QUOTE, ''));
-      out.push(`<blockquote>${renderBlocks(body)}</blockquote>`);
+      out.push(el('blockquote', {}, blocks(body)));
       continue;
     }
     if (BULLET.test(line) || NUMBERED.test(line)) {
-      i = renderList(lines, i, out);
+      i = list(lines, i, out);
       continue;
     }
     if (line.includes('|') && i + 1 < lines.length && TABLE_SEP.test(lines[i + 1]) && lines[i + 1].includes('-')) {
-      i = renderTable(lines, i, out);
+      i = table(lines, i, out);
       continue;
     }
     const para = [];
     for (; i < lines.length && lines[i].trim() !== '' && (para.length === 0 || !startsBlock(lines, i)); i++) {
-      para.push(lines[i].trim());
+      if (para.length) para.push(el('br'));
+      para.push(...inline(lines[i].trim()));
     }
-    out.push(`<p>${para.map(inline).join('<br>')}</p>`);
+    out.push(el('p', {}, para));
   }
-  return out.join('\n');
+  return out.flatMap((b, j) => (j ? ['\n', b] : [b]));
 }
 
 // startsBlock reports whether lines[i] begins a block other than a paragraph.
@@ -92,10 +119,10 @@ function startsBlock(lines, i) {
   return FENCE.test(l) || HEADING.test(l) || RULE.test(l) || QUOTE.test(l) || BULLET.test(l) || NUMBERED.test(l);
 }
 
-// renderList renders the list starting at lines[start] into out and
-// returns the index of the first line after it. Lines indented deeper
-// than an item belong to it (nested lists, continued text).
-function renderList(lines, start, out) {
+// list parses the list starting at lines[start] into out and returns the
+// index of the first line after it. Lines indented deeper than an item
+// belong to it (nested lists, continued text).
+function list(lines, start, out) {
   const first = BULLET.exec(lines[start]) || NUMBERED.exec(lines[start]);
   const ordered = !BULLET.test(lines[start]);
   const indent = first[1].length;
@@ -123,9 +150,7 @@ function renderList(lines, start, out) {
     items.push(item);
     if (i < lines.length && lines[i].trim() === '') i++;
   }
-  const tag = ordered ? 'ol' : 'ul';
   const n = ordered ? parseInt(first[2], 10) : 1;
-  const startAttr = ordered && n !== 1 ? ` start="${n}"` : '';
   const lis = items.map((it) => {
     let text = it.text;
     let box = '';
@@ -134,56 +159,110 @@ function renderList(lines, start, out) {
       box = task[1] === ' ' ? '☐ ' : '☑ ';
       text = task[2];
     }
-    const sub = it.sub.length ? renderBlocks(it.sub) : '';
-    return `<li>${box}${inline(text)}${sub}</li>`;
+    return el('li', {}, [box, ...inline(text), ...(it.sub.length ? blocks(it.sub) : [])]);
   });
-  out.push(`<${tag}${startAttr}>${lis.join('')}</${tag}>`);
+  out.push(el(ordered ? 'ol' : 'ul', ordered && n !== 1 ? { start: String(n) } : {}, lis));
   return i;
 }
 
-// renderTable renders the GFM table starting at lines[start] (a header,
-// a separator, then rows) and returns the index after it.
-function renderTable(lines, start, out) {
+// table parses the GFM table starting at lines[start] (a header, a
+// separator, then rows) into out and returns the index after it.
+function table(lines, start, out) {
   const cells = (l) => l.trim().replace(/^\|/, '').replace(/\|$/, '').split('|').map((c) => c.trim());
   const head = cells(lines[start]);
   let i = start + 2;
   const rows = [];
   for (; i < lines.length && lines[i].includes('|') && lines[i].trim() !== ''; i++) rows.push(cells(lines[i]));
-  const th = head.map((c) => `<th>${inline(c)}</th>`).join('');
-  const trs = rows.map((r) => `<tr>${head.map((_, j) => `<td>${inline(r[j] ?? '')}</td>`).join('')}</tr>`).join('');
-  out.push(`<div class="table-wrap"><table><thead><tr>${th}</tr></thead><tbody>${trs}</tbody></table></div>`);
+  const thead = el('thead', {}, [el('tr', {}, head.map((c) => el('th', {}, inline(c))))]);
+  const tbody = el('tbody', {}, rows.map((r) => el('tr', {}, head.map((_, j) => el('td', {}, inline(r[j] ?? ''))))));
+  out.push(el('div', { class: 'table-wrap' }, [el('table', {}, [thead, tbody])]));
   return i;
 }
 
-/** safeHref returns an escaped http(s) URL for an href, or '' if url is not one. */
+/** safeHref returns url if it is an http(s) URL for an href, or '' if not. */
 export function safeHref(url) {
   return /^https?:\/\/[^\s]+$/i.test(url) ? url : '';
 }
 
-// inline renders the inline Markdown of one line of raw text.
+// link returns the attributes of a link to href (opened in a new tab).
+function link(href) {
+  return { href, target: '_blank', rel: 'noopener noreferrer' };
+}
+
+// inline parses the inline Markdown of one line of text into nodes. Code
+// spans and links are cut out first (their content is literal), then the
+// emphasis markers are matched on what is left; the pieces are held as
+// tokens behind \u0000n\u0000 placeholders (the source has no \u0000) and
+// assembled into a tree at the end.
 function inline(text) {
-  const slots = [];
-  const keep = (html) => `\u0000${slots.push(html) - 1}\u0000`;
-  // Code spans first: their content is literal.
-  let s = text.replace(/(`+)([^`]|[^`][\s\S]*?[^`])\1(?!`)/g, (_, __, code) => keep(`<code>${escapeHTML(code.trim())}</code>`));
-  s = escapeHTML(s);
-  // [label](url): the URL is already escaped, so it cannot leave the attribute.
-  s = s.replace(/\[([^\]]+)\]\(\s*([^\s)]+)(?:\s+&quot;[^)]*?&quot;)?\s*\)/g, (m, label, url) => {
+  const tokens = [];
+  const keep = (t) => `\u0000${tokens.push(t) - 1}\u0000`;
+  const wrap = (tag, inner) => keep({ open: tag }) + inner + keep({ close: tag });
+  let s = text.replace(/(`+)([^`]|[^`][\s\S]*?[^`])\1(?!`)/g, (_, __, code) => keep({ node: el('code', {}, [code.trim()]) }));
+  // [label](url "title"): the label stays text for the emphasis below.
+  s = s.replace(/\[([^\]]+)\]\(\s*([^\s)]+)(?:\s+"[^)]*?")?\s*\)/g, (m, label, url) => {
     const href = safeHref(url);
     if (!href) return label;
-    return keep(`<a href="${href}" target="_blank" rel="noopener noreferrer">`) + label + keep('</a>');
+    return keep({ open: 'a', attrs: link(href) }) + label + keep({ close: 'a' });
   });
-  // Bare links (an entity such as &quot; or &lt; ends them, as does trailing punctuation).
-  s = s.replace(/(^|[^\w/"=\u0000])(https?:\/\/(?:(?!&(?:quot|#39|lt|gt);)[^\s\u0000])+)/gi, (m, pre, url) => {
-    const trail = /(?:[.,;:!?)\]]|&amp;)+$/.exec(url);
-    const tail = trail ? trail[0] : '';
+  // Bare links (a quote, apostrophe, < or > ends them, as does trailing punctuation).
+  s = s.replace(/(^|[^\w/=\u0000])(https?:\/\/[^\s\u0000"'<>]+)/gi, (m, pre, url) => {
+    const tail = /[.,;:!?)\]&]*$/.exec(url)[0];
     const href = url.slice(0, url.length - tail.length);
-    return `${pre}${keep(`<a href="${href}" target="_blank" rel="noopener noreferrer">${href}</a>`)}${tail}`;
+    return `${pre}${keep({ node: el('a', link(href), [href]) })}${tail}`;
   });
-  s = s.replace(/\*\*(?=\S)([\s\S]*?\S)\*\*/g, '<strong>$1</strong>');
-  s = s.replace(/(^|[^\w])__(?=\S)([\s\S]*?\S)__(?!\w)/g, '$1<strong>$2</strong>');
-  s = s.replace(/~~(?=\S)([\s\S]*?\S)~~/g, '<del>$1</del>');
-  s = s.replace(/\*(?=[^\s*])([^*]*?[^\s*])\*/g, '<em>$1</em>');
-  s = s.replace(/(^|[^\w])_(?=[^\s_])([^_]*?[^\s_]|[^\s_])_(?!\w)/g, '$1<em>$2</em>');
-  return s.replace(/\u0000(\d+)\u0000/g, (_, n) => slots[Number(n)]);
+  s = s.replace(/\*\*(?=\S)([\s\S]*?\S)\*\*/g, (_, x) => wrap('strong', x));
+  s = s.replace(/(^|[^\w])__(?=\S)([\s\S]*?\S)__(?!\w)/g, (_, pre, x) => pre + wrap('strong', x));
+  s = s.replace(/~~(?=\S)([\s\S]*?\S)~~/g, (_, x) => wrap('del', x));
+  s = s.replace(/\*(?=[^\s*])([^*]*?[^\s*])\*/g, (_, x) => wrap('em', x));
+  s = s.replace(/(^|[^\w])_(?=[^\s_])([^_]*?[^\s_]|[^\s_])_(?!\w)/g, (_, pre, x) => pre + wrap('em', x));
+  return assemble(s, tokens);
+}
+
+// assemble turns text with token placeholders into nodes. Emphasis
+// matched across another's boundary ("**a *b** c*") closes the inner
+// element early and opens it again for the content that follows, as an
+// HTML parser would; links never nest.
+function assemble(s, tokens) {
+  const root = el('');
+  const stack = [root];
+  let reopen = []; // elements closed early, to open again before the next content
+  const add = (node) => {
+    if (node.tag === 'a' && stack.some((e) => e.tag === 'a')) {
+      node.children.forEach(add); // a bare URL inside a link's label is only text
+      return;
+    }
+    for (const e of reopen) {
+      const copy = el(e.tag, e.attrs);
+      stack[stack.length - 1].children.push(copy);
+      stack.push(copy);
+    }
+    reopen = [];
+    const kids = stack[stack.length - 1].children;
+    if (typeof node === 'string' && typeof kids[kids.length - 1] === 'string') kids[kids.length - 1] += node;
+    else kids.push(node);
+  };
+  s.split(/\u0000(\d+)\u0000/).forEach((part, i) => {
+    if (i % 2 === 0) {
+      if (part) add(part);
+      return;
+    }
+    const t = tokens[Number(part)];
+    if (t.node) {
+      add(t.node);
+    } else if (t.open) {
+      const e = el(t.open, t.attrs);
+      add(e);
+      stack.push(e);
+    } else {
+      const j = stack.findLastIndex((e, k) => k > 0 && e.tag === t.close);
+      if (j > 0) {
+        reopen = [...stack.splice(j).slice(1), ...reopen];
+        return;
+      }
+      const r = reopen.findLastIndex((e) => e.tag === t.close);
+      if (r >= 0) reopen.splice(r, 1);
+    }
+  });
+  return root.children;
 }

@@ -3,13 +3,13 @@
 // (offline, air-gapped, blocked) or the element is not defined within a
 // few seconds, it moves to the self-hosted lite client instead.
 import { Auth, readConfig, showLogin } from './auth.js';
+import { $ } from './dom.js';
 
 /** FALLBACK_MS is how long the page waits for the element before using the lite client. */
 const FALLBACK_MS = 6000;
 
 const cfg = readConfig();
 const auth = new Auth(cfg);
-const $ = (id) => document.getElementById(id);
 let settled = false;
 
 // fallback moves to the lite client (once), keeping this tab's token.

@@ -3,6 +3,7 @@
 // styles through a few whitelisted classes and CSSOM values, URLs are
 // checked, and unknown components render their children (or nothing).
 // Nothing here throws on odd input.
+import { h } from './dom.js';
 import { icon } from './icons.js';
 import { renderMarkdown } from './markdown.js';
 
@@ -46,20 +47,6 @@ function kids(node) {
 
 function str(v) {
   return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '';
-}
-
-// h creates an element; props: class, text, and DOM properties.
-function h(tag, props = {}, children = []) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (v === undefined || v === null || v === false || v === '') continue;
-    if (k === 'class') el.className = v;
-    else if (k === 'text') el.textContent = v;
-    else if (k.startsWith('aria-') || k.startsWith('data-') || k === 'role' || k === 'for') el.setAttribute(k, String(v));
-    else el[k] = v;
-  }
-  for (const c of children) if (c) el.append(c);
-  return el;
 }
 
 // render renders one component; path identifies it within the widget (for focus restore).
@@ -344,9 +331,7 @@ const COMPONENTS = {
   },
 
   Markdown(node) {
-    const el = h('div', { class: 'md w-markdown' });
-    el.innerHTML = renderMarkdown(str(node.value)); // safe: renderMarkdown escapes first
-    return el;
+    return h('div', { class: 'md w-markdown' }, renderMarkdown(str(node.value)));
   },
 
   Label(node, c) {
