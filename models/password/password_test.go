@@ -63,11 +63,11 @@ func TestNeedsRehash(t *testing.T) {
 
 func TestCheck(t *testing.T) {
 	for pw, ok := range map[string]bool{
-		"short":                   false,
-		"12345678":                true,
-		"pässwörd":                true,
-		strings.Repeat("x", 256):  true,
-		strings.Repeat("x", 257):  false,
+		"short":                            false,
+		"12345678":                         true,
+		"pässwörd":                         true,
+		strings.Repeat("x", 256):           true,
+		strings.Repeat("x", 257):           false,
 		"\xff\xfe\xfd\xfc\xfb\xfa\xf9\xf8": false,
 	} {
 		if got := Check(pw) == ""; got != ok {

@@ -166,4 +166,6 @@ func (s *Store) DeleteAccount(ctx context.Context, name string) error {
 	return nil
 }
 
-func accountNotFound(name string) error { return fmt.Errorf("account %s: %w", name, models.ErrNotFound) }
+func accountNotFound(name string) error {
+	return fmt.Errorf("account %s: %w", name, models.ErrNotFound)
+}
