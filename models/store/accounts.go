@@ -107,34 +107,48 @@ func (s *Store) CountAccounts(ctx context.Context) (int64, error) {
 	return n, nil
 }
 
-// SetAccountPassword replaces the password hash of name.
+// SetAccountPassword replaces the password hash of name and ends all its
+// sign-in sessions.
 func (s *Store) SetAccountPassword(ctx context.Context, name, passwordHash string) error {
-	return s.updateAccount(ctx, name, "set password", map[string]any{"password_hash": passwordHash})
+	return s.updateAccount(ctx, name, "set password", map[string]any{"password_hash": passwordHash}, true)
 }
 
-// SetAccountDisabled disables or re-enables name.
+// SetAccountDisabled disables or re-enables name; disabling ends all its
+// sign-in sessions.
 func (s *Store) SetAccountDisabled(ctx context.Context, name string, disabled bool) error {
-	return s.updateAccount(ctx, name, "disable account", map[string]any{"disabled": disabled})
+	return s.updateAccount(ctx, name, "disable account", map[string]any{"disabled": disabled}, disabled)
 }
 
-func (s *Store) updateAccount(ctx context.Context, name, what string, cols map[string]any) error {
+// updateAccount sets cols of name and, with endSessions, deletes its
+// sessions in the same transaction.
+func (s *Store) updateAccount(ctx context.Context, name, what string, cols map[string]any, endSessions bool) error {
 	n, err := models.ValidateAccountName(name)
 	if err != nil {
 		return accountNotFound(name)
 	}
 	cols["updated_at"] = now()
-	res := s.db.WithContext(ctx).Model(&accountRow{}).Where("name = ?", n).Updates(cols)
-	if res.Error != nil {
-		return fmt.Errorf("%s: %w", what, dbError(res.Error))
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&accountRow{}).Where("name = ?", n).Updates(cols)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return accountNotFound(n)
+		}
+		if endSessions {
+			return tx.Where("account = ?", n).Delete(&sessionRow{}).Error
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, models.ErrNotFound) {
+		return fmt.Errorf("%s: %w", what, dbError(err))
 	}
-	if res.RowsAffected == 0 {
-		return accountNotFound(n)
-	}
-	return nil
+	return err
 }
 
 // DeleteAccount deletes name and everything that belongs to its user:
-// tasks, task counters, chat threads with their items and feedback. It is
+// tasks, task counters, chat threads with their items and feedback, and
+// sign-in sessions. It is
 // one transaction: either all of it goes or nothing does.
 func (s *Store) DeleteAccount(ctx context.Context, name string) error {
 	n, err := models.ValidateAccountName(name)
@@ -142,6 +156,9 @@ func (s *Store) DeleteAccount(ctx context.Context, name string) error {
 		return accountNotFound(name)
 	}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Where("account = ?", n).Delete(&sessionRow{}).Error; err != nil {
+			return err
+		}
 		res := tx.Where("name = ?", n).Delete(&accountRow{})
 		if res.Error != nil {
 			return res.Error

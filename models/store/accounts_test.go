@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/taskpilot/taskpilot/models"
 	"github.com/taskpilot/taskpilot/models/store"
@@ -121,5 +122,73 @@ func TestDeleteAccountDeletesItsData(t *testing.T) {
 		if _, err := s.GetThreadItem(ctx, "bob", "thr_1", "msg_1"); err != nil {
 			t.Errorf("bob's item after alice's delete: %v", err)
 		}
+	})
+}
+
+// TestSessions: a session names its account until it expires, is ended
+// by sign-out, a password change, disabling and deleting the account.
+func TestSessions(t *testing.T) {
+	forEachFreshBackend(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		for _, u := range []string{"alice", "bob"} {
+			if _, err := s.CreateAccount(ctx, u, "h"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		later := time.Now().Add(time.Hour)
+		create := func(id, account string, expires time.Time) {
+			t.Helper()
+			if err := s.CreateSession(ctx, id, account, expires); err != nil {
+				t.Fatal(err)
+			}
+		}
+		valid := func(id, want string) {
+			t.Helper()
+			a, err := s.SessionAccount(ctx, id)
+			switch {
+			case want == "" && !errors.Is(err, models.ErrNotFound):
+				t.Errorf("session %s: %+v, %v; want not found", id, a, err)
+			case want != "" && (err != nil || a.Name != want):
+				t.Errorf("session %s: %+v, %v; want %s", id, a, err, want)
+			}
+		}
+		create("s1", "alice", later)
+		create("s2", "alice", later)
+		create("old", "alice", time.Now().Add(-time.Second))
+		create("b1", "bob", later)
+		if err := s.CreateSession(ctx, "x", "carol", later); err == nil {
+			t.Error("a session of a missing account was created")
+		}
+		valid("s1", "alice")
+		valid("old", "")
+		valid("nope", "")
+
+		if err := s.DeleteSession(ctx, "s1"); err != nil {
+			t.Fatal(err)
+		}
+		valid("s1", "")
+		valid("s2", "alice")
+		if err := s.SetAccountPassword(ctx, "alice", "h2"); err != nil {
+			t.Fatal(err)
+		}
+		valid("s2", "")
+		valid("b1", "bob")
+
+		create("s3", "alice", later)
+		if err := s.SetAccountDisabled(ctx, "alice", false); err != nil {
+			t.Fatal(err)
+		}
+		valid("s3", "alice") // enabling ends nothing
+		if err := s.SetAccountDisabled(ctx, "alice", true); err != nil {
+			t.Fatal(err)
+		}
+		valid("s3", "")
+
+		create("b2", "bob", later)
+		if err := s.DeleteAccount(ctx, "bob"); err != nil {
+			t.Fatal(err)
+		}
+		valid("b1", "")
+		valid("b2", "")
 	})
 }

@@ -27,6 +27,7 @@ func migrations() []migration {
 		{1, "tasks and task counters", migrateTasksV1},
 		{2, "chat threads, items and feedback", migrateThreadsV2},
 		{5, "accounts", migrateAccountsV5},
+		{6, "sign-in sessions", migrateSessionsV6},
 	}
 }
 
