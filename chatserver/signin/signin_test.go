@@ -39,7 +39,9 @@ func newFixture(t *testing.T, st *store.Store, cfg signin.Config) *fixture {
 		t.Fatal(err)
 	}
 	cfg.Accounts = st
-	cfg.Mint = func(user string, ttl time.Duration) (string, error) { return "token-of-" + user + "-" + ttl.String(), nil }
+	cfg.Mint = func(user string, ttl time.Duration) (string, error) {
+		return "token-of-" + user + "-" + ttl.String(), nil
+	}
 	if cfg.Params == (password.Params{}) {
 		cfg.Params = cheap
 	}
