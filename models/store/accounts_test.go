@@ -192,3 +192,55 @@ func TestSessions(t *testing.T) {
 		valid("b2", "")
 	})
 }
+
+func TestKeysAndInvites(t *testing.T) {
+	forEachFreshBackend(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		v, err := s.EnsureKey(ctx, "signing", "first")
+		if err != nil || v != "first" {
+			t.Fatalf("EnsureKey = %q, %v", v, err)
+		}
+		if v, err := s.EnsureKey(ctx, "signing", "second"); err != nil || v != "first" {
+			t.Fatalf("second EnsureKey = %q, %v; want the stored first", v, err)
+		}
+		if err := s.DeleteKey(ctx, "signing"); err != nil {
+			t.Fatal(err)
+		}
+		if v, _ := s.EnsureKey(ctx, "signing", "third"); v != "third" {
+			t.Fatalf("after delete: %q", v)
+		}
+
+		if err := s.CreateInvite(ctx, "inv1", time.Now().Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.CreateInvite(ctx, "old", time.Now().Add(-time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.CreateAccountWithInvite(ctx, "old", "olga", "h"); !errors.Is(err, models.ErrNotFound) {
+			t.Errorf("expired invite: %v", err)
+		}
+		if _, err := s.CreateAccountWithInvite(ctx, "inv1", "bad name", "h"); !errors.Is(err, models.ErrInvalid) {
+			t.Errorf("bad name: %v", err)
+		}
+		a, err := s.CreateAccountWithInvite(ctx, "inv1", "Ivan", "h")
+		if err != nil || a.Name != "ivan" {
+			t.Fatalf("sign up with invite: %+v, %v", a, err)
+		}
+		if _, err := s.CreateAccountWithInvite(ctx, "inv1", "ivana", "h"); !errors.Is(err, models.ErrNotFound) {
+			t.Errorf("second use of an invite: %v", err)
+		}
+		if err := s.CreateInvite(ctx, "inv2", time.Now().Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.CreateAccountWithInvite(ctx, "inv2", "ivan", "h"); !errors.Is(err, models.ErrConflict) {
+			t.Errorf("taken name: %v", err)
+		}
+		// The failed attempt did not use the invite up.
+		if _, err := s.CreateAccountWithInvite(ctx, "inv2", "ivy", "h"); err != nil {
+			t.Errorf("invite after a failed attempt: %v", err)
+		}
+		if n, _ := s.CountAccounts(ctx); n != 2 {
+			t.Errorf("accounts = %d, want 2", n)
+		}
+	})
+}

@@ -28,6 +28,7 @@ func migrations() []migration {
 		{2, "chat threads, items and feedback", migrateThreadsV2},
 		{5, "accounts", migrateAccountsV5},
 		{6, "sign-in sessions", migrateSessionsV6},
+		{7, "server keys and invites", migrateKeysV7},
 	}
 }
 
