@@ -12,6 +12,14 @@
 //	POST /auth/signin   {"name","password"} -> 204 and the session cookie
 //	POST /auth/signout  ends the session, clears the cookie -> 204
 //	POST /auth/token    session cookie -> {"token","user","expires_in"}
+//	POST /auth/signup   {"name","password","invite"?,"setup"?} -> 204, signed in
+//	GET  /auth/config   {"signup": "open"|"invite"|"closed", "setup": bool}
+//
+// Sign-up follows Config.SignUp: open to anyone, by single-use invite
+// (taskpilot user invite), or closed (the default: the operator creates
+// accounts with taskpilot user add). Whatever the mode, while there is no
+// account at all the one-time setup secret that the server logs at start
+// (see Setup) creates the first one.
 //
 // Every route refuses cross-origin browser requests (net/http's
 // CrossOriginProtection: Sec-Fetch-Site, else Origin against Host) and
@@ -28,6 +36,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"math"
@@ -63,7 +72,29 @@ type Accounts interface {
 	SessionAccount(ctx context.Context, idHash string) (models.Account, error)
 	// DeleteSession ends a session.
 	DeleteSession(ctx context.Context, idHash string) error
+	// CreateAccount stores a new account; a taken name matches
+	// models.ErrConflict, a bad one models.ErrInvalid.
+	CreateAccount(ctx context.Context, name, hash string) (models.Account, error)
+	// CreateAccountWithInvite is CreateAccount that also uses up an
+	// invite, or fails with models.ErrNotFound when it is not valid.
+	CreateAccountWithInvite(ctx context.Context, inviteHash, name, hash string) (models.Account, error)
+	// CountAccounts counts every account.
+	CountAccounts(ctx context.Context) (int64, error)
+	// EnsureKey returns the server key name, storing value when unset.
+	EnsureKey(ctx context.Context, name, value string) (string, error)
+	// DeleteKey removes a server key.
+	DeleteKey(ctx context.Context, name string) error
 }
+
+// Sign-up modes of Config.SignUp.
+const (
+	SignUpClosed = "closed"
+	SignUpOpen   = "open"
+	SignUpInvite = "invite"
+)
+
+// setupKey names the server key holding the hash of the setup secret.
+const setupKey = "setup"
 
 // Limiter throttles sign-in attempts. Allow takes one token from the
 // bucket named key and reports whether there was one, and if not, how long
@@ -90,6 +121,8 @@ type Config struct {
 	// Params are the argon2id parameters of new hashes; zero means
 	// password.Default.
 	Params password.Params
+	// SignUp is SignUpClosed (also for ""), SignUpOpen or SignUpInvite.
+	SignUp string
 	// Logger receives failures; nil discards.
 	Logger *slog.Logger
 }
@@ -117,6 +150,13 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.Params == (password.Params{}) {
 		cfg.Params = password.Default
 	}
+	switch cfg.SignUp {
+	case "":
+		cfg.SignUp = SignUpClosed
+	case SignUpClosed, SignUpOpen, SignUpInvite:
+	default:
+		return nil, fmt.Errorf("signin: sign-up mode %q is not open, invite or closed", cfg.SignUp)
+	}
 	if cfg.Limiter == nil {
 		cfg.Limiter = NewMemoryLimiter(DefaultRates)
 	}
@@ -132,6 +172,8 @@ func New(cfg Config) (*Handler, error) {
 	h.mux.HandleFunc("POST /auth/signin", h.signIn)
 	h.mux.HandleFunc("POST /auth/signout", h.signOut)
 	h.mux.HandleFunc("POST /auth/token", h.token)
+	h.mux.HandleFunc("POST /auth/signup", h.signUp)
+	h.mux.HandleFunc("GET /auth/config", h.config)
 	return h, nil
 }
 
@@ -163,7 +205,7 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 		Name     string `json:"name"`
 		Password string `json:"password"`
 	}
-	if !decodeJSON(w, r, &in) {
+	if !decodeJSON(w, r, &in, `the body must be {"name": "...", "password": "..."}`) {
 		return
 	}
 	name, nameErr := models.ValidateAccountName(in.Name)
@@ -171,18 +213,8 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 	if nameErr != nil {
 		key = "invalid"
 	}
-	for _, k := range []string{"addr:" + clientAddr(r), "account:" + key} {
-		ok, wait, err := h.cfg.Limiter.Allow(ctx, k)
-		if err != nil {
-			h.log.ErrorContext(ctx, "sign-in limiter", "err", err)
-			writeError(w, http.StatusServiceUnavailable, "unavailable", "sign-in is unavailable right now; try again shortly")
-			return
-		}
-		if !ok {
-			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-			writeError(w, http.StatusTooManyRequests, "rate_limited", "too many sign-in attempts; wait a little and try again")
-			return
-		}
+	if !h.allow(w, r, "addr:"+clientAddr(r), "account:"+key) {
+		return
 	}
 
 	acct, err := h.cfg.Accounts.GetAccount(ctx, name)
@@ -216,17 +248,46 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
-	secret := make([]byte, 32)
-	_, _ = rand.Read(secret) // never fails
-	raw := hex.EncodeToString(secret)
+	h.startSession(w, r, acct.Name)
+}
+
+// allow takes a token from each of the limiter's buckets keys, or answers
+// 429 (or 503 when the limiter fails) and returns false.
+func (h *Handler) allow(w http.ResponseWriter, r *http.Request, keys ...string) bool {
+	for _, k := range keys {
+		ok, wait, err := h.cfg.Limiter.Allow(r.Context(), k)
+		if err != nil {
+			h.log.ErrorContext(r.Context(), "sign-in limiter", "err", err)
+			writeError(w, http.StatusServiceUnavailable, "unavailable", "sign-in is unavailable right now; try again shortly")
+			return false
+		}
+		if !ok {
+			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+			writeError(w, http.StatusTooManyRequests, "rate_limited", "too many sign-in attempts; wait a little and try again")
+			return false
+		}
+	}
+	return true
+}
+
+// startSession signs account in: a new session and its cookie, 204.
+func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, account string) {
+	raw := newSecret()
 	expires := time.Now().Add(h.cfg.SessionTTL)
-	if err := h.cfg.Accounts.CreateSession(ctx, hashID(raw), acct.Name, expires); err != nil {
-		h.log.ErrorContext(ctx, "sign-in: create session", "err", err)
+	if err := h.cfg.Accounts.CreateSession(r.Context(), hashID(raw), account, expires); err != nil {
+		h.log.ErrorContext(r.Context(), "sign-in: create session", "err", err)
 		writeError(w, http.StatusServiceUnavailable, "unavailable", "sign-in is unavailable right now; try again shortly")
 		return
 	}
 	http.SetCookie(w, h.cookie(raw, expires))
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// newSecret returns 32 random bytes in hex.
+func newSecret() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // never fails
+	return hex.EncodeToString(b)
 }
 
 func (h *Handler) signOut(w http.ResponseWriter, r *http.Request) {
@@ -304,7 +365,7 @@ func clientAddr(r *http.Request) string {
 
 // decodeJSON reads one JSON object of at most maxBody bytes into v, or
 // answers 4xx and returns false.
-func decodeJSON(w http.ResponseWriter, r *http.Request, v any) bool {
+func decodeJSON(w http.ResponseWriter, r *http.Request, v any, shape string) bool {
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
 		writeError(w, http.StatusUnsupportedMediaType, "invalid_request", "the body must be application/json")
 		return false
@@ -312,7 +373,7 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		writeError(w, http.StatusBadRequest, "invalid_request", `the body must be {"name": "...", "password": "..."}`)
+		writeError(w, http.StatusBadRequest, "invalid_request", shape)
 		return false
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
