@@ -60,7 +60,6 @@ func TestSignUpModes(t *testing.T) {
 	})
 }
 
-
 func TestSignUpOpen(t *testing.T) {
 	f := newFixture(t, storetest.OpenSQLite(t), signin.Config{SignUp: signin.SignUpOpen})
 	c := client(t)
