@@ -22,12 +22,16 @@ import (
 // increasing precedence: defaultConfig, the --config YAML file, TASKPILOT_*
 // environment variables and flags given on the command line.
 type Config struct {
-	Database DatabaseConfig `yaml:"database"`
-	Log      LogConfig      `yaml:"log"`
-	MCP      MCPConfig      `yaml:"mcp"`
-	Chat     ChatConfig     `yaml:"chat"`
-	Auth     AuthConfig     `yaml:"auth"`
-	Metrics  MetricsConfig  `yaml:"metrics"`
+	// PublicURL is the chat server's base URL as people reach it
+	// ("https://tasks.example.com"); links, cookies and OAuth URLs derive
+	// from it. "" means http://<chat addr>.
+	PublicURL string         `yaml:"public_url"`
+	Database  DatabaseConfig `yaml:"database"`
+	Log       LogConfig      `yaml:"log"`
+	MCP       MCPConfig      `yaml:"mcp"`
+	Chat      ChatConfig     `yaml:"chat"`
+	Auth      AuthConfig     `yaml:"auth"`
+	Metrics   MetricsConfig  `yaml:"metrics"`
 }
 
 // DatabaseConfig says where the tasks live.
@@ -159,6 +163,8 @@ func settings() []setting {
 			func(c *Config) any { return &c.Auth.Audience }},
 		{"auth.issuer", "TASKPILOT_AUTH_ISSUER", "",
 			func(c *Config) any { return &c.Auth.Issuer }},
+		{"public_url", "TASKPILOT_PUBLIC_URL", "base URL people reach the chat server at (https://… behind a proxy); default http://<addr>",
+			func(c *Config) any { return &c.PublicURL }},
 		{"metrics.enabled", "TASKPILOT_METRICS", "serve Prometheus metrics at GET /metrics over HTTP (unauthenticated: keep it internal)",
 			func(c *Config) any { return &c.Metrics.Enabled }},
 	}
@@ -323,6 +329,11 @@ func (c Config) validate() error {
 		return fmt.Errorf("--log-format must be text or json, not %q", c.Log.Format)
 	case c.Auth.Audience == "" || c.Auth.Issuer == "":
 		return errors.New("auth.audience and auth.issuer must not be empty")
+	}
+	if c.PublicURL != "" {
+		if err := checkURL(c.PublicURL); err != nil {
+			return fmt.Errorf("public_url (TASKPILOT_PUBLIC_URL): %w", err)
+		}
 	}
 	if c.Auth.JWKSURL != "" {
 		if err := checkURL(c.Auth.JWKSURL); err != nil {

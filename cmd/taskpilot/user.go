@@ -8,10 +8,12 @@ import (
 	"os"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/taskpilot/taskpilot/chatserver/signin"
 	"github.com/taskpilot/taskpilot/models"
 	"github.com/taskpilot/taskpilot/models/password"
 	"github.com/taskpilot/taskpilot/models/store"
@@ -21,7 +23,7 @@ import (
 func newUserCmd(e *env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "user",
-		Short: "Manage accounts: add, list, passwd, disable, enable, delete",
+		Short: "Manage accounts: add, list, passwd, disable, enable, delete, invite",
 		Long: `User manages the accounts people sign in with. An account's name is its user
 id: the tasks and threads it owns, and the subject of its tokens.
 
@@ -38,7 +40,7 @@ of standard input, for scripts. They never appear as arguments.`,
 	}
 	cmd.AddCommand(
 		newUserAddCmd(e), newUserListCmd(e), newUserPasswdCmd(e),
-		newUserDisableCmd(e, true), newUserDisableCmd(e, false), newUserDeleteCmd(e),
+		newUserDisableCmd(e, true), newUserDisableCmd(e, false), newUserDeleteCmd(e), newUserInviteCmd(e),
 	)
 	return cmd
 }
@@ -242,4 +244,43 @@ func promptPassword(cmd *cobra.Command, f *os.File, prompt string) (string, erro
 		return "", fmt.Errorf("read password: %w", err)
 	}
 	return string(b), nil
+}
+
+func newUserInviteCmd(e *env) *cobra.Command {
+	var ttl time.Duration
+	cmd := &cobra.Command{
+		Use:   "invite",
+		Short: "Print a single-use sign-up link (for sign-up mode invite)",
+		Long: `Invite prints a link that lets one person create an account on the sign-in
+page, once, within --ttl. It works when the chat server runs with
+--signup invite; the link starts with TASKPILOT_PUBLIC_URL.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if ttl < time.Minute || ttl > 90*24*time.Hour {
+				return fmt.Errorf("--ttl must be between 1m and 2160h, not %v", ttl)
+			}
+			return e.withStore(cmd, func(st *store.Store) error {
+				cfg, _, err := e.load(cmd)
+				if err != nil {
+					return err
+				}
+				secret, err := signin.NewInvite(cmd.Context(), st, ttl)
+				if err != nil {
+					return err
+				}
+				_, err = fmt.Fprintf(cmd.OutOrStdout(), "%s/signin#invite=%s\n", publicBase(cfg), secret)
+				return err
+			})
+		},
+	}
+	cmd.Flags().DurationVar(&ttl, "ttl", signin.DefaultInviteTTL, "how long the link works")
+	return cmd
+}
+
+// publicBase is the chat server's public base URL, without a trailing slash.
+func publicBase(cfg Config) string {
+	if cfg.PublicURL != "" {
+		return strings.TrimSuffix(cfg.PublicURL, "/")
+	}
+	return "http://" + cfg.Chat.Addr
 }

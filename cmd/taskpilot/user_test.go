@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -111,4 +113,32 @@ func checkPassword(t *testing.T, st *store.Store, name, pw string) {
 	if ok, err := password.Verify(a.PasswordHash, pw); !ok || err != nil {
 		t.Errorf("stored hash does not match %q: %v, %v", pw, ok, err)
 	}
+}
+
+// TestUserInvite: the printed link's secret signs one person up.
+func TestUserInvite(t *testing.T) {
+	dbURL := "sqlite://" + filepath.Join(t.TempDir(), "tp.db")
+	var stdout, stderr bytes.Buffer
+	env := fakeEnv(map[string]string{"TASKPILOT_DATABASE_URL": dbURL, "TASKPILOT_LOG_LEVEL": "error",
+		"TASKPILOT_PUBLIC_URL": "https://tasks.example.com/"})
+	if err := run(t.Context(), []string{"user", "invite", "--ttl", "1h"}, env, strings.NewReader(""), &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	link := strings.TrimSpace(stdout.String())
+	secret, ok := strings.CutPrefix(link, "https://tasks.example.com/signin#invite=")
+	if !ok || len(secret) != 64 {
+		t.Fatalf("link = %q", link)
+	}
+	st := storetest.Open(t, dbURL)
+	if _, err := st.CreateAccountWithInvite(context.Background(), sha256Hex(secret), "ivan", "h"); err != nil {
+		t.Errorf("the invite does not sign up: %v", err)
+	}
+	if _, err := runUser(t, dbURL, "", "invite", "--ttl", "1s"); err == nil {
+		t.Error("--ttl 1s accepted")
+	}
+}
+
+func sha256Hex(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
 }
