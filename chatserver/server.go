@@ -79,6 +79,10 @@ type Options struct {
 	// Web serves every path the API does not, such as the browser pages
 	// of package chatserver/web; nil answers those with a JSON 404.
 	Web http.Handler
+	// SignIn, if set, serves the account routes of package
+	// chatserver/signin: POST /auth/signin, /auth/signout, /auth/token,
+	// /auth/signup and GET /auth/config. It checks origins itself.
+	SignIn http.Handler
 	// Metrics, if not nil, counts requests and streams and serves GET
 	// /metrics, without authentication: keep that port internal or block
 	// /metrics at the proxy. Pass the same Metrics to agent.Config.
@@ -157,6 +161,14 @@ func (s *server) routes() *gin.Engine {
 	r.GET("/readyz", s.readyz)
 	if s.opts.Metrics != nil {
 		r.GET("/metrics", gin.WrapH(s.opts.Metrics.handler(s.log)))
+	}
+
+	if s.opts.SignIn != nil {
+		h := gin.WrapH(s.opts.SignIn)
+		for _, p := range []string{"/auth/signin", "/auth/signout", "/auth/token", "/auth/signup"} {
+			r.POST(p, h)
+		}
+		r.GET("/auth/config", h)
 	}
 
 	cors := s.cors()

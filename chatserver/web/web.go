@@ -23,6 +23,9 @@ const (
 	AuthNone  = "none"
 	AuthToken = "token"
 	AuthDev   = "dev"
+	// AuthAccounts pages get tokens from POST /auth/token with the session
+	// cookie of TaskPilot's own sign-in (package chatserver/signin).
+	AuthAccounts = "accounts"
 )
 
 // Defaults for Config.
@@ -148,7 +151,7 @@ func withDefaults(cfg Config) Config {
 	switch cfg.Auth {
 	case "":
 		cfg.Auth = AuthNone
-	case AuthNone, AuthToken, AuthDev:
+	case AuthNone, AuthToken, AuthDev, AuthAccounts:
 	default:
 		panic(fmt.Sprintf("web: unknown Auth %q (want none, token or dev)", cfg.Auth))
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/taskpilot/taskpilot/chatserver"
 	"github.com/taskpilot/taskpilot/chatserver/agent"
 	"github.com/taskpilot/taskpilot/chatserver/chatkit"
+	"github.com/taskpilot/taskpilot/chatserver/signin"
 	"github.com/taskpilot/taskpilot/chatserver/threadstore"
 	"github.com/taskpilot/taskpilot/chatserver/web"
 	"github.com/taskpilot/taskpilot/mcpserver/token"
@@ -79,6 +80,8 @@ configured, else none.`,
 	addFlag(fs, "user", "mcp.user")
 	addFlag(fs, "allowed-origins", "chat.allowed_origins")
 	addFlag(fs, "dev-login", "chat.dev_login")
+	addFlag(fs, "signup", "chat.signup")
+	addFlag(fs, "public-url", "public_url")
 	addFlag(fs, "migrate-on-start", "database.migrate_on_start")
 	addFlag(fs, "metrics", "metrics.enabled")
 	fs.Lookup("user").Usage = "the single user when authentication is off"
@@ -100,6 +103,16 @@ func runChat(ctx context.Context, cfg Config, log *slog.Logger, getenv func(stri
 	if err := checkDevLogin(cfg, auth, cfg.Chat.Addr); err != nil {
 		return err
 	}
+	st, err := openStore(ctx, cfg.Database, log, cfg.Database.MigrateOnStart)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if auth == "accounts" {
+		if cfg.Auth.Secret, err = accountsSecret(ctx, cfg, st); err != nil {
+			return err
+		}
+	}
 	mcpAuth := cfg.Chat.MCPAuth
 	if mcpAuth == "auto" {
 		mcpAuth = "none"
@@ -110,17 +123,17 @@ func runChat(ctx context.Context, cfg Config, log *slog.Logger, getenv func(stri
 	switch {
 	case mcpAuth == "jwt" && cfg.Auth.Secret == nil:
 		return errors.New("--mcp-auth jwt needs TASKPILOT_AUTH_SECRET (the MCP server's secret) to mint its tokens")
-	case mcpAuth == "none" && auth == "jwt":
+	case mcpAuth == "none" && auth != "none":
 		return errors.New("--mcp-auth none needs --auth none: with tokens, every user would share the MCP server's single user's tasks; set TASKPILOT_AUTH_SECRET to the MCP server's secret instead")
 	}
-	st, err := openStore(ctx, cfg.Database, log, cfg.Database.MigrateOnStart)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
 	opts, err := chatOptions(cfg, log, getenv, st, newRegistry(cfg, st), auth, cfg.Chat.MCPURL, mcpAuth == "jwt")
 	if err != nil {
 		return err
+	}
+	if auth == "accounts" {
+		if err := logSetupLink(ctx, st, publicBase(cfg), log); err != nil {
+			return err
+		}
 	}
 	ln, err := new(net.ListenConfig).Listen(ctx, "tcp", cfg.Chat.Addr)
 	if err != nil {
@@ -133,8 +146,10 @@ func runChat(ctx context.Context, cfg Config, log *slog.Logger, getenv func(stri
 // validate checks the chat settings.
 func (c ChatConfig) validate() error {
 	switch {
-	case !oneOf(c.Auth, "auto", "jwt", "none"):
-		return fmt.Errorf("--auth must be auto, jwt or none, not %q", c.Auth)
+	case !oneOf(c.Auth, "auto", "jwt", "accounts", "none"):
+		return fmt.Errorf("--auth must be auto, accounts, jwt or none, not %q", c.Auth)
+	case !oneOf(c.SignUp, signin.SignUpClosed, signin.SignUpOpen, signin.SignUpInvite):
+		return fmt.Errorf("--signup must be closed, open or invite, not %q", c.SignUp)
 	case !oneOf(c.MCPAuth, "auto", "jwt", "none"):
 		return fmt.Errorf("--mcp-auth must be auto, jwt or none, not %q", c.MCPAuth)
 	case c.RateLimit < 0:
@@ -169,16 +184,24 @@ func location(name string) (*time.Location, error) {
 	return loc, nil
 }
 
-// chatAuth resolves chat.auth for a server listening on addr: jwt or
-// none. auto is jwt when a key is configured, else none; none is only
-// allowed on loopback, and is logged as a warning.
+// chatAuth resolves chat.auth for a server listening on addrs: accounts,
+// jwt or none. auto is jwt when a key is configured, else accounts on a
+// non-loopback address and none on loopback; none is only allowed on
+// loopback, and is logged as a warning.
 func chatAuth(cfg Config, addrs ...string) (string, error) {
 	auth := cfg.Chat.Auth
 	if auth == "auto" {
-		auth = "none"
-		if cfg.Auth.Secret != nil || cfg.Auth.JWKSURL != "" {
+		switch {
+		case cfg.Auth.Secret != nil || cfg.Auth.JWKSURL != "":
 			auth = "jwt"
+		case allLoopback(addrs):
+			auth = "none"
+		default:
+			auth = "accounts"
 		}
+	}
+	if auth == "accounts" {
+		return auth, checkAccountsURL(cfg, addrs...)
 	}
 	if auth == "jwt" {
 		if cfg.Auth.Secret == nil && cfg.Auth.JWKSURL == "" {
@@ -257,14 +280,18 @@ func chatOptions(cfg Config, log *slog.Logger, getenv func(string) string, st *s
 	if cfg.Chat.RateLimit == 0 {
 		opts.RateLimit.PerMinute = -1
 	}
-	if auth == "jwt" {
-		v, err := token.NewVerifier(token.Config{
+	if auth == "jwt" || auth == "accounts" {
+		tc := token.Config{
 			Secret:   cfg.Auth.Secret,
 			JWKSURL:  cfg.Auth.JWKSURL,
 			Audience: cfg.Auth.Audience,
 			Issuer:   cfg.Auth.Issuer,
 			Leeway:   30 * time.Second,
-		})
+		}
+		if auth == "accounts" {
+			tc.CheckSubject = activeAccount(st)
+		}
+		v, err := token.NewVerifier(tc)
 		if err != nil {
 			return chatserver.Options{}, fmt.Errorf("auth: %w", err)
 		}
@@ -276,6 +303,22 @@ func chatOptions(cfg Config, log *slog.Logger, getenv func(string) string, st *s
 	switch {
 	case auth == "none":
 		page.Auth = web.AuthNone
+	case auth == "accounts":
+		secret, audience, issuer := cfg.Auth.Secret, cfg.Auth.Audience, cfg.Auth.Issuer
+		h, err := signin.New(signin.Config{
+			Accounts: st,
+			Mint: func(user string, ttl time.Duration) (string, error) {
+				return token.Mint(secret, user, audience, issuer, ttl, time.Now())
+			},
+			SecureCookies: strings.HasPrefix(cfg.PublicURL, "https://"),
+			SignUp:        cfg.Chat.SignUp,
+			Logger:        log.With("component", "signin"),
+		})
+		if err != nil {
+			return chatserver.Options{}, err
+		}
+		opts.SignIn = h
+		page.Auth = web.AuthAccounts
 	case cfg.Chat.DevLogin:
 		secret, audience, issuer := cfg.Auth.Secret, cfg.Auth.Audience, cfg.Auth.Issuer
 		page.Auth = web.AuthDev
@@ -286,6 +329,29 @@ func chatOptions(cfg Config, log *slog.Logger, getenv func(string) string, st *s
 	}
 	opts.Web = web.New(page)
 	return opts, nil
+}
+
+// allLoopback reports whether every address is a loopback one.
+func allLoopback(addrs []string) bool {
+	for _, a := range addrs {
+		if !isLoopback(a) {
+			return false
+		}
+	}
+	return true
+}
+
+// checkAccountsURL refuses accounts mode on a non-loopback address unless
+// people reach it over HTTPS (TASKPILOT_PUBLIC_URL https://…): passwords
+// and session cookies must not cross a network in the clear.
+func checkAccountsURL(cfg Config, addrs ...string) error {
+	if allLoopback(addrs) || strings.HasPrefix(cfg.PublicURL, "https://") {
+		return nil
+	}
+	if cfg.PublicURL == "" {
+		return fmt.Errorf("accounts on a non-loopback address (%s) need TASKPILOT_PUBLIC_URL=https://… : serve TaskPilot behind HTTPS and name its public URL", strings.Join(addrs, ", "))
+	}
+	return fmt.Errorf("TASKPILOT_PUBLIC_URL %q is plain http: on a non-loopback address sign-in needs HTTPS, so passwords and cookies never travel in the clear", cfg.PublicURL)
 }
 
 // devLoginTTL is how long a dev-login token lasts.

@@ -22,12 +22,16 @@ import (
 // increasing precedence: defaultConfig, the --config YAML file, TASKPILOT_*
 // environment variables and flags given on the command line.
 type Config struct {
-	Database DatabaseConfig `yaml:"database"`
-	Log      LogConfig      `yaml:"log"`
-	MCP      MCPConfig      `yaml:"mcp"`
-	Chat     ChatConfig     `yaml:"chat"`
-	Auth     AuthConfig     `yaml:"auth"`
-	Metrics  MetricsConfig  `yaml:"metrics"`
+	// PublicURL is the chat server's base URL as people reach it
+	// ("https://tasks.example.com"); links, cookies and OAuth URLs derive
+	// from it. "" means http://<chat addr>.
+	PublicURL string         `yaml:"public_url"`
+	Database  DatabaseConfig `yaml:"database"`
+	Log       LogConfig      `yaml:"log"`
+	MCP       MCPConfig      `yaml:"mcp"`
+	Chat      ChatConfig     `yaml:"chat"`
+	Auth      AuthConfig     `yaml:"auth"`
+	Metrics   MetricsConfig  `yaml:"metrics"`
 }
 
 // DatabaseConfig says where the tasks live.
@@ -67,6 +71,7 @@ type ChatConfig struct {
 	HistoryItems   int      `yaml:"history_items"`   // thread items the model sees
 	DomainKey      string   `yaml:"domain_key"`      // ChatKit domain key for the page at /
 	DevLogin       bool     `yaml:"dev_login"`       // serve POST /auth/dev-login (loopback, auth jwt, secret only)
+	SignUp         string   `yaml:"signup"`          // with auth accounts: closed, open or invite
 }
 
 // MetricsConfig configures the Prometheus metrics of the HTTP servers.
@@ -90,7 +95,7 @@ func defaultConfig() Config {
 		Log:      LogConfig{Level: "info", Format: "text"},
 		MCP:      MCPConfig{Transport: "stdio", Addr: "127.0.0.1:8081", User: "local", Auth: "jwt"},
 		Chat: ChatConfig{Addr: "127.0.0.1:8080", MCPURL: "http://127.0.0.1:8081/mcp", Auth: "auto", MCPAuth: "auto",
-			RateLimit: 60, HistoryItems: 20},
+			RateLimit: 60, HistoryItems: 20, SignUp: "closed"},
 		Auth:    AuthConfig{Audience: "taskpilot-mcp", Issuer: "taskpilot"},
 		Metrics: MetricsConfig{Enabled: true},
 	}
@@ -121,7 +126,7 @@ func settings() []setting {
 			func(c *Config) any { return &c.MCP.Addr }},
 		{"mcp.user", "TASKPILOT_MCP_USER", "user whose tasks stdio (and --auth none) serves",
 			func(c *Config) any { return &c.MCP.User }},
-		{"mcp.auth", "TASKPILOT_MCP_AUTH", "http authentication: jwt or none (none only on loopback)",
+		{"mcp.auth", "TASKPILOT_MCP_AUTH", "http authentication: jwt, accounts (tokens of TaskPilot's own accounts) or none (none only on loopback)",
 			func(c *Config) any { return &c.MCP.Auth }},
 		{"mcp.public_url", "TASKPILOT_MCP_PUBLIC_URL", "public base URL of the server (default http://<addr>)",
 			func(c *Config) any { return &c.MCP.PublicURL }},
@@ -131,7 +136,7 @@ func settings() []setting {
 			func(c *Config) any { return &c.Chat.Addr }},
 		{"chat.mcp_url", "TASKPILOT_CHAT_MCP_URL", "Streamable HTTP endpoint of the TaskPilot MCP server",
 			func(c *Config) any { return &c.Chat.MCPURL }},
-		{"chat.auth", "TASKPILOT_CHAT_AUTH", "authentication: auto (jwt when a key is configured, else none), jwt or none (none only on loopback)",
+		{"chat.auth", "TASKPILOT_CHAT_AUTH", "authentication: auto (jwt when a key is configured, else none on loopback and accounts elsewhere), accounts (sign-in with TaskPilot's own accounts), jwt or none (none only on loopback)",
 			func(c *Config) any { return &c.Chat.Auth }},
 		{"chat.mcp_auth", "TASKPILOT_CHAT_MCP_AUTH", "tokens for the MCP server: auto (when a secret is configured), jwt or none (for an MCP server run with --auth none)",
 			func(c *Config) any { return &c.Chat.MCPAuth }},
@@ -151,6 +156,8 @@ func settings() []setting {
 			func(c *Config) any { return &c.Chat.DomainKey }},
 		{"chat.dev_login", "TASKPILOT_CHAT_DEV_LOGIN", "let the web page mint a token for any name typed in (development only: loopback, auth jwt with a secret)",
 			func(c *Config) any { return &c.Chat.DevLogin }},
+		{"chat.signup", "TASKPILOT_SIGNUP", "with --auth accounts, who may create an account on the page: closed (only taskpilot user add), open or invite (links from taskpilot user invite)",
+			func(c *Config) any { return &c.Chat.SignUp }},
 		{"auth.secret_file", "TASKPILOT_AUTH_SECRET_FILE", "",
 			func(c *Config) any { return &c.Auth.SecretFile }},
 		{"auth.jwks_url", "TASKPILOT_AUTH_JWKS_URL", "",
@@ -159,6 +166,8 @@ func settings() []setting {
 			func(c *Config) any { return &c.Auth.Audience }},
 		{"auth.issuer", "TASKPILOT_AUTH_ISSUER", "",
 			func(c *Config) any { return &c.Auth.Issuer }},
+		{"public_url", "TASKPILOT_PUBLIC_URL", "base URL people reach the chat server at (https://… behind a proxy); default http://<addr>",
+			func(c *Config) any { return &c.PublicURL }},
 		{"metrics.enabled", "TASKPILOT_METRICS", "serve Prometheus metrics at GET /metrics over HTTP (unauthenticated: keep it internal)",
 			func(c *Config) any { return &c.Metrics.Enabled }},
 	}
@@ -324,6 +333,11 @@ func (c Config) validate() error {
 	case c.Auth.Audience == "" || c.Auth.Issuer == "":
 		return errors.New("auth.audience and auth.issuer must not be empty")
 	}
+	if c.PublicURL != "" {
+		if err := checkURL(c.PublicURL); err != nil {
+			return fmt.Errorf("public_url (TASKPILOT_PUBLIC_URL): %w", err)
+		}
+	}
 	if c.Auth.JWKSURL != "" {
 		if err := checkURL(c.Auth.JWKSURL); err != nil {
 			return fmt.Errorf("auth.jwks_url: %w", err)
@@ -337,8 +351,8 @@ func (c MCPConfig) validate() error {
 	switch {
 	case !oneOf(c.Transport, "stdio", "http"):
 		return fmt.Errorf("--transport must be stdio or http, not %q", c.Transport)
-	case !oneOf(c.Auth, "jwt", "none"):
-		return fmt.Errorf("--auth must be jwt or none, not %q", c.Auth)
+	case !oneOf(c.Auth, "jwt", "accounts", "none"):
+		return fmt.Errorf("--auth must be jwt, accounts or none, not %q", c.Auth)
 	case strings.TrimSpace(c.User) == "":
 		return errors.New("--user must not be empty")
 	}

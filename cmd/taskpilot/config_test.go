@@ -219,7 +219,7 @@ func TestMCPConfigValidate(t *testing.T) {
 	}{
 		{"defaults", func(*MCPConfig) {}, ""},
 		{"transport", func(c *MCPConfig) { c.Transport = "carrier-pigeon" }, `--transport must be stdio or http, not "carrier-pigeon"`},
-		{"auth", func(c *MCPConfig) { c.Auth = "basic" }, `--auth must be jwt or none, not "basic"`},
+		{"auth", func(c *MCPConfig) { c.Auth = "basic" }, `--auth must be jwt, accounts or none, not "basic"`},
 		{"user", func(c *MCPConfig) { c.User = " " }, "--user must not be empty"},
 		{"addr", func(c *MCPConfig) { c.Addr = "8081" }, `--addr "8081" is not host:port`},
 		{"public url", func(c *MCPConfig) { c.PublicURL = "tasks.example.com" }, "--public-url"},

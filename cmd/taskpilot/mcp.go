@@ -17,6 +17,7 @@ import (
 	"github.com/taskpilot/taskpilot/mcpserver"
 	"github.com/taskpilot/taskpilot/mcpserver/mcphttp"
 	"github.com/taskpilot/taskpilot/mcpserver/token"
+	"github.com/taskpilot/taskpilot/models/store"
 )
 
 func newMCPCmd(e *env) *cobra.Command {
@@ -64,11 +65,12 @@ func runMCP(ctx context.Context, cfg Config, log *slog.Logger, stdin io.Reader, 
 	if err := cfg.MCP.validate(); err != nil {
 		return err
 	}
-	var verifier *token.Verifier
 	if cfg.MCP.Transport == "http" {
-		var err error
-		if verifier, err = httpVerifier(cfg, log); err != nil {
-			return err
+		switch {
+		case cfg.MCP.Auth == "none" && !isLoopback(cfg.MCP.Addr):
+			return fmt.Errorf("--auth none is only allowed on a loopback address (127.0.0.1, ::1, localhost), not %q: anyone who can reach it would act as %q", cfg.MCP.Addr, cfg.MCP.User)
+		case cfg.MCP.Auth == "jwt" && cfg.Auth.Secret == nil && cfg.Auth.JWKSURL == "":
+			return errNoKey
 		}
 	}
 	st, err := openStore(ctx, cfg.Database, log, cfg.Database.MigrateOnStart)
@@ -76,6 +78,17 @@ func runMCP(ctx context.Context, cfg Config, log *slog.Logger, stdin io.Reader, 
 		return err
 	}
 	defer st.Close()
+	var verifier *token.Verifier
+	if cfg.MCP.Transport == "http" {
+		if cfg.MCP.Auth == "accounts" {
+			if cfg.Auth.Secret, err = accountsSecret(ctx, cfg, st); err != nil {
+				return err
+			}
+		}
+		if verifier, err = httpVerifier(cfg, log, st); err != nil {
+			return err
+		}
+	}
 	opts := mcpserver.Options{Logger: log, DefaultUser: cfg.MCP.User, Version: version()}
 	var metrics *mcphttp.Metrics // only over HTTP
 	if cfg.MCP.Transport == "http" && cfg.Metrics.Enabled {
@@ -131,9 +144,10 @@ func resourceURL(publicURL string, addr net.Addr) string {
 	return "http://" + addr.String() + "/mcp"
 }
 
-// httpVerifier returns the token verifier for --auth jwt, or nil for
-// --auth none after checking that the address is loopback.
-func httpVerifier(cfg Config, log *slog.Logger) (*token.Verifier, error) {
+// httpVerifier returns the token verifier for --auth jwt or accounts
+// (which also checks that the subject is an active account of st), or nil
+// for --auth none after checking that the address is loopback.
+func httpVerifier(cfg Config, log *slog.Logger, st *store.Store) (*token.Verifier, error) {
 	if cfg.MCP.Auth == "none" {
 		if !isLoopback(cfg.MCP.Addr) {
 			return nil, fmt.Errorf("--auth none is only allowed on a loopback address (127.0.0.1, ::1, localhost), not %q: anyone who can reach it would act as %q", cfg.MCP.Addr, cfg.MCP.User)
@@ -142,20 +156,27 @@ func httpVerifier(cfg Config, log *slog.Logger) (*token.Verifier, error) {
 		return nil, nil
 	}
 	if cfg.Auth.Secret == nil && cfg.Auth.JWKSURL == "" {
-		return nil, errors.New("--auth jwt needs a key: set TASKPILOT_AUTH_SECRET (at least 32 bytes; mint tokens with taskpilot token) or TASKPILOT_AUTH_JWKS_URL, or use --auth none on a loopback address")
+		return nil, errNoKey
 	}
-	v, err := token.NewVerifier(token.Config{
+	tc := token.Config{
 		Secret:   cfg.Auth.Secret,
 		JWKSURL:  cfg.Auth.JWKSURL,
 		Audience: cfg.Auth.Audience,
 		Issuer:   cfg.Auth.Issuer,
 		Leeway:   30 * time.Second,
-	})
+	}
+	if cfg.MCP.Auth == "accounts" {
+		tc.CheckSubject = activeAccount(st)
+	}
+	v, err := token.NewVerifier(tc)
 	if err != nil {
 		return nil, fmt.Errorf("auth: %w", err)
 	}
 	return v, nil
 }
+
+// errNoKey refuses --auth jwt without a key.
+var errNoKey = errors.New("--auth jwt needs a key: set TASKPILOT_AUTH_SECRET (at least 32 bytes; mint tokens with taskpilot token) or TASKPILOT_AUTH_JWKS_URL, use --auth accounts for TaskPilot's own accounts, or --auth none on a loopback address")
 
 // isLoopback reports whether addr (host:port) only listens on loopback.
 func isLoopback(addr string) bool {

@@ -54,7 +54,7 @@ Settings come from flags, then TASKPILOT_* environment variables, then the
 	addFlag(fs, "log-format", "log.format")
 	addFlag(fs, "database-url", "database.url")
 
-	root.AddCommand(newMCPCmd(e), newChatCmd(e), newServeCmd(e), newMigrateCmd(e), newTokenCmd(e), newVersionCmd())
+	root.AddCommand(newMCPCmd(e), newChatCmd(e), newServeCmd(e), newMigrateCmd(e), newTokenCmd(e), newUserCmd(e), newVersionCmd())
 	return root
 }
 

@@ -50,6 +50,8 @@ works for both). Model settings are those of taskpilot chat.`,
 	addFlag(fs, "user", "mcp.user")
 	addFlag(fs, "allowed-origins", "chat.allowed_origins")
 	addFlag(fs, "dev-login", "chat.dev_login")
+	addFlag(fs, "signup", "chat.signup")
+	addFlag(fs, "public-url", "public_url")
 	addFlag(fs, "migrate-on-start", "database.migrate_on_start")
 	addFlag(fs, "metrics", "metrics.enabled")
 	fs.Lookup("mcp-addr").Usage = "listen address of the MCP server (Streamable HTTP at /mcp)"
@@ -81,6 +83,11 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, getenv func(str
 		return err
 	}
 	defer st.Close()
+	if auth == "accounts" {
+		if cfg.Auth.Secret, err = accountsSecret(ctx, cfg, st); err != nil {
+			return err
+		}
+	}
 
 	lc := new(net.ListenConfig)
 	mcpLn, err := lc.Listen(ctx, "tcp", cfg.MCP.Addr)
@@ -110,9 +117,9 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, getenv func(str
 		mcpOpts.Metrics = mcpMetrics
 	}
 	var verifier *token.Verifier
-	if auth == "jwt" {
-		cfg.MCP.Auth = "jwt"
-		if verifier, err = httpVerifier(cfg, mcpLog); err != nil {
+	if auth != "none" {
+		cfg.MCP.Auth = auth
+		if verifier, err = httpVerifier(cfg, mcpLog, st); err != nil {
 			return err
 		}
 	}
@@ -131,9 +138,14 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, getenv func(str
 		Metrics:              mcpMetrics,
 	})
 	mcpURL := "http://" + loopbackAddr(mcpLn.Addr()) + "/mcp"
-	chatOpts, err := chatOptions(cfg, log, getenv, st, reg, auth, mcpURL, auth == "jwt")
+	chatOpts, err := chatOptions(cfg, log, getenv, st, reg, auth, mcpURL, auth != "none")
 	if err != nil {
 		return err
+	}
+	if auth == "accounts" {
+		if err := logSetupLink(ctx, st, publicBase(cfg), log); err != nil {
+			return err
+		}
 	}
 
 	log.Info("serving", "chat_addr", chatLn.Addr().String(), "mcp_addr", mcpLn.Addr().String(), "auth", auth)

@@ -249,14 +249,18 @@ func TestChatRefusals(t *testing.T) {
 		args    []string
 		wantErr string
 	}{
-		{"chat without auth off loopback", nil, []string{"chat", "--addr", "0.0.0.0:0"}, "only allowed on a loopback address"},
-		{"serve without auth off loopback", nil, []string{"serve", "--addr", "0.0.0.0:0"}, "only allowed on a loopback address"},
-		{"serve mcp without auth off loopback", nil, []string{"serve", "--mcp-addr", "0.0.0.0:0"}, "only allowed on a loopback address"},
+		{"chat without auth off loopback", nil, []string{"chat", "--auth", "none", "--addr", "0.0.0.0:0"}, "only allowed on a loopback address"},
+		{"serve without auth off loopback", nil, []string{"serve", "--auth", "none", "--addr", "0.0.0.0:0"}, "only allowed on a loopback address"},
+		{"serve mcp without auth off loopback", nil, []string{"serve", "--auth", "none", "--mcp-addr", "0.0.0.0:0"}, "only allowed on a loopback address"},
+		{"accounts by default off loopback, no public URL", nil, []string{"chat", "--addr", "0.0.0.0:0"}, "need TASKPILOT_PUBLIC_URL=https://"},
+		{"serve accounts off loopback, http public URL", map[string]string{"TASKPILOT_PUBLIC_URL": "http://tasks.example.com"},
+			[]string{"serve", "--auth", "accounts", "--addr", "0.0.0.0:0"}, "is plain http"},
+		{"bad signup", nil, []string{"chat", "--signup", "maybe"}, "--signup must be closed, open or invite"},
 		{"jwt without a key", nil, []string{"chat", "--auth", "jwt"}, "--auth jwt needs a key"},
 		{"tokens without mcp tokens", secret, []string{"chat", "--mcp-auth", "none"}, "--mcp-auth none needs --auth none"},
 		{"mcp tokens without a secret", nil, []string{"chat", "--mcp-auth", "jwt"}, "--mcp-auth jwt needs TASKPILOT_AUTH_SECRET"},
 		{"serve with jwks only", map[string]string{"TASKPILOT_AUTH_JWKS_URL": "https://id.example.com/jwks.json"}, []string{"serve"}, "needs TASKPILOT_AUTH_SECRET"},
-		{"bad auth", nil, []string{"chat", "--auth", "maybe"}, "--auth must be auto, jwt or none"},
+		{"bad auth", nil, []string{"chat", "--auth", "maybe"}, "--auth must be auto, accounts, jwt or none"},
 		{"bad mcp url", nil, []string{"chat", "--mcp-url", "127.0.0.1:8081"}, "--mcp-url"},
 		{"bad time zone", map[string]string{"TASKPILOT_TIMEZONE": "Mars/Olympus_Mons"}, []string{"chat"}, "TASKPILOT_TIMEZONE"},
 		{"bad history", map[string]string{"TASKPILOT_HISTORY_ITEMS": "lots"}, []string{"chat"}, "TASKPILOT_HISTORY_ITEMS"},

@@ -53,6 +53,11 @@ type Config struct {
 	Issuer     string        // if set, the "iss" claim must equal it
 	Leeway     time.Duration // clock-skew tolerance for exp, nbf and iat
 	HTTPClient *http.Client  // for JWKS fetches; nil means a client with a 10s timeout
+	// CheckSubject, if set, is asked about the subject of every token that
+	// is otherwise valid, such as "is this an active account". An error
+	// wrapping ErrInvalidToken rejects the token; any other error means the
+	// token could not be checked.
+	CheckSubject func(ctx context.Context, sub string) error
 }
 
 // Claims are the verified contents of a token.
@@ -73,6 +78,7 @@ type Verifier struct {
 	algs     []string
 	parser   *jwt.Parser
 	now      func() time.Time
+	check    func(ctx context.Context, sub string) error // nil: every subject is fine
 }
 
 // NewVerifier returns a Verifier for cfg. It needs cfg.Secret, cfg.JWKSURL
@@ -96,6 +102,7 @@ func NewVerifier(cfg Config) (*Verifier, error) {
 		audience: cfg.Audience,
 		leeway:   cfg.Leeway,
 		now:      time.Now,
+		check:    cfg.CheckSubject,
 	}
 	if len(v.secret) > 0 {
 		v.algs = append(v.algs, hmacAlgs...)
@@ -147,6 +154,11 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (Claims, error) {
 		return Claims{}, fmt.Errorf("%w: missing sub", ErrInvalidToken)
 	case n > MaxSubjectLen || !utf8.ValidString(c.Subject):
 		return Claims{}, fmt.Errorf("%w: sub is longer than %d characters or not UTF-8", ErrInvalidToken, MaxSubjectLen)
+	}
+	if v.check != nil {
+		if err := v.check(ctx, c.Subject); err != nil {
+			return Claims{}, fmt.Errorf("verify token: %w", err)
+		}
 	}
 	return Claims{
 		Subject:   c.Subject,

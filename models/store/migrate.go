@@ -26,6 +26,9 @@ func migrations() []migration {
 	return []migration{
 		{1, "tasks and task counters", migrateTasksV1},
 		{2, "chat threads, items and feedback", migrateThreadsV2},
+		{5, "accounts", migrateAccountsV5},
+		{6, "sign-in sessions", migrateSessionsV6},
+		{7, "server keys and invites", migrateKeysV7},
 	}
 }
 
