@@ -2,12 +2,13 @@
 // SQLite or PostgreSQL through GORM, runs the versioned migrations and
 // implements every query TaskPilot makes, always scoped to one user and
 // always with the caller's context. GORM errors never leave this package:
-// they become models.ErrNotFound, models.ErrConflict or a wrapped error.
+// they become models.ErrNotFound, models.ErrConflict, models.ErrUnavailable
+// (a database that cannot be reached or used right now, see errors.go) or
+// a wrapped error.
 package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -20,8 +21,6 @@ import (
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
-
-	"github.com/taskpilot/taskpilot/models"
 )
 
 // Dialect names returned by Store.Dialect.
@@ -87,9 +86,9 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		dialector, dialect = sqlite.Open(sqliteDSN(path)), DialectSQLite
 	}
 
-	db, err := gorm.Open(dialector, cfg)
+	db, err := gorm.Open(translator{dialector}, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", dialect, err)
+		return nil, fmt.Errorf("open %s: %w", dialect, unavailableError(err))
 	}
 	sqlDB, err := db.DB()
 	if err != nil {
@@ -179,15 +178,7 @@ func (s *Store) Ping(ctx context.Context) error {
 		return fmt.Errorf("ping: %w", err)
 	}
 	if err := sqlDB.PingContext(ctx); err != nil {
-		return fmt.Errorf("ping: %w", err)
+		return fmt.Errorf("ping: %w", unavailableError(err))
 	}
 	return nil
-}
-
-// dbError translates a GORM error for callers outside the package.
-func dbError(err error) error {
-	if errors.Is(err, gorm.ErrDuplicatedKey) {
-		return fmt.Errorf("%w: %w", models.ErrConflict, err)
-	}
-	return err
 }
