@@ -58,7 +58,29 @@ func unavailableError(err error) error {
 	if err == nil || errors.Is(err, models.ErrUnavailable) || !unavailable(err) {
 		return err
 	}
+	if code, ok := sqliteCode(err); ok && sqliteUnwritable(code) {
+		return fmt.Errorf("%w: the database cannot be written (a read-only file, folder or file system, or a full or failing disk): %w", models.ErrUnavailable, err)
+	}
 	return fmt.Errorf("%w: %w", models.ErrUnavailable, err)
+}
+
+// SQLite extended result codes of a failed write.
+const (
+	sqliteIOErrWrite    = sqliteIOErr | 3<<8
+	sqliteIOErrFsync    = sqliteIOErr | 4<<8
+	sqliteIOErrTruncate = sqliteIOErr | 6<<8
+)
+
+// sqliteUnwritable reports whether a SQLite result code means the
+// database files cannot be written.
+func sqliteUnwritable(code int) bool {
+	switch {
+	case code&0xff == sqliteReadOnly, code&0xff == sqliteFull:
+		return true
+	case code == sqliteIOErrWrite, code == sqliteIOErrFsync, code == sqliteIOErrTruncate:
+		return true
+	}
+	return false
 }
 
 // unavailable reports whether err is a fault of the database rather than a

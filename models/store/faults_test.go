@@ -5,6 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"net/url"
+	"os"
+	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
@@ -143,4 +146,107 @@ func TestPostgresTerminatedBackend(t *testing.T) {
 		}
 	}
 	t.Logf("%d of 3 calls failed as unavailable; the rest were retried by the pool", terminated)
+}
+
+// TestSQLiteOneProcess: a SQLite file is kept to one store (one process)
+// by default, so that its WAL index lives in heap memory; a second store
+// on the file is refused with an error that says why and how to share it,
+// and ?locking_mode=normal shares it. No -shm file (a shared-memory map)
+// exists by default.
+func TestSQLiteOneProcess(t *testing.T) {
+	t.Parallel()
+	url := storetest.SQLiteURL(t)
+	s := storetest.Open(t, url)
+	if _, err := s.CreateTask(context.Background(), "alice", models.NewTask{Title: "Buy milk"}); err != nil {
+		t.Fatal(err)
+	}
+	path := strings.TrimPrefix(url, "sqlite://")
+	if _, err := os.Stat(path + "-shm"); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a -shm file exists (%v): the WAL index is in shared memory", err)
+	}
+	_, err := store.Open(context.Background(), url, store.Options{})
+	if err == nil || !strings.Contains(err.Error(), "in use by another process") || !strings.Contains(err.Error(), "locking_mode=normal") {
+		t.Errorf("second store on the file: err = %v, want it to say the file is in use and how to share it", err)
+	}
+
+	shared := storetest.SQLiteURL(t) + "?locking_mode=normal"
+	a, b := storetest.Open(t, shared), storetest.Open(t, shared)
+	if _, err := a.CreateTask(context.Background(), "alice", models.NewTask{Title: "Buy milk"}); err != nil {
+		t.Fatal(err)
+	}
+	if task, err := b.GetTask(context.Background(), "alice", 1); err != nil || task.Title != "Buy milk" {
+		t.Errorf("shared file read by the second store: %+v, %v", task, err)
+	}
+	if _, err := store.Open(context.Background(), storetest.SQLiteURL(t)+"?locking_mode=sometimes", store.Options{}); err == nil || !strings.Contains(err.Error(), "locking_mode") {
+		t.Errorf("unknown locking mode: err = %v, want it refused", err)
+	}
+}
+
+// TestSQLiteReadOnly makes a SQLite database read-only under an open
+// store (chattr +i on the file and its WAL, which stops writes even
+// through open files; it needs root on a file system that supports it):
+// writes fail as models.ErrUnavailable with an error that says the
+// database cannot be written, reads still work, and writes work again once
+// it is writable. Without chattr it makes the file read-only (chmod 0444)
+// and requires a new store on it to be refused, saying so.
+func TestSQLiteReadOnly(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	url := storetest.SQLiteURL(t)
+	path := strings.TrimPrefix(url, "sqlite://")
+	s := storetest.Open(t, url)
+	if _, err := s.CreateTask(ctx, "alice", models.NewTask{Title: "Buy milk"}); err != nil {
+		t.Fatal(err)
+	}
+	files := []string{path, path + "-wal"}
+	writable := func() {
+		for _, f := range files {
+			_ = exec.Command("chattr", "-i", f).Run()
+			_ = os.Chmod(f, 0o644)
+		}
+	}
+	t.Cleanup(writable)
+	immutable := true
+	for _, f := range files {
+		if exec.Command("chattr", "+i", f).Run() != nil {
+			immutable = false
+		}
+	}
+	if !immutable {
+		// Without chattr (not root), make the files read-only and open a
+		// new store: it is refused, saying why.
+		writable()
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range files {
+			if err := os.Chmod(f, 0o444); err != nil && !errors.Is(err, os.ErrNotExist) {
+				t.Fatal(err) // Close checkpoints and removes the WAL
+			}
+		}
+		if f, err := os.OpenFile(path, os.O_WRONLY, 0); err == nil {
+			f.Close()
+			t.Fatal("cannot make the database read-only: neither chattr +i nor chmod stops this user writing")
+		}
+		_, err := store.Open(ctx, url, store.Options{})
+		if !errors.Is(err, models.ErrUnavailable) || !strings.Contains(err.Error(), "cannot be written") {
+			t.Errorf("open a read-only database: err = %v, want models.ErrUnavailable saying it cannot be written", err)
+		}
+		return
+	}
+	t.Logf("read-only by chattr +i: %v", immutable)
+
+	_, err := s.CreateTask(ctx, "alice", models.NewTask{Title: "Call mum"})
+	if !errors.Is(err, models.ErrUnavailable) || !strings.Contains(err.Error(), "cannot be written") {
+		t.Errorf("CreateTask on a read-only database: err = %v, want models.ErrUnavailable saying it cannot be written", err)
+	}
+	if task, err := s.GetTask(ctx, "alice", 1); err != nil || task.Title != "Buy milk" {
+		t.Errorf("GetTask on a read-only database: %+v, %v; want the task", task, err)
+	}
+	writable()
+	if immutable {
+		if _, err := s.CreateTask(ctx, "alice", models.NewTask{Title: "Call mum"}); err != nil {
+			t.Errorf("CreateTask once writable again: %v", err)
+		}
+	}
 }

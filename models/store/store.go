@@ -9,6 +9,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -21,6 +22,8 @@ import (
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
+
+	"github.com/taskpilot/taskpilot/models"
 )
 
 // Dialect names returned by Store.Dialect.
@@ -77,18 +80,23 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		if !ok {
 			return nil, fmt.Errorf("open database: unsupported url %q: use postgres://…, postgresql://…, sqlite:///abs/path.db, sqlite://rel/path.db, sqlite::memory: or a path ending in .db", redact(url))
 		}
+		var shared bool
+		var err error
+		if path, shared, err = sqliteLocking(path); err != nil {
+			return nil, fmt.Errorf("open sqlite: %w", err)
+		}
 		if path != ":memory:" {
 			if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 				return nil, fmt.Errorf("open sqlite: %w", err)
 			}
 		}
 		sqlitePath = path
-		dialector, dialect = sqlite.Open(sqliteDSN(path)), DialectSQLite
+		dialector, dialect = sqlite.Open(sqliteDSN(path, shared)), DialectSQLite
 	}
 
 	db, err := gorm.Open(translator{dialector}, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", dialect, unavailableError(err))
+		return nil, openError(dialect, sqlitePath, unavailableError(err))
 	}
 	sqlDB, err := db.DB()
 	if err != nil {
@@ -108,10 +116,26 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	s := &Store{db: db, dialect: dialect}
 	if err := s.Ping(ctx); err != nil {
 		_ = sqlDB.Close()
-		return nil, fmt.Errorf("open %s: %w", dialect, err)
+		return nil, openError(dialect, sqlitePath, err)
 	}
 	log.Debug("database opened", "dialect", dialect, "path", sqlitePath)
 	return s, nil
+}
+
+// openError is the error of a failed Open. A SQLite file that stays
+// locked is one another process holds (see sqliteDSN): the error says so.
+func openError(dialect, sqlitePath string, err error) error {
+	if sqlitePath != "" && sqlitePath != ":memory:" {
+		if f, werr := os.OpenFile(sqlitePath, os.O_WRONLY, 0); werr == nil {
+			_ = f.Close()
+		} else if errors.Is(werr, os.ErrPermission) {
+			return fmt.Errorf("open sqlite: %s cannot be written: TaskPilot needs write access to the database file and its folder: %w: %w", sqlitePath, models.ErrUnavailable, werr)
+		}
+	}
+	if code, ok := sqliteCode(err); ok && code&0xff == sqliteBusy {
+		return fmt.Errorf("open sqlite: %s is in use by another process: by default TaskPilot keeps a SQLite file to one process (add ?locking_mode=normal to the database URL of every process that shares it, or use PostgreSQL): %w", sqlitePath, err)
+	}
+	return fmt.Errorf("open %s: %w", dialect, err)
 }
 
 // now is the store's clock: UTC, at the microsecond precision both
@@ -135,12 +159,54 @@ func sqliteFile(u string) (string, bool) {
 	return "", false
 }
 
+// sqliteLocking splits the query of a SQLite path: "?locking_mode=normal"
+// (share the file with other processes) or "?locking_mode=exclusive" (the
+// default). It returns the bare path and whether the file is shared.
+func sqliteLocking(path string) (string, bool, error) {
+	path, query, ok := strings.Cut(path, "?")
+	if !ok {
+		return path, false, nil
+	}
+	q, err := url.ParseQuery(query)
+	if err != nil {
+		return "", false, fmt.Errorf("url query %q: %w", query, err)
+	}
+	shared := false
+	for k, v := range q {
+		switch {
+		case k == "locking_mode" && len(v) == 1 && strings.EqualFold(v[0], "normal"):
+			shared = true
+		case k == "locking_mode" && len(v) == 1 && strings.EqualFold(v[0], "exclusive"):
+		default:
+			return "", false, fmt.Errorf("url query %q: the only setting is locking_mode=exclusive (the default) or locking_mode=normal", query)
+		}
+	}
+	return path, shared, nil
+}
+
 // sqliteDSN adds the pragmas every connection needs to path.
-func sqliteDSN(path string) string {
+//
+// A file database runs in WAL mode, and by default with
+// locking_mode=EXCLUSIVE set before WAL is entered: SQLite then keeps the
+// WAL index in heap memory instead of a memory-mapped -shm file. With a
+// mapped -shm, a file truncated or made unwritable under the running
+// server faults inside the map (SIGBUS) and kills the process; in heap
+// memory every file error is an ordinary I/O error that fails the request
+// (models.ErrUnavailable) and the process stays up. The price: the file
+// belongs to one connection of one process while the store is open.
+// That is why SQLite runs on a single connection (see Open); a pool of
+// read connections on the same file needs shared (normal) locking, which
+// brings back the mapped -shm and its crash, or must stay on this one
+// connection. shared (?locking_mode=normal) keeps the WAL index in shared
+// memory so that several processes (or stores) can use the file at once.
+func sqliteDSN(path string, shared bool) string {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(5000)")
 	q.Add("_pragma", "foreign_keys(1)")
 	if path != ":memory:" {
+		if !shared {
+			q.Add("_pragma", "locking_mode(EXCLUSIVE)") // before journal_mode: see above
+		}
 		q.Add("_pragma", "journal_mode(WAL)")
 		q.Add("_pragma", "synchronous(NORMAL)")
 	}
