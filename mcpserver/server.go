@@ -166,8 +166,9 @@ func notFound(n int64) error {
 var errInternal = errors.New("internal error; try again")
 
 // errUnavailable is what the model learns when the database cannot be
-// reached or used right now: the call changed nothing and may work later.
-var errUnavailable = errors.New("The task database is temporarily unavailable; nothing was changed. Try again in a moment, or tell the user their tasks cannot be reached right now.")
+// reached or used right now: the same call may work later.
+// Slash commands show it to the user as is, so it reads well for both.
+var errUnavailable = errors.New("The task database is temporarily unavailable; try again in a moment.")
 
 // toolError maps a handler error to the error the model sees, the one
 // place that does: user errors and validation errors as they are, not
