@@ -165,7 +165,7 @@ func TestSQLiteOneProcess(t *testing.T) {
 		t.Errorf("a -shm file exists (%v): the WAL index is in shared memory", err)
 	}
 	_, err := store.Open(context.Background(), url, store.Options{})
-	if err == nil || !strings.Contains(err.Error(), "in use by another process") || !strings.Contains(err.Error(), "locking_mode=normal") {
+	if !errors.Is(err, models.ErrUnavailable) || !strings.Contains(err.Error(), "in use by another process") || !strings.Contains(err.Error(), "locking_mode=normal") {
 		t.Errorf("second store on the file: err = %v, want it to say the file is in use and how to share it", err)
 	}
 
