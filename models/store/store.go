@@ -48,8 +48,12 @@ type Store struct {
 
 // Open connects to url: "postgres://…" (or "postgresql://…"), "sqlite:///abs/path.db",
 // "sqlite://rel/path.db" or "sqlite::memory:". SQLite files are created
-// (with their directory) on first use and run in WAL mode with a busy timeout.
-// Open does not migrate; call Migrate.
+// (with their directory) on first use and run in WAL mode with a busy
+// timeout, held by this store alone unless the url ends in
+// "?locking_mode=normal" (see sqliteDSN). A database that cannot be
+// reached, or a SQLite file in use by another process or not writable, is
+// reported wrapping models.ErrUnavailable. Open does not migrate; call
+// Migrate.
 func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	log := opts.Logger
 	if log == nil {
@@ -104,7 +108,10 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	}
 	if dialect == DialectSQLite {
 		// One connection serializes writers (no SQLITE_BUSY inside the
-		// process) and keeps an in-memory database alive.
+		// process) and keeps an in-memory database alive. With the
+		// default exclusive locking (sqliteDSN) it is also the only
+		// connection that can use the file: a second one, a read pool
+		// included, would wait for the lock and fail with SQLITE_BUSY.
 		sqlDB.SetMaxOpenConns(1)
 		sqlDB.SetConnMaxLifetime(0)
 		sqlDB.SetConnMaxIdleTime(0)
