@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/taskpilot/taskpilot/chatserver/chatkit/chatkittest"
+	"github.com/taskpilot/taskpilot/models/store/storetest"
 )
 
 // TestStreamFraming checks what any ChatKit client relies on: SSE headers,
@@ -68,6 +69,10 @@ func TestTasksEndToEnd(t *testing.T) {
 // tasksEndToEnd is TestTasksEndToEnd on the database at dbURL ("" means a
 // new SQLite file).
 func tasksEndToEnd(t *testing.T, dbURL string) {
+	if dbURL == "" {
+		// Two servers on one SQLite file need shared locking.
+		dbURL = storetest.SQLiteURL(t) + "?locking_mode=normal"
+	}
 	h := newHarness(t, config{dbURL: dbURL})
 
 	// "add buy milk"

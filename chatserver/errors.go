@@ -26,9 +26,16 @@ func writeError(c *gin.Context, status int, code, msg string) {
 	c.JSON(status, errorBody{apiError{Code: code, Message: msg}})
 }
 
+// retryAfter is the Retry-After of a 503 unavailable answer, in seconds:
+// about the time a database takes to restart.
+const retryAfter = "5"
+
 // writeKitError maps an error of chatkit.Server.Handle (or of reading the
-// request) to a status and a message that reveals no internals; failures
-// are logged.
+// request, or of the store) to a status and a message that reveals no
+// internals; failures are logged. It is the one place that maps errors to
+// HTTP outside a stream: an unavailable store is 503 "unavailable" with
+// Retry-After (the client may try again), a refusal is a 4xx, anything
+// else 500.
 func (s *server) writeKitError(c *gin.Context, err error) {
 	var re *chatkit.RequestError
 	var tooLarge *http.MaxBytesError
@@ -42,6 +49,11 @@ func (s *server) writeKitError(c *gin.Context, err error) {
 		writeError(c, http.StatusNotFound, "not_found", "thread or item not found")
 	case errors.Is(err, chatkit.ErrUnsupported):
 		writeError(c, http.StatusNotImplemented, "not_supported", err.Error())
+	case errors.Is(err, chatkit.ErrUnavailable):
+		s.log.WarnContext(c.Request.Context(), "store unavailable", "err", err, "user", userOf(c))
+		c.Header("Retry-After", retryAfter)
+		writeError(c, http.StatusServiceUnavailable, "unavailable",
+			"the database is temporarily unavailable; try again in a few seconds")
 	case c.Request.Context().Err() != nil:
 		// The client is gone; nobody reads the answer.
 		s.log.InfoContext(c.Request.Context(), "request abandoned by the client", "err", err)

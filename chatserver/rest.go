@@ -108,7 +108,11 @@ func (s *server) restChat(c *gin.Context) {
 	}
 	if t.failed != nil {
 		if t.userMessageID == "" { // nothing was stored
-			s.writeKitError(c, fmt.Errorf("rest chat: turn did not start: %s", t.failed.Code))
+			err := fmt.Errorf("rest chat: turn did not start: %s", t.failed.Code)
+			if t.failed.AllowRetry { // the store was unavailable: see chatkit's errorEvent
+				err = fmt.Errorf("%w: %w", chatkit.ErrUnavailable, err)
+			}
+			s.writeKitError(c, err)
 			return
 		}
 		msg := "the assistant could not answer; send the message again to retry"

@@ -165,8 +165,15 @@ func notFound(n int64) error {
 // errInternal is all the model learns about an internal failure.
 var errInternal = errors.New("internal error; try again")
 
-// toolError maps a handler error to the error the model sees: user errors
-// and validation errors as they are, anything else logged and generic.
+// errUnavailable is what the model learns when the database cannot be
+// reached or used right now: the same call may work later.
+// Slash commands show it to the user as is, so it reads well for both.
+var errUnavailable = errors.New("The task database is temporarily unavailable; try again in a moment.")
+
+// toolError maps a handler error to the error the model sees, the one
+// place that does: user errors and validation errors as they are, not
+// found as not found, an unavailable database as such (logged as a
+// warning), anything else logged and generic.
 func (s *server) toolError(ctx context.Context, tool string, err error) error {
 	if ue, ok := errors.AsType[*userError](err); ok {
 		return ue
@@ -180,6 +187,10 @@ func (s *server) toolError(ctx context.Context, tool string, err error) error {
 	if errors.Is(err, models.ErrNotFound) {
 		// Handlers translate not-found themselves; this is a fallback.
 		return userErrorf("Task not found. Call list_tasks to see the user's task ids.")
+	}
+	if ctx.Err() == nil && errors.Is(err, models.ErrUnavailable) {
+		s.log.WarnContext(ctx, "tool failed: database unavailable", "tool", tool, "err", err)
+		return errUnavailable
 	}
 	if ctx.Err() != nil {
 		// The client went away or gave up; not a server fault.

@@ -12,6 +12,15 @@ var ErrNotFound = errors.New("not found")
 // ErrConflict reports a write that clashed with existing data.
 var ErrConflict = errors.New("conflict")
 
+// ErrUnavailable reports that the database could not be reached or could
+// not do the work right now: the connection was refused or cut, the server
+// is shutting down, starting up or out of connections, the file is locked,
+// read-only or failing. It is a fault of the service, not of the request:
+// the same request may succeed when tried again, so edges answer it as
+// retryable (HTTP 503, a ChatKit error with allow_retry). Stores wrap it
+// with the cause, so errors.Is matches it.
+var ErrUnavailable = errors.New("database unavailable")
+
 // ErrInvalid is matched by every *ValidationError via errors.Is.
 var ErrInvalid = errors.New("invalid input")
 

@@ -10,6 +10,14 @@ import (
 // the same way, so existence never leaks.
 var ErrNotFound = errors.New("not found")
 
+// ErrUnavailable reports a store that cannot be reached or used right now
+// (the database is down, restarting, locked or read-only). Stores return
+// it (possibly wrapped) for such faults, so that the client is told to try
+// again: a stream ends with an error event that allows a retry, and the
+// HTTP layer answers 503. Refusals (ErrNotFound, a bad request) are never
+// retryable.
+var ErrUnavailable = errors.New("store unavailable")
+
 // ErrUnsupported reports a request type TaskPilot does not implement:
 // attachments.create, attachments.delete and input.transcribe (there is no
 // file or audio storage), threads.custom_action without an [ActionHandler],
@@ -60,13 +68,25 @@ func (e *StreamError) Error() string {
 // Unwrap returns the cause.
 func (e *StreamError) Unwrap() error { return e.Err }
 
-// errorEvent turns a responder error into the event that ends the stream.
-func errorEvent(err error) *ErrorEvent {
+// errorEvent turns the error that ended a stream into the event that
+// tells the client, the one place that decides allow_retry. A
+// *StreamError says it itself. An unavailable store allows a retry and a
+// refusal (not found) does not, wherever they happen. Any other error
+// allows a retry once the turn has started (a model or tool failure), and
+// not before it (a request the server cannot act on: a retry of an item
+// that is not a user message, a stale tool output, ...).
+func errorEvent(err error, turnStarted bool) *ErrorEvent {
 	if se, ok := errors.AsType[*StreamError](err); ok {
 		if se.Message != "" {
 			return &ErrorEvent{Code: ErrorCodeCustom, Message: se.Message, AllowRetry: se.AllowRetry}
 		}
 		return &ErrorEvent{Code: ErrorCodeStream, AllowRetry: se.AllowRetry}
 	}
-	return &ErrorEvent{Code: ErrorCodeStream, AllowRetry: true}
+	switch {
+	case errors.Is(err, ErrUnavailable):
+		return &ErrorEvent{Code: ErrorCodeStream, AllowRetry: true}
+	case errors.Is(err, ErrNotFound):
+		return &ErrorEvent{Code: ErrorCodeStream, AllowRetry: false}
+	}
+	return &ErrorEvent{Code: ErrorCodeStream, AllowRetry: turnStarted}
 }

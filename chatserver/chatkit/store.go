@@ -7,9 +7,10 @@ import "context"
 // is reported as ErrNotFound, exactly like a missing one.
 //
 // Errors: "not found" must be reported as ErrNotFound (wrapping is fine,
-// errors.Is is used). Anything else is a failure of the store; the server
-// logs it and answers a non-streaming request with an error, or ends the
-// stream with an error event.
+// errors.Is is used), and a store that cannot be reached or used right now
+// as ErrUnavailable, which the client is told to retry. Anything else is a
+// failure of the store; the server logs it and answers a non-streaming
+// request with an error, or ends the stream with an error event.
 //
 // Items are ordered by CreatedAt; items with equal CreatedAt keep their
 // insertion order (a SQL store needs a monotonic sequence column as a

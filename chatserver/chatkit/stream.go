@@ -29,10 +29,11 @@ func (st *stream) write(ev Event) error {
 	return nil
 }
 
-// stream runs a streaming request. Failures before the turn starts (a
-// missing thread, a retry of an item that is not a user message, ...) end
-// the stream with {"type":"error","code":"stream.error","allow_retry":false};
-// the reference server cuts the connection instead.
+// stream runs a streaming request. Failures before the turn starts end
+// the stream with {"type":"error","code":"stream.error"} (the reference
+// server cuts the connection instead): with "allow_retry":true when the
+// store is unavailable, false for a refusal (a missing thread, a retry of
+// an item that is not a user message, ...); see errorEvent.
 func (s *Server) stream(ctx context.Context, user string, req Request, send func([]byte) error) error {
 	st := &stream{srv: s, user: user, send: send}
 	var err error
@@ -60,7 +61,7 @@ func (s *Server) stream(ctx context.Context, user string, req Request, send func
 	}
 	if err != nil {
 		s.log.WarnContext(ctx, "chatkit request failed", "type", req.Type, "user", user, "err", err)
-		_ = st.write(&ErrorEvent{Code: ErrorCodeStream})
+		_ = st.write(errorEvent(err, false))
 	}
 	return st.gone
 }

@@ -70,7 +70,7 @@ func (st *stream) runTurn(ctx context.Context, thread *ThreadMetadata, input *Us
 	}
 	if err != nil {
 		s.log.ErrorContext(ctx, "chatkit turn failed", "thread", thread.ID, "err", err)
-		if st.write(errorEvent(err)) != nil {
+		if st.write(errorEvent(err, true)) != nil {
 			return
 		}
 	} else if input != nil && thread.Title == "" && s.opts.Titler != nil {

@@ -145,22 +145,30 @@ func pageQuery(opts chatkit.ListOptions) models.PageQuery {
 }
 
 // protocolError makes a store's models.ErrNotFound match
-// chatkit.ErrNotFound too, keeping its message.
+// chatkit.ErrNotFound too, and its models.ErrUnavailable match
+// chatkit.ErrUnavailable, keeping its message. It is the one place that
+// maps store errors to the protocol's.
 func protocolError(err error) error {
-	if errors.Is(err, models.ErrNotFound) {
-		return notFoundError{err}
+	switch {
+	case errors.Is(err, models.ErrUnavailable):
+		return kitError{err, chatkit.ErrUnavailable}
+	case errors.Is(err, models.ErrNotFound):
+		return kitError{err, chatkit.ErrNotFound}
 	}
 	return err
 }
 
-// notFoundError is a store error that is also chatkit.ErrNotFound.
-type notFoundError struct{ error }
+// kitError is a store error that also matches a chatkit sentinel.
+type kitError struct {
+	error
+	kit error
+}
 
-// Is reports whether target is chatkit.ErrNotFound.
-func (e notFoundError) Is(target error) bool { return target == chatkit.ErrNotFound }
+// Is reports whether target is the chatkit sentinel.
+func (e kitError) Is(target error) bool { return target == e.kit }
 
 // Unwrap returns the store's error.
-func (e notFoundError) Unwrap() error { return e.error }
+func (e kitError) Unwrap() error { return e.error }
 
 // toThread converts thread metadata to its stored form.
 func toThread(m *chatkit.ThreadMetadata) (models.Thread, error) {

@@ -210,7 +210,7 @@ func TestServeWithSecret(t *testing.T) {
 // server mints a token per user for the MCP server.
 func TestChatAgainstSeparateMCP(t *testing.T) {
 	t.Parallel()
-	db := storetest.SQLiteURL(t)
+	db := storetest.SQLiteURL(t) + "?locking_mode=normal" // two processes on one SQLite file
 	vars := map[string]string{"TASKPILOT_AUTH_SECRET": testSecret}
 	mcpLog, stopMCP := background(t, vars, "mcp", "--transport", "http", "--addr", "127.0.0.1:0", "--database-url", db)
 	mcpAddr := logValue(t, mcpLog, "addr")

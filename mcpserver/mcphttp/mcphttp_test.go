@@ -380,6 +380,9 @@ func TestRejects(t *testing.T) {
 func TestReplicas(t *testing.T) {
 	t.Parallel()
 	for db, url := range storetest.URLs(t) {
+		if db == "sqlite" {
+			url += "?locking_mode=normal" // two replicas on one SQLite file share it
+		}
 		for _, protocol := range protocols {
 			t.Run(db+"/protocol="+protocol, func(t *testing.T) {
 				t.Parallel()

@@ -2,7 +2,9 @@
 // SQLite or PostgreSQL through GORM, runs the versioned migrations and
 // implements every query TaskPilot makes, always scoped to one user and
 // always with the caller's context. GORM errors never leave this package:
-// they become models.ErrNotFound, models.ErrConflict or a wrapped error.
+// they become models.ErrNotFound, models.ErrConflict, models.ErrUnavailable
+// (a database that cannot be reached or used right now, see errors.go) or
+// a wrapped error.
 package store
 
 import (
@@ -46,8 +48,12 @@ type Store struct {
 
 // Open connects to url: "postgres://…" (or "postgresql://…"), "sqlite:///abs/path.db",
 // "sqlite://rel/path.db" or "sqlite::memory:". SQLite files are created
-// (with their directory) on first use and run in WAL mode with a busy timeout.
-// Open does not migrate; call Migrate.
+// (with their directory) on first use and run in WAL mode with a busy
+// timeout, held by this store alone unless the url ends in
+// "?locking_mode=normal" (see sqliteDSN). A database that cannot be
+// reached, or a SQLite file in use by another process or not writable, is
+// reported wrapping models.ErrUnavailable. Open does not migrate; call
+// Migrate.
 func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	log := opts.Logger
 	if log == nil {
@@ -78,18 +84,23 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		if !ok {
 			return nil, fmt.Errorf("open database: unsupported url %q: use postgres://…, postgresql://…, sqlite:///abs/path.db, sqlite://rel/path.db, sqlite::memory: or a path ending in .db", redact(url))
 		}
+		var shared bool
+		var err error
+		if path, shared, err = sqliteLocking(path); err != nil {
+			return nil, fmt.Errorf("open sqlite: %w", err)
+		}
 		if path != ":memory:" {
 			if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 				return nil, fmt.Errorf("open sqlite: %w", err)
 			}
 		}
 		sqlitePath = path
-		dialector, dialect = sqlite.Open(sqliteDSN(path)), DialectSQLite
+		dialector, dialect = sqlite.Open(sqliteDSN(path, shared)), DialectSQLite
 	}
 
-	db, err := gorm.Open(dialector, cfg)
+	db, err := gorm.Open(translator{dialector}, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", dialect, err)
+		return nil, openError(dialect, sqlitePath, unavailableError(err))
 	}
 	sqlDB, err := db.DB()
 	if err != nil {
@@ -97,7 +108,10 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	}
 	if dialect == DialectSQLite {
 		// One connection serializes writers (no SQLITE_BUSY inside the
-		// process) and keeps an in-memory database alive.
+		// process) and keeps an in-memory database alive. With the
+		// default exclusive locking (sqliteDSN) it is also the only
+		// connection that can use the file: a second one, a read pool
+		// included, would wait for the lock and fail with SQLITE_BUSY.
 		sqlDB.SetMaxOpenConns(1)
 		sqlDB.SetConnMaxLifetime(0)
 		sqlDB.SetConnMaxIdleTime(0)
@@ -109,10 +123,26 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	s := &Store{db: db, dialect: dialect}
 	if err := s.Ping(ctx); err != nil {
 		_ = sqlDB.Close()
-		return nil, fmt.Errorf("open %s: %w", dialect, err)
+		return nil, openError(dialect, sqlitePath, err)
 	}
 	log.Debug("database opened", "dialect", dialect, "path", sqlitePath)
 	return s, nil
+}
+
+// openError is the error of a failed Open. A SQLite file that stays
+// locked is one another process holds (see sqliteDSN): the error says so.
+func openError(dialect, sqlitePath string, err error) error {
+	if sqlitePath != "" && sqlitePath != ":memory:" {
+		if f, werr := os.OpenFile(sqlitePath, os.O_WRONLY, 0); werr == nil {
+			_ = f.Close()
+		} else if errors.Is(werr, os.ErrPermission) {
+			return fmt.Errorf("open sqlite: %s cannot be written: TaskPilot needs write access to the database file and its folder: %w: %w", sqlitePath, models.ErrUnavailable, werr)
+		}
+	}
+	if code, ok := sqliteCode(err); ok && code&0xff == sqliteBusy {
+		return fmt.Errorf("open sqlite: %s is in use by another process: by default TaskPilot keeps a SQLite file to one process (add ?locking_mode=normal to the database URL of every process that shares it, or use PostgreSQL): %w", sqlitePath, err)
+	}
+	return fmt.Errorf("open %s: %w", dialect, err)
 }
 
 // now is the store's clock: UTC, at the microsecond precision both
@@ -136,12 +166,54 @@ func sqliteFile(u string) (string, bool) {
 	return "", false
 }
 
+// sqliteLocking splits the query of a SQLite path: "?locking_mode=normal"
+// (share the file with other processes) or "?locking_mode=exclusive" (the
+// default). It returns the bare path and whether the file is shared.
+func sqliteLocking(path string) (string, bool, error) {
+	path, query, ok := strings.Cut(path, "?")
+	if !ok {
+		return path, false, nil
+	}
+	q, err := url.ParseQuery(query)
+	if err != nil {
+		return "", false, fmt.Errorf("url query %q: %w", query, err)
+	}
+	shared := false
+	for k, v := range q {
+		switch {
+		case k == "locking_mode" && len(v) == 1 && strings.EqualFold(v[0], "normal"):
+			shared = true
+		case k == "locking_mode" && len(v) == 1 && strings.EqualFold(v[0], "exclusive"):
+		default:
+			return "", false, fmt.Errorf("url query %q: the only setting is locking_mode=exclusive (the default) or locking_mode=normal", query)
+		}
+	}
+	return path, shared, nil
+}
+
 // sqliteDSN adds the pragmas every connection needs to path.
-func sqliteDSN(path string) string {
+//
+// A file database runs in WAL mode, and by default with
+// locking_mode=EXCLUSIVE set before WAL is entered: SQLite then keeps the
+// WAL index in heap memory instead of a memory-mapped -shm file. With a
+// mapped -shm, a file truncated or made unwritable under the running
+// server faults inside the map (SIGBUS) and kills the process; in heap
+// memory every file error is an ordinary I/O error that fails the request
+// (models.ErrUnavailable) and the process stays up. The price: the file
+// belongs to one connection of one process while the store is open.
+// That is why SQLite runs on a single connection (see Open); a pool of
+// read connections on the same file needs shared (normal) locking, which
+// brings back the mapped -shm and its crash, or must stay on this one
+// connection. shared (?locking_mode=normal) keeps the WAL index in shared
+// memory so that several processes (or stores) can use the file at once.
+func sqliteDSN(path string, shared bool) string {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(5000)")
 	q.Add("_pragma", "foreign_keys(1)")
 	if path != ":memory:" {
+		if !shared {
+			q.Add("_pragma", "locking_mode(EXCLUSIVE)") // before journal_mode: see above
+		}
 		q.Add("_pragma", "journal_mode(WAL)")
 		q.Add("_pragma", "synchronous(NORMAL)")
 	}
@@ -179,15 +251,7 @@ func (s *Store) Ping(ctx context.Context) error {
 		return fmt.Errorf("ping: %w", err)
 	}
 	if err := sqlDB.PingContext(ctx); err != nil {
-		return fmt.Errorf("ping: %w", err)
+		return fmt.Errorf("ping: %w", unavailableError(err))
 	}
 	return nil
-}
-
-// dbError translates a GORM error for callers outside the package.
-func dbError(err error) error {
-	if errors.Is(err, gorm.ErrDuplicatedKey) {
-		return fmt.Errorf("%w: %w", models.ErrConflict, err)
-	}
-	return err
 }

@@ -149,7 +149,8 @@ func TestPostgresConnectErrorHidesPassword(t *testing.T) {
 // database at once, as two starting processes would.
 func TestConcurrentMigrate(t *testing.T) {
 	urls := map[string]func(testing.TB) string{
-		"sqlite":   storetest.SQLiteURL,
+		// Two handles on one SQLite file need shared locking.
+		"sqlite":   func(tb testing.TB) string { return storetest.SQLiteURL(tb) + "?locking_mode=normal" },
 		"postgres": storetest.PostgresURL,
 	}
 	for name, mk := range urls {
