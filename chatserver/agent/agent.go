@@ -67,9 +67,10 @@ type Config struct {
 // Agent answers ChatKit turns; see the package comment. It is safe for
 // concurrent use.
 type Agent struct {
-	cfg  Config
-	chat *openai.ChatCompletionService // nil without a model
-	log  *slog.Logger
+	cfg     Config
+	chat    *openai.ChatCompletionService // nil without a model
+	log     *slog.Logger
+	fnTools toolCache
 }
 
 var (

@@ -2,102 +2,261 @@ package agent
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
+	"sync"
+	"time"
 
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
-// Connector opens MCP client sessions to the TaskPilot MCP server acting
-// as a given user: every tool call made through the session sees only that
-// user's tasks. The agent opens one session per turn or action and closes
-// it when done.
+// Connector reaches the TaskPilot MCP server for the agent. Every call
+// acts as the user it names and sees only that user's tasks.
+//
+// Implementations keep what they can between turns (connections, the
+// session, the tool list), so a turn costs only its tools/call requests,
+// and hold nothing for a turn while the model streams.
 type Connector interface {
-	// Connect returns an initialized session for user, or an error when
-	// the server cannot be reached.
-	Connect(ctx context.Context, user string) (*mcp.ClientSession, error)
+	// Tools returns the server's tools. The list may be cached; refresh
+	// asks the server again (after the model named a tool the list lacks).
+	Tools(ctx context.Context, user string, refresh bool) ([]*mcp.Tool, error)
+	// CallTool calls a tool as user. A tool's own failure is a result
+	// with IsError; a *jsonrpc.Error is the server refusing the call; any
+	// other error means the server could not be reached.
+	CallTool(ctx context.Context, user string, p *mcp.CallToolParams) (*mcp.CallToolResult, error)
 }
 
 // clientInfo is how the agent introduces itself to the MCP server.
 var clientInfo = &mcp.Implementation{Name: "taskpilot-chat", Title: "TaskPilot chat", Version: "1"}
 
-// httpConnector reaches an MCP server over Streamable HTTP.
+// tokenReuse is how long a minted token is reused for a user's calls. The
+// chat server mints 5-minute tokens, so a reused one has minutes left.
+const tokenReuse = 2 * time.Minute
+
+// maxCachedTokens bounds the token cache; past it, expired entries go.
+const maxCachedTokens = 10000
+
+// userKey carries the acting user in a request context, from CallTool to
+// the HTTP transport that adds the user's token.
+type userKey struct{}
+
+// httpConnector reaches an MCP server over Streamable HTTP with one
+// long-lived client session shared by every user: each HTTP request
+// carries the bearer token of the user whose call it is.
 type httpConnector struct {
 	url    string
 	token  func(user string) (string, error)
 	client *http.Client
-	mcp    *mcp.Client
+
+	mu    sync.Mutex         // guards cs and tools; held while connecting
+	cs    *mcp.ClientSession // nil until first used, and after a failure
+	tools []*mcp.Tool        // nil until listed, and after a change
+
+	tokMu  sync.Mutex // guards tokens (taken inside requests, so never under mu)
+	tokens map[string]cachedToken
+}
+
+type cachedToken struct {
+	raw     string
+	expires time.Time
 }
 
 // NewHTTPConnector returns a Connector for the Streamable HTTP endpoint url
-// (e.g. "http://127.0.0.1:8081/mcp"). Each session's requests carry
-// "Authorization: Bearer <token(user)>"; token typically mints a
-// short-lived token for the MCP server's audience (mcpserver/token.Mint).
+// (e.g. "http://127.0.0.1:8081/mcp"). Each request carries
+// "Authorization: Bearer <token(user)>" for the user whose call it is;
+// token typically mints a short-lived token for the MCP server's audience
+// (mcpserver/token.Mint), and its tokens are reused for up to 2 minutes.
 // A nil token sends no Authorization header, for servers without auth.
 // httpClient nil means http.DefaultClient's settings.
 func NewHTTPConnector(url string, token func(user string) (string, error), httpClient *http.Client) Connector {
 	if httpClient == nil {
 		httpClient = &http.Client{}
 	}
-	return &httpConnector{url: url, token: token, client: httpClient, mcp: mcp.NewClient(clientInfo, nil)}
+	c := &httpConnector{url: url, token: token, tokens: map[string]cachedToken{}}
+	client := *httpClient
+	base := client.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	client.Transport = bearer{c: c, base: base}
+	c.client = &client
+	return c
 }
 
-// Connect implements Connector.
-func (c *httpConnector) Connect(ctx context.Context, user string) (*mcp.ClientSession, error) {
-	client := *c.client
-	if c.token != nil {
-		tok, err := c.token(user)
-		if err != nil {
-			return nil, fmt.Errorf("mcp token for %s: %w", user, err)
-		}
-		base := client.Transport
-		if base == nil {
-			base = http.DefaultTransport
-		}
-		client.Transport = bearer{token: tok, base: base}
+// session returns the shared session, connecting (as user) when there is
+// none.
+func (c *httpConnector) session(ctx context.Context) (*mcp.ClientSession, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.cs != nil {
+		return c.cs, nil
 	}
-	cs, err := c.mcp.Connect(ctx, &mcp.StreamableClientTransport{
+	client := mcp.NewClient(clientInfo, &mcp.ClientOptions{
+		ToolListChangedHandler: func(context.Context, *mcp.ToolListChangedRequest) { c.forgetTools() },
+	})
+	cs, err := client.Connect(ctx, &mcp.StreamableClientTransport{
 		Endpoint:             c.url,
-		HTTPClient:           &client,
-		MaxRetries:           -1, // the server is stateless; a failed call fails the turn
+		HTTPClient:           c.client,
+		MaxRetries:           -1, // a failed call fails the turn, never runs twice
 		DisableStandaloneSSE: true,
 	}, nil)
 	if err != nil {
 		return nil, fmt.Errorf("connect to mcp server: %w", err)
 	}
+	c.cs, c.tools = cs, nil
 	return cs, nil
 }
 
-// bearer adds an Authorization header to every request.
+// drop closes the shared session after a transport failure, so that the
+// next call connects again (and lists the tools again).
+func (c *httpConnector) drop(cs *mcp.ClientSession) {
+	c.mu.Lock()
+	if c.cs == cs {
+		c.cs, c.tools = nil, nil
+	}
+	c.mu.Unlock()
+	_ = cs.Close()
+}
+
+func (c *httpConnector) forgetTools() {
+	c.mu.Lock()
+	c.tools = nil
+	c.mu.Unlock()
+}
+
+// Tools implements Connector.
+func (c *httpConnector) Tools(ctx context.Context, user string, refresh bool) ([]*mcp.Tool, error) {
+	c.mu.Lock()
+	tools := c.tools
+	c.mu.Unlock()
+	if tools != nil && !refresh {
+		return tools, nil
+	}
+	ctx = context.WithValue(ctx, userKey{}, user)
+	cs, err := c.session(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tools, err = listTools(ctx, cs)
+	if err != nil {
+		if !isProtocolError(err) && ctx.Err() == nil {
+			c.drop(cs)
+		}
+		return nil, err
+	}
+	c.mu.Lock()
+	if c.cs == cs {
+		c.tools = tools
+	}
+	c.mu.Unlock()
+	return tools, nil
+}
+
+// CallTool implements Connector.
+func (c *httpConnector) CallTool(ctx context.Context, user string, p *mcp.CallToolParams) (*mcp.CallToolResult, error) {
+	ctx = context.WithValue(ctx, userKey{}, user)
+	cs, err := c.session(ctx)
+	if err != nil {
+		return nil, err
+	}
+	res, err := cs.CallTool(ctx, p)
+	if err != nil && !isProtocolError(err) && ctx.Err() == nil {
+		c.drop(cs)
+	}
+	if isProtocolError(err) {
+		c.forgetTools() // e.g. an unknown tool: the list may be stale
+	}
+	return res, err
+}
+
+// Close ends the shared session.
+func (c *httpConnector) Close() error {
+	c.mu.Lock()
+	cs := c.cs
+	c.cs, c.tools = nil, nil
+	c.mu.Unlock()
+	if cs == nil {
+		return nil
+	}
+	return cs.Close()
+}
+
+// tokenFor returns a token for user, minting one when the cached one is
+// older than tokenReuse.
+func (c *httpConnector) tokenFor(user string) (string, error) {
+	now := time.Now()
+	c.tokMu.Lock()
+	t, ok := c.tokens[user]
+	c.tokMu.Unlock()
+	if ok && now.Before(t.expires) {
+		return t.raw, nil
+	}
+	raw, err := c.token(user)
+	if err != nil {
+		return "", fmt.Errorf("mcp token for %s: %w", user, err)
+	}
+	c.tokMu.Lock()
+	if len(c.tokens) >= maxCachedTokens {
+		for u, t := range c.tokens {
+			if !now.Before(t.expires) {
+				delete(c.tokens, u)
+			}
+		}
+	}
+	c.tokens[user] = cachedToken{raw: raw, expires: now.Add(tokenReuse)}
+	c.tokMu.Unlock()
+	return raw, nil
+}
+
+// bearer adds the acting user's token to every request.
 type bearer struct {
-	token string
-	base  http.RoundTripper
+	c    *httpConnector
+	base http.RoundTripper
 }
 
 // RoundTrip implements http.RoundTripper.
 func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
+	user, _ := r.Context().Value(userKey{}).(string)
+	if b.c.token == nil || user == "" {
+		return b.base.RoundTrip(r)
+	}
+	tok, err := b.c.tokenFor(user)
+	if err != nil {
+		return nil, err
+	}
 	r = r.Clone(r.Context())
-	r.Header.Set("Authorization", "Bearer "+b.token)
+	r.Header.Set("Authorization", "Bearer "+tok)
 	return b.base.RoundTrip(r)
 }
 
-// inMemoryConnector connects to in-process MCP servers.
+// inMemoryConnector connects to in-process MCP servers, one session per
+// user, kept for the connector's life.
 type inMemoryConnector struct {
 	server func(user string) *mcp.Server
 	mcp    *mcp.Client
+
+	mu       sync.Mutex
+	sessions map[string]*mcp.ClientSession
+	tools    []*mcp.Tool
 }
 
-// NewInMemoryConnector returns a Connector that serves each session from
-// the in-process server that server(user) returns, over in-memory
-// transports; the server must act as user (e.g. mcpserver.New with
-// Options.DefaultUser set to user). server is called on every Connect;
-// cache its results if building a server is costly.
+// NewInMemoryConnector returns a Connector that serves each user from the
+// in-process server that server(user) returns, over in-memory transports;
+// the server must act as user (e.g. mcpserver.New with
+// Options.DefaultUser set to user). server is called once per user.
 func NewInMemoryConnector(server func(user string) *mcp.Server) Connector {
-	return &inMemoryConnector{server: server, mcp: mcp.NewClient(clientInfo, nil)}
+	return &inMemoryConnector{server: server, mcp: mcp.NewClient(clientInfo, nil), sessions: map[string]*mcp.ClientSession{}}
 }
 
-// Connect implements Connector.
-func (c *inMemoryConnector) Connect(ctx context.Context, user string) (*mcp.ClientSession, error) {
+// session returns user's session, connecting on first use.
+func (c *inMemoryConnector) session(ctx context.Context, user string) (*mcp.ClientSession, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if cs := c.sessions[user]; cs != nil {
+		return cs, nil
+	}
 	srv := c.server(user)
 	if srv == nil {
 		return nil, fmt.Errorf("no mcp server for user %s", user)
@@ -112,5 +271,75 @@ func (c *inMemoryConnector) Connect(ctx context.Context, user string) (*mcp.Clie
 		_ = ss.Close()
 		return nil, fmt.Errorf("connect to in-memory mcp server: %w", err)
 	}
+	c.sessions[user] = cs
 	return cs, nil
+}
+
+// Tools implements Connector.
+func (c *inMemoryConnector) Tools(ctx context.Context, user string, refresh bool) ([]*mcp.Tool, error) {
+	c.mu.Lock()
+	tools := c.tools
+	c.mu.Unlock()
+	if tools != nil && !refresh {
+		return tools, nil
+	}
+	cs, err := c.session(ctx, user)
+	if err != nil {
+		return nil, err
+	}
+	if tools, err = listTools(ctx, cs); err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	c.tools = tools
+	c.mu.Unlock()
+	return tools, nil
+}
+
+// CallTool implements Connector.
+func (c *inMemoryConnector) CallTool(ctx context.Context, user string, p *mcp.CallToolParams) (*mcp.CallToolResult, error) {
+	cs, err := c.session(ctx, user)
+	if err != nil {
+		return nil, err
+	}
+	return cs.CallTool(ctx, p)
+}
+
+// listTools lists every tool of the server, across pages.
+func listTools(ctx context.Context, cs *mcp.ClientSession) ([]*mcp.Tool, error) {
+	tools := []*mcp.Tool{}
+	for t, err := range cs.Tools(ctx, nil) {
+		if err != nil {
+			return nil, fmt.Errorf("list tools: %w", err)
+		}
+		tools = append(tools, t)
+	}
+	return tools, nil
+}
+
+// JSON-RPC error codes that the SDK uses for failures of the transport
+// or the connection rather than for the server's answer.
+const (
+	codeRejectedByTransport = -32005 // the HTTP request failed or got a non-2xx answer
+	codeServerClosing       = -32004
+	codeClientClosing       = -32003
+	codeUnknown             = -32001
+	codeInternal            = -32603
+)
+
+// isProtocolError reports whether err is the server's own JSON-RPC answer
+// refusing the call (bad arguments, an unknown tool), which the model can
+// act on and which leaves the connection fine. Transport failures, which
+// the SDK also reports as JSON-RPC errors, and internal errors of the
+// server are not: they mean the server is unreachable or broken.
+func isProtocolError(err error) bool {
+	var wire *jsonrpc.Error
+	if !errors.As(err, &wire) {
+		return false
+	}
+	switch wire.Code {
+	case codeRejectedByTransport, codeServerClosing, codeClientClosing, codeUnknown, codeInternal:
+		return false
+	}
+	return true
 }

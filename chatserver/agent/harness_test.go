@@ -262,7 +262,11 @@ func newEnv(t testing.TB, o envOptions) *env {
 // failingConnector is an MCP server that cannot be reached.
 type failingConnector struct{}
 
-func (failingConnector) Connect(context.Context, string) (*mcp.ClientSession, error) {
+func (failingConnector) Tools(context.Context, string, bool) ([]*mcp.Tool, error) {
+	return nil, errors.New("connection refused")
+}
+
+func (failingConnector) CallTool(context.Context, string, *mcp.CallToolParams) (*mcp.CallToolResult, error) {
 	return nil, errors.New("connection refused")
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -42,7 +43,7 @@ func (a *Agent) runModel(ctx context.Context, turn *chatkit.Turn) error {
 	msgs := append([]openai.ChatCompletionMessageParamUnion{
 		openai.SystemMessage(systemPrompt(a.cfg.Now(), a.cfg.Location)),
 	}, toMessages(items)...)
-	params := openai.ChatCompletionNewParams{Model: a.cfg.Model, Tools: functionTools(mcpTools)}
+	params := openai.ChatCompletionNewParams{Model: a.cfg.Model, Tools: a.fnTools.get(mcpTools)}
 
 	for round := 0; ; round++ {
 		params.Messages = msgs
@@ -69,6 +70,26 @@ func (a *Agent) runModel(ctx context.Context, turn *chatkit.Turn) error {
 			msgs = append(msgs, openai.ToolMessage(modelResult(rec), c.id))
 		}
 	}
+}
+
+// toolCache keeps the function tools made from the Connector's last tool
+// list, which stays the same slice until the list changes, so the schemas
+// are converted once rather than on every turn.
+type toolCache struct {
+	mu  sync.Mutex
+	src []*mcp.Tool
+	out []openai.ChatCompletionToolUnionParam
+}
+
+// get returns functionTools(tools), converting only a list it has not
+// seen last. The result is shared: callers must not change it.
+func (c *toolCache) get(tools []*mcp.Tool) []openai.ChatCompletionToolUnionParam {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(tools) == 0 || len(c.src) != len(tools) || &c.src[0] != &tools[0] {
+		c.src, c.out = tools, functionTools(tools)
+	}
+	return c.out
 }
 
 // functionTools offers the MCP tools to the model as function tools.

@@ -102,46 +102,55 @@ func modelResult(rec ToolCallRecord) string {
 	return string(b)
 }
 
-// session is one turn's connection to the MCP server, acting as the
-// turn's user.
+// session is one turn's use of the MCP server, acting as the turn's user.
+// It holds no connection: the Connector keeps those between turns.
 type session struct {
-	cs      *mcp.ClientSession
-	tools   []*mcp.Tool // from tools/list, once per session
+	conn    Connector
+	user    string
+	tools   []*mcp.Tool // from the Connector, once per session
 	metrics Metrics
 }
 
-// connect opens a session for user. Its error is meant for Respond to
-// return (a StreamError, or the context's error).
-func (a *Agent) connect(ctx context.Context, user string) (*session, error) {
-	cs, err := a.cfg.Tools.Connect(ctx, user)
-	if err != nil {
-		a.log.ErrorContext(ctx, "mcp connect failed", "user", user, "err", err)
-		return nil, turnError(ctx, msgToolsDown, err)
-	}
-	return &session{cs: cs, metrics: a.cfg.Metrics}, nil
+// connect returns a session for user.
+func (a *Agent) connect(_ context.Context, user string) (*session, error) {
+	return &session{conn: a.cfg.Tools, user: user, metrics: a.cfg.Metrics}, nil
 }
 
-func (s *session) close() { _ = s.cs.Close() }
+// close ends the session's use of the server (the connection stays).
+func (s *session) close() {}
 
-// listTools returns the server's tools, asking it only once.
+// listTools returns the server's tools, asking the Connector only once.
 func (s *session) listTools(ctx context.Context) ([]*mcp.Tool, error) {
 	if s.tools != nil {
 		return s.tools, nil
 	}
-	tools := []*mcp.Tool{}
-	for t, err := range s.cs.Tools(ctx, nil) {
-		if err != nil {
-			return nil, fmt.Errorf("list tools: %w", err)
-		}
-		tools = append(tools, t)
+	tools, err := s.conn.Tools(ctx, s.user, false)
+	if err != nil {
+		return nil, err
 	}
 	s.tools = tools
 	return tools, nil
 }
 
-// hasTool reports whether the server offers the tool name.
-func (s *session) hasTool(name string) bool {
-	for _, t := range s.tools {
+// hasTool reports whether the server offers the tool name, asking it again
+// once when a cached list lacks it.
+func (s *session) hasTool(ctx context.Context, name string) bool {
+	if s.tools == nil {
+		return true // not listed: let the server decide
+	}
+	if toolIn(s.tools, name) {
+		return true
+	}
+	tools, err := s.conn.Tools(ctx, s.user, true)
+	if err != nil {
+		return false
+	}
+	s.tools = tools
+	return toolIn(tools, name)
+}
+
+func toolIn(tools []*mcp.Tool, name string) bool {
+	for _, t := range tools {
 		if t.Name == name {
 			return true
 		}
@@ -158,7 +167,7 @@ func (s *session) call(ctx context.Context, name string, args json.RawMessage) (
 	rec, text, err := s.callTool(ctx, name, args)
 	if ctx.Err() == nil {
 		tool, outcome := name, rec.Status
-		if s.tools != nil && !s.hasTool(name) {
+		if s.tools != nil && !toolIn(s.tools, name) {
 			tool = UnknownTool
 		}
 		if err != nil {
@@ -180,13 +189,13 @@ func (s *session) callTool(ctx context.Context, name string, args json.RawMessag
 		rec.Parameters = json.RawMessage(`{}`)
 		return failed(rec, "the arguments must be a JSON object"), "", nil
 	}
-	if s.tools != nil && !s.hasTool(name) {
+	if !s.hasTool(ctx, name) {
 		return failed(rec, fmt.Sprintf("there is no tool named %q", name)), "", nil
 	}
-	res, err := s.cs.CallTool(ctx, &mcp.CallToolParams{Name: name, Arguments: obj})
+	res, err := s.conn.CallTool(ctx, s.user, &mcp.CallToolParams{Name: name, Arguments: obj})
 	if err != nil {
 		var wire *jsonrpc.Error
-		if errors.As(err, &wire) && ctx.Err() == nil {
+		if isProtocolError(err) && errors.As(err, &wire) && ctx.Err() == nil {
 			return failed(rec, wire.Message), "", nil
 		}
 		return rec, "", fmt.Errorf("call %s: %w", name, err)
