@@ -73,7 +73,7 @@ func TestMetrics(t *testing.T) {
 		{name: "model 503", reply: status(http.StatusServiceUnavailable), message: "hi", modelErrors: []string{agent.ModelErrorStatus5xx}},
 		{name: "model 401", reply: status(http.StatusUnauthorized), message: "hi", modelErrors: []string{agent.ModelErrorStatus4xx}},
 		{name: "model too slow", reply: hang, message: "hi", firstTokens: 1, modelErrors: []string{agent.ModelErrorTimeout}},
-		{name: "user gives up", reply: hang, message: "hi", turnTimeout: 300 * time.Millisecond, firstTokens: 1},
+		{name: "user gives up", reply: hang, message: "hi", turnTimeout: 1500 * time.Millisecond, firstTokens: 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
