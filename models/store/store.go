@@ -61,6 +61,7 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	}
 	cfg := &gorm.Config{
 		TranslateError:       true,
+		PrepareStmt:          true, // each statement is parsed once per connection, not per call
 		DisableAutomaticPing: true,
 		NowFunc:              now,
 		Logger: logger.NewSlogLogger(log, logger.Config{
