@@ -160,6 +160,8 @@ func TestDNSRebinding(t *testing.T) {
 		{"lite script", false, http.MethodGet, "/lite/api.js", "", true, http.StatusForbidden, ""},
 		{"unknown lite file", false, http.MethodGet, "/lite/nope.js", "", true, http.StatusForbidden, ""},
 		{"unknown path", false, http.MethodGet, "/favicon.ico", "", true, http.StatusForbidden, ""},
+		{"trailing slash", false, http.MethodGet, "/healthz/", "", true, http.StatusForbidden, ""},
+		{"ChatKit with a trailing slash", false, http.MethodPost, "/chatkit/", threadsList, true, http.StatusForbidden, ""},
 		{"healthz", false, http.MethodGet, "/healthz", "", true, http.StatusForbidden, ""},
 		{"readyz", false, http.MethodGet, "/readyz", "", true, http.StatusForbidden, ""},
 		{"metrics", false, http.MethodGet, "/metrics", "", true, http.StatusForbidden, ""},
@@ -319,6 +321,8 @@ func TestPageRoutes(t *testing.T) {
 		{http.MethodGet, "/lite/app.js/x", http.StatusNotFound, "application/json"},
 		{http.MethodPost, "/auth/dev-login", http.StatusNotFound, "application/json"}, // no dev login configured
 		{http.MethodPost, "/", http.StatusMethodNotAllowed, "application/json"},
+		{http.MethodGet, "/healthz/", http.StatusNotFound, "application/json"},
+		{http.MethodPost, "/chatkit/", http.StatusNotFound, "application/json"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.method+" "+tt.path, func(t *testing.T) {

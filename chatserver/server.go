@@ -146,6 +146,10 @@ func (s *server) routes() *gin.Engine {
 	r := gin.New()
 	_ = r.SetTrustedProxies(nil) // trust no proxy: ClientIP is the peer (nil never fails)
 	r.HandleMethodNotAllowed = true
+	// gin answers a trailing-slash redirect before any middleware runs
+	// (no Host check, no request id); every request goes through the
+	// middleware instead, and "/chatkit/" is a JSON 404.
+	r.RedirectTrailingSlash = false
 	r.Use(s.logRequests)
 	if s.opts.Metrics != nil {
 		r.Use(s.countRequests)
