@@ -14,6 +14,16 @@
 //	GET  /readyz                         the database answers (503 if not)
 //	GET  /metrics                        Prometheus metrics (only with
 //	                                     Options.Metrics; see [Metrics])
+//	GET  /, /lite, /lite/{file}          the browser pages, and POST
+//	POST /auth/dev-login                 /auth/dev-login when configured
+//	                                     (only with Options.Web, on the
+//	                                     routes it lists)
+//
+// Every other path is a JSON 404. On every route, a request that arrived
+// on a loopback address with a foreign Host header is refused with 403
+// (DNS rebinding; Options.AllowedHosts lets a reverse proxy's names
+// through), and so is a cross-origin browser POST from an origin not in
+// Options.AllowedOrigins.
 //
 // Every response carries an X-Request-Id header (the client's, if sane,
 // else a new one), also in the request's log line.

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/taskpilot/taskpilot/mcpserver/hostcheck"
 )
 
 // userKey is where the auth middleware leaves the user in the gin context.
@@ -105,11 +107,26 @@ func (s *server) recover(c *gin.Context) {
 	c.Next()
 }
 
-// cors returns the middleware that answers CORS for the allowed origins
-// (preflights included) and refuses cross-origin browser POSTs from any
-// other origin, which would otherwise act as the local user when auth is
-// off.
-func (s *server) cors() gin.HandlerFunc {
+// checkHost refuses, with 403, a request that arrived on a loopback
+// address naming a foreign host (DNS rebinding: a page whose name now
+// resolves to 127.0.0.1 would otherwise be same-origin with this server
+// and act as the local user). See package hostcheck.
+func (s *server) checkHost(c *gin.Context) {
+	if !hostcheck.Allowed(c.Request, s.opts.AllowedHosts) {
+		s.log.WarnContext(c.Request.Context(), "refused a request for a foreign host on loopback (DNS rebinding?); a reverse proxy's host names go in --allowed-hosts",
+			"host", c.Request.Host)
+		writeError(c, http.StatusForbidden, "forbidden", "invalid Host header "+strconv.Quote(c.Request.Host))
+		c.Abort()
+		return
+	}
+	c.Next()
+}
+
+// checkOrigin returns the middleware that refuses, with 403, cross-origin
+// browser requests that change state (POST...) from origins other than
+// AllowedOrigins (http.CrossOriginProtection); when auth is off they
+// would act as the local user, and a dev login would mint a token.
+func (s *server) checkOrigin() gin.HandlerFunc {
 	protect := http.NewCrossOriginProtection()
 	for _, o := range s.opts.AllowedOrigins {
 		if err := protect.AddTrustedOrigin(o); err != nil {
@@ -117,23 +134,6 @@ func (s *server) cors() gin.HandlerFunc {
 		}
 	}
 	return func(c *gin.Context) {
-		origin := c.GetHeader("Origin")
-		allowed := origin != "" && slices.Contains(s.opts.AllowedOrigins, origin)
-		h := c.Writer.Header()
-		if allowed {
-			h.Add("Vary", "Origin")
-			h.Set("Access-Control-Allow-Origin", origin)
-			h.Set("Access-Control-Expose-Headers", "Retry-After, X-Request-Id")
-		}
-		if c.Request.Method == http.MethodOptions {
-			if allowed {
-				h.Set("Access-Control-Allow-Methods", "POST, OPTIONS")
-				h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, X-Request-Id")
-				h.Set("Access-Control-Max-Age", "600")
-			}
-			c.AbortWithStatus(http.StatusNoContent)
-			return
-		}
 		if err := protect.Check(c.Request); err != nil {
 			writeError(c, http.StatusForbidden, "forbidden", "cross-origin request from an origin that is not allowed")
 			c.Abort()
@@ -141,6 +141,28 @@ func (s *server) cors() gin.HandlerFunc {
 		}
 		c.Next()
 	}
+}
+
+// cors answers CORS for the allowed origins, preflights included.
+func (s *server) cors(c *gin.Context) {
+	origin := c.GetHeader("Origin")
+	allowed := origin != "" && slices.Contains(s.opts.AllowedOrigins, origin)
+	h := c.Writer.Header()
+	if allowed {
+		h.Add("Vary", "Origin")
+		h.Set("Access-Control-Allow-Origin", origin)
+		h.Set("Access-Control-Expose-Headers", "Retry-After, X-Request-Id")
+	}
+	if c.Request.Method == http.MethodOptions {
+		if allowed {
+			h.Set("Access-Control-Allow-Methods", "POST, OPTIONS")
+			h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, X-Request-Id")
+			h.Set("Access-Control-Max-Age", "600")
+		}
+		c.AbortWithStatus(http.StatusNoContent)
+		return
+	}
+	c.Next()
 }
 
 // authenticate sets the request's user: the subject of a valid bearer

@@ -6,11 +6,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/taskpilot/taskpilot/chatserver/chatkit"
+	"github.com/taskpilot/taskpilot/chatserver/web"
 )
 
 // Defaults for Options.
@@ -61,9 +63,15 @@ type Options struct {
 	LocalUser string
 	// AllowedOrigins are browser origins ("https://app.example.com")
 	// allowed to call the API cross-origin (CORS). Same-origin and
-	// non-browser requests are always allowed; other cross-origin POSTs
-	// are refused with 403.
+	// non-browser requests are always allowed; other cross-origin POSTs,
+	// to any route, are refused with 403.
 	AllowedOrigins []string
+	// AllowedHosts are host names ("tasks.example.com") that a request
+	// arriving on a loopback address may name in its Host header besides
+	// localhost and loopback IPs: those of a reverse proxy on the same
+	// machine that forwards its own Host. Any other Host is refused on
+	// every route with 403 (DNS-rebinding protection, package hostcheck).
+	AllowedHosts []string
 	// MaxBodyBytes limits request bodies; 0 means 1 MiB.
 	MaxBodyBytes int64
 	// MaxMessageChars limits the text of one user message, in characters;
@@ -76,12 +84,13 @@ type Options struct {
 	Ready func(ctx context.Context) error
 	// Logger receives one line per request and the errors; nil discards.
 	Logger *slog.Logger
-	// Web serves every path the API does not, such as the browser pages
-	// of package chatserver/web; nil answers those with a JSON 404.
-	Web http.Handler
+	// Web is the browser pages (package chatserver/web), mounted on the
+	// routes it lists, behind the same Host and cross-origin checks as
+	// the API; nil serves no pages.
+	Web *web.Handler
 	// SignIn, if set, serves the account routes of package
 	// chatserver/signin: POST /auth/signin, /auth/signout, /auth/token,
-	// /auth/signup and GET /auth/config. It checks origins itself.
+	// /auth/signup and GET /auth/config. It checks origins itself too.
 	SignIn http.Handler
 	// Metrics, if not nil, counts requests and streams and serves GET
 	// /metrics, without authentication: keep that port internal or block
@@ -141,16 +150,16 @@ func (s *server) routes() *gin.Engine {
 	r := gin.New()
 	_ = r.SetTrustedProxies(nil) // trust no proxy: ClientIP is the peer (nil never fails)
 	r.HandleMethodNotAllowed = true
+	// gin answers a trailing-slash redirect before any middleware runs
+	// (no Host check, no request id); every request goes through the
+	// middleware instead, and "/chatkit/" is a JSON 404.
+	r.RedirectTrailingSlash = false
 	r.Use(s.logRequests)
 	if s.opts.Metrics != nil {
 		r.Use(s.countRequests)
 	}
-	r.Use(s.recover)
+	r.Use(s.recover, s.checkHost, s.checkOrigin())
 	r.NoRoute(func(c *gin.Context) {
-		if s.opts.Web != nil {
-			s.opts.Web.ServeHTTP(c.Writer, c.Request)
-			return
-		}
 		writeError(c, http.StatusNotFound, "not_found", "no such endpoint")
 	})
 	r.NoMethod(func(c *gin.Context) {
@@ -171,7 +180,7 @@ func (s *server) routes() *gin.Engine {
 		r.GET("/auth/config", h)
 	}
 
-	cors := s.cors()
+	cors := s.cors
 	api := r.Group("", cors, s.authenticate, s.rateLimit)
 	for _, path := range []string{"/chatkit", "/api/v1/chatkit", "/api/:user_id/chat"} {
 		r.OPTIONS(path, cors) // preflight: answered by cors, no auth
@@ -179,7 +188,26 @@ func (s *server) routes() *gin.Engine {
 	api.POST("/chatkit", s.chatkit)
 	api.POST("/api/v1/chatkit", s.chatkit)
 	api.POST("/api/:user_id/chat", s.restChat)
+
+	if s.opts.Web != nil {
+		pages := gin.WrapH(s.opts.Web)
+		for _, rt := range s.opts.Web.Routes() {
+			r.Handle(rt.Method, ginPath(rt.Path), pages)
+		}
+	}
 	return r
+}
+
+// ginPath turns a web.Route path into gin's syntax: a "{name}" segment
+// becomes ":name".
+func ginPath(path string) string {
+	segs := strings.Split(path, "/")
+	for i, seg := range segs {
+		if name, ok := strings.CutPrefix(seg, "{"); ok && strings.HasSuffix(name, "}") {
+			segs[i] = ":" + strings.TrimSuffix(name, "}")
+		}
+	}
+	return strings.Join(segs, "/")
 }
 
 // Serve serves the handler built from opts on ln until ctx is done, then

@@ -12,6 +12,10 @@
 //	POST /auth/dev-login   {"user": name} -> {"token": jwt}, only when
 //	                       Config.DevLogin is set
 //
+// [Handler.Routes] lists these routes, so that the chat server mounts each
+// as a route of its own and runs its Host, origin and logging middleware
+// for the pages too.
+//
 // The pages get their settings from a JSON block rendered into the HTML
 // (<script type="application/json" id="taskpilot-config">), never from the
 // URL. Every answer carries X-Content-Type-Options: nosniff and

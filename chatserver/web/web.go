@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"path"
+	"slices"
 	"strings"
 	"time"
 )
@@ -92,14 +93,22 @@ type asset struct {
 	etag        string
 }
 
-// handler serves the pages and assets.
-type handler struct {
-	mux *http.ServeMux
+// Route is one route of the pages: a method and a path. A path segment
+// "{name}" matches any one non-empty segment, as in net/http patterns.
+type Route struct {
+	Method string
+	Path   string
+}
+
+// Handler serves the pages and assets on the routes Routes lists.
+type Handler struct {
+	mux    *http.ServeMux
+	routes []Route
 }
 
 // New returns the handler serving the pages (see the package comment for
 // its routes). It panics if cfg.Auth or cfg.ChatKitPath is invalid.
-func New(cfg Config) http.Handler {
+func New(cfg Config) *Handler {
 	cfg = withDefaults(cfg)
 	pc := pageConfig{
 		ChatKitPath:   cfg.ChatKitPath,
@@ -115,23 +124,45 @@ func New(cfg Config) http.Handler {
 	index := newAsset("text/html; charset=utf-8", renderPage("index.html", pc))
 	lite := newAsset("text/html; charset=utf-8", renderPage("lite.html", pc))
 
-	mux := http.NewServeMux()
-	mux.Handle("GET /{$}", servePage(index, chatKitCSP))
-	mux.Handle("GET /lite", servePage(lite, liteCSP))
-	mux.Handle("GET /lite/{$}", http.RedirectHandler("/lite", http.StatusMovedPermanently))
-	mux.Handle("GET /lite/{file}", serveAssets(loadAssets()))
+	h := &Handler{mux: http.NewServeMux()}
+	h.get("/", servePage(index, chatKitCSP))
+	h.get("/lite", servePage(lite, liteCSP))
+	h.get("/lite/", http.RedirectHandler("/lite", http.StatusMovedPermanently))
+	h.get("/lite/{file}", serveAssets(loadAssets()))
 	if cfg.DevLogin != nil {
 		log := cfg.Logger
 		if log == nil {
 			log = slog.New(slog.DiscardHandler)
 		}
-		mux.Handle("POST /auth/dev-login", devLogin(cfg.DevLogin, log))
+		h.handle(http.MethodPost, "/auth/dev-login", devLogin(cfg.DevLogin, log))
 	}
-	return &handler{mux: mux}
+	return h
 }
 
+// get serves GET and HEAD requests to path with page.
+func (h *Handler) get(path string, page http.Handler) {
+	h.handle(http.MethodGet, path, page)
+	h.routes = append(h.routes, Route{http.MethodHead, path})
+}
+
+// handle serves method requests to path with page (a GET pattern of
+// http.ServeMux serves HEAD too).
+func (h *Handler) handle(method, path string, page http.Handler) {
+	pattern := path
+	if strings.HasSuffix(path, "/") {
+		pattern += "{$}" // exactly the path, not the subtree
+	}
+	h.mux.Handle(method+" "+pattern, page)
+	h.routes = append(h.routes, Route{method, path})
+}
+
+// Routes returns the routes h serves, so that a router can mount them one
+// by one and run its middleware for them (package chatserver does). Other
+// requests are not for h: it answers them 404 or 405.
+func (h *Handler) Routes() []Route { return slices.Clone(h.routes) }
+
 // ServeHTTP sets the headers every answer carries and routes the request.
-func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	h.mux.ServeHTTP(w, r)

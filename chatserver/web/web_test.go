@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -393,5 +394,45 @@ func TestDevLoginOnlyWhenConfigured(t *testing.T) {
 	res, _ = get(t, h, "/auth/dev-login")
 	if res.StatusCode != http.StatusMethodNotAllowed {
 		t.Errorf("GET: status %d, want 405", res.StatusCode)
+	}
+}
+
+// TestRoutes: Routes lists exactly what the handler serves, for the chat
+// server to mount one by one: the pages and their files for GET and HEAD,
+// and the dev login only when configured.
+func TestRoutes(t *testing.T) {
+	pages := []Route{
+		{"GET", "/"}, {"HEAD", "/"},
+		{"GET", "/lite"}, {"HEAD", "/lite"},
+		{"GET", "/lite/"}, {"HEAD", "/lite/"},
+		{"GET", "/lite/{file}"}, {"HEAD", "/lite/{file}"},
+	}
+	mint := func(string) (string, error) { return "t", nil }
+	tests := []struct {
+		name string
+		cfg  Config
+		want []Route
+	}{
+		{"no dev login", Config{}, pages},
+		{"dev login", Config{Auth: AuthDev, DevLogin: mint}, append(slices.Clone(pages), Route{"POST", "/auth/dev-login"})},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := New(tt.cfg)
+			got := h.Routes()
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Fatalf("routes (-want +got):\n%s", diff)
+			}
+			for _, rt := range got {
+				path := strings.ReplaceAll(rt.Path, "{file}", "app.js")
+				req := httptest.NewRequest(rt.Method, path, strings.NewReader(`{"user":"alice"}`))
+				req.Header.Set("Content-Type", "application/json")
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, req)
+				if rec.Code >= 400 {
+					t.Errorf("%s %s: status %d", rt.Method, path, rec.Code)
+				}
+			}
+		})
 	}
 }

@@ -79,6 +79,7 @@ configured, else none.`,
 	addFlag(fs, "mcp-auth", "chat.mcp_auth")
 	addFlag(fs, "user", "mcp.user")
 	addFlag(fs, "allowed-origins", "chat.allowed_origins")
+	addFlag(fs, "allowed-hosts", "http.allowed_hosts")
 	addFlag(fs, "dev-login", "chat.dev_login")
 	addFlag(fs, "signup", "chat.signup")
 	addFlag(fs, "public-url", "public_url")
@@ -272,6 +273,7 @@ func chatOptions(cfg Config, log *slog.Logger, getenv func(string) string, st *s
 		Store:          threads,
 		LocalUser:      cfg.MCP.User,
 		AllowedOrigins: cfg.Chat.AllowedOrigins,
+		AllowedHosts:   cfg.HTTP.AllowedHosts,
 		RateLimit:      chatserver.RateLimit{PerMinute: float64(cfg.Chat.RateLimit)},
 		Ready:          st.Ping,
 		Logger:         log.With("component", "chat"),

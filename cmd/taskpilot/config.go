@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/pflag"
 	"gopkg.in/yaml.v3"
 
+	"github.com/taskpilot/taskpilot/mcpserver/hostcheck"
 	"github.com/taskpilot/taskpilot/mcpserver/token"
 )
 
@@ -32,6 +33,7 @@ type Config struct {
 	Chat      ChatConfig     `yaml:"chat"`
 	Auth      AuthConfig     `yaml:"auth"`
 	Metrics   MetricsConfig  `yaml:"metrics"`
+	HTTP      HTTPConfig     `yaml:"http"`
 }
 
 // DatabaseConfig says where the tasks live.
@@ -77,6 +79,15 @@ type ChatConfig struct {
 // MetricsConfig configures the Prometheus metrics of the HTTP servers.
 type MetricsConfig struct {
 	Enabled bool `yaml:"enabled"` // serve GET /metrics on every HTTP server
+}
+
+// HTTPConfig applies to every HTTP server (mcp --transport http, chat,
+// serve).
+type HTTPConfig struct {
+	// AllowedHosts are host names, besides localhost and loopback IPs, that
+	// a request arriving on loopback may name (a reverse proxy's); other
+	// Host headers are refused there (DNS-rebinding protection).
+	AllowedHosts []string `yaml:"allowed_hosts"`
 }
 
 // AuthConfig configures bearer tokens. The secret itself never comes from a
@@ -168,6 +179,8 @@ func settings() []setting {
 			func(c *Config) any { return &c.Auth.Issuer }},
 		{"public_url", "TASKPILOT_PUBLIC_URL", "base URL people reach the chat server at (https://… behind a proxy); default http://<addr>",
 			func(c *Config) any { return &c.PublicURL }},
+		{"http.allowed_hosts", "TASKPILOT_ALLOWED_HOSTS", "host names a reverse proxy on this machine sends (comma list); on loopback other Host headers than localhost are refused",
+			func(c *Config) any { return &c.HTTP.AllowedHosts }},
 		{"metrics.enabled", "TASKPILOT_METRICS", "serve Prometheus metrics at GET /metrics over HTTP (unauthenticated: keep it internal)",
 			func(c *Config) any { return &c.Metrics.Enabled }},
 	}
@@ -341,6 +354,11 @@ func (c Config) validate() error {
 	if c.Auth.JWKSURL != "" {
 		if err := checkURL(c.Auth.JWKSURL); err != nil {
 			return fmt.Errorf("auth.jwks_url: %w", err)
+		}
+	}
+	for _, h := range c.HTTP.AllowedHosts {
+		if err := hostcheck.Validate(h); err != nil {
+			return fmt.Errorf("--allowed-hosts: %w", err)
 		}
 	}
 	return nil

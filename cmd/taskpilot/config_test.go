@@ -116,6 +116,18 @@ func TestConfigPrecedence(t *testing.T) {
 			env:  map[string]string{"TASKPILOT_AUTH_SECRET": testSecret},
 			want: func(c *Config) { c.Auth.SecretFile = secretFile; c.Auth.Secret = []byte(testSecret) },
 		},
+		{
+			name: "allowed hosts: yaml, env, flag",
+			yaml: "http:\n  allowed_hosts: [yaml.example]\n",
+			env:  map[string]string{"TASKPILOT_ALLOWED_HOSTS": "env.example, 10.0.0.7"},
+			want: func(c *Config) { c.HTTP.AllowedHosts = []string{"env.example", "10.0.0.7"} },
+		},
+		{
+			name: "allowed hosts flag beats env",
+			env:  map[string]string{"TASKPILOT_ALLOWED_HOSTS": "env.example"},
+			args: []string{"--allowed-hosts", "tasks.example.com,proxy.internal"},
+			want: func(c *Config) { c.HTTP.AllowedHosts = []string{"tasks.example.com", "proxy.internal"} },
+		},
 		{name: "empty yaml file", yaml: "# nothing here\n", want: func(*Config) {}},
 	}
 	for _, tt := range tests {
@@ -164,6 +176,8 @@ func TestConfigErrors(t *testing.T) {
 		{name: "bad log format flag", args: []string{"--log-format", "xml"}, wantErr: `--log-format must be text or json, not "xml"`},
 		{name: "empty database url", yaml: "database:\n  url: \"\"\n", wantErr: "--database-url must not be empty"},
 		{name: "bad jwks url", env: map[string]string{"TASKPILOT_AUTH_JWKS_URL": "jwks.json"}, wantErr: "auth.jwks_url"},
+		{name: "allowed host with a scheme", args: []string{"--allowed-hosts", "https://tasks.example.com"}, wantErr: `--allowed-hosts: allowed host "https://tasks.example.com": want a host name`},
+		{name: "allowed host with a port", env: map[string]string{"TASKPILOT_ALLOWED_HOSTS": "tasks.example.com:443"}, wantErr: `--allowed-hosts: allowed host "tasks.example.com:443"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -199,6 +213,7 @@ func TestExampleConfigIsDefaults(t *testing.T) {
 	want := defaultConfig()
 	want.MCP.AllowedOrigins = []string{} // written as [] in the file
 	want.Chat.AllowedOrigins = []string{}
+	want.HTTP.AllowedHosts = []string{}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("example config differs from defaults (-want +got):\n%s", diff)
 	}

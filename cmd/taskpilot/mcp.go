@@ -55,6 +55,7 @@ token) and acts as the token's subject. --auth none skips that and acts as
 	addFlag(fs, "auth", "mcp.auth")
 	addFlag(fs, "public-url", "mcp.public_url")
 	addFlag(fs, "allowed-origins", "mcp.allowed_origins")
+	addFlag(fs, "allowed-hosts", "http.allowed_hosts")
 	addFlag(fs, "migrate-on-start", "database.migrate_on_start")
 	addFlag(fs, "metrics", "metrics.enabled")
 	return cmd
@@ -123,6 +124,7 @@ func runMCP(ctx context.Context, cfg Config, log *slog.Logger, stdin io.Reader, 
 		ResourceURL:          resource,
 		AuthorizationServers: authServers,
 		AllowedOrigins:       cfg.MCP.AllowedOrigins,
+		AllowedHosts:         cfg.HTTP.AllowedHosts,
 		Logger:               log,
 		Metrics:              metrics,
 	})

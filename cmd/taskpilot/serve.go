@@ -49,6 +49,7 @@ works for both). Model settings are those of taskpilot chat.`,
 	addFlag(fs, "auth", "chat.auth")
 	addFlag(fs, "user", "mcp.user")
 	addFlag(fs, "allowed-origins", "chat.allowed_origins")
+	addFlag(fs, "allowed-hosts", "http.allowed_hosts")
 	addFlag(fs, "dev-login", "chat.dev_login")
 	addFlag(fs, "signup", "chat.signup")
 	addFlag(fs, "public-url", "public_url")
@@ -134,6 +135,7 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, getenv func(str
 		ResourceURL:          resourceURL(cfg.MCP.PublicURL, mcpLn.Addr()),
 		AuthorizationServers: authServers,
 		AllowedOrigins:       cfg.MCP.AllowedOrigins,
+		AllowedHosts:         cfg.HTTP.AllowedHosts,
 		Logger:               mcpLog,
 		Metrics:              mcpMetrics,
 	})

@@ -27,7 +27,8 @@ func runUser(t *testing.T, dbURL, stdin string, args ...string) (string, error) 
 // TestUserCommands walks an account through add, list, passwd, disable,
 // enable and delete on both databases, checking what the store holds.
 func TestUserCommands(t *testing.T) {
-	urls := map[string]string{"sqlite": "sqlite://" + filepath.Join(t.TempDir(), "tp.db")}
+	// The test reads the store while the commands run: share the SQLite file.
+	urls := map[string]string{"sqlite": "sqlite://" + filepath.Join(t.TempDir(), "tp.db") + "?locking_mode=normal"}
 	if _, ok := storetest.URLs(t)["postgres"]; ok {
 		urls["postgres"] = storetest.PostgresURL(t)
 	}

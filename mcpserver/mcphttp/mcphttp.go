@@ -11,7 +11,10 @@
 // Every response carries an X-Request-Id header: the client's own if it
 // sent a sane one, else a new random id. The request's log line has it.
 //
-// Every other path is a JSON 404. Tool calls need no session state: each
+// A request that arrived on a loopback address with a foreign Host header
+// is refused on every route with a JSON 403 (DNS-rebinding protection,
+// see package hostcheck); Options.AllowedHosts lets a reverse proxy's
+// names through. Every other path is a JSON 404. Tool calls need no session state: each
 // POST carries everything the server needs, so any number of replicas on
 // one database can serve one client's calls in any order. Sessions, where a
 // client of the initialize-based protocol has one on this process, add
@@ -23,12 +26,14 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/taskpilot/taskpilot/mcpserver/hostcheck"
 	"github.com/taskpilot/taskpilot/mcpserver/token"
 )
 
@@ -56,6 +61,11 @@ type Options struct {
 	// to POST cross-origin from a browser. Same-origin and non-browser
 	// requests are always allowed. Malformed origins are logged and ignored.
 	AllowedOrigins []string
+	// AllowedHosts are host names ("tasks.example.com") a request that
+	// arrived on a loopback address may name in its Host header besides
+	// localhost and loopback IPs: those of a reverse proxy on the same
+	// machine that forwards its own Host. See package hostcheck.
+	AllowedHosts []string
 	// Logger receives request logs (Debug) and errors; nil discards.
 	Logger *slog.Logger
 	// Metrics, if not nil, counts the requests to /mcp and serves GET
@@ -75,9 +85,10 @@ func New(opts Options) *Handler {
 	log = log.With("component", "mcphttp")
 
 	// Sessions where this process has them, stateless otherwise, so
-	// replicas are interchangeable (see sessionRouter). DNS-rebinding
-	// protection stays on (the default).
-	var mcpHandler http.Handler = newSessionRouter(opts.Server, &mcp.StreamableHTTPOptions{Logger: log})
+	// replicas are interchangeable (see sessionRouter). The SDK's
+	// DNS-rebinding protection is replaced by checkHost, the same rule
+	// with allowed hosts, on every route.
+	var mcpHandler http.Handler = newSessionRouter(opts.Server, &mcp.StreamableHTTPOptions{Logger: log, DisableLocalhostProtection: true})
 	mux := http.NewServeMux()
 	if opts.Verifier != nil {
 		mcpHandler = requireToken(opts.Verifier, opts.ResourceURL, log)(mcpHandler)
@@ -107,7 +118,19 @@ func New(opts Options) *Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "no such endpoint: "+r.URL.Path)
 	})
-	return &Handler{Handler: logRequests(log, opts.Metrics, mux), server: opts.Server}
+	return &Handler{Handler: logRequests(log, opts.Metrics, checkHost(opts.AllowedHosts, mux)), server: opts.Server}
+}
+
+// checkHost refuses, with a JSON 403, requests that hostcheck does not
+// allow (DNS rebinding).
+func checkHost(allowed []string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !hostcheck.Allowed(r, allowed) {
+			writeError(w, http.StatusForbidden, "forbidden", fmt.Sprintf("invalid Host header %q", r.Host))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // Handler is the HTTP handler New returns.

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -21,6 +22,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/google/go-cmp/cmp"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/taskpilot/taskpilot/mcpserver"
 	"github.com/taskpilot/taskpilot/mcpserver/mcphttp"
@@ -249,6 +251,69 @@ func TestNoAuth(t *testing.T) {
 	}
 	if got := get(t, srv.URL+"/.well-known/oauth-protected-resource").StatusCode; got != http.StatusNotFound {
 		t.Errorf("metadata without auth: status %d, want 404", got)
+	}
+}
+
+// TestDNSRebinding: on loopback, a foreign Host header is refused on every
+// route with a JSON 403, even with an Origin that matches it (what a
+// rebinding page sends); AllowedHosts lets a reverse proxy's name through.
+func TestDNSRebinding(t *testing.T) {
+	t.Parallel()
+	st := storetest.OpenSQLite(t)
+	srv := start(t, st, mcphttp.Options{AllowedHosts: []string{"tasks.example.com"}, Metrics: mcphttp.NewMetrics(prometheus.NewRegistry())})
+	port := strings.TrimPrefix(srv.URL, "http://127.0.0.1:")
+	evil := map[string]string{"Host": "evil.example:" + port, "Origin": "http://evil.example:" + port, "Sec-Fetch-Site": "same-origin"}
+	tests := []struct {
+		name       string
+		method     string
+		path       string
+		headers    map[string]string
+		wantStatus int
+	}{
+		{"tools/list from a rebinding page", http.MethodPost, "/mcp", evil, http.StatusForbidden},
+		{"healthz from a rebinding page", http.MethodGet, "/healthz", evil, http.StatusForbidden},
+		{"metrics from a rebinding page", http.MethodGet, "/metrics", evil, http.StatusForbidden},
+		{"unknown path from a rebinding page", http.MethodGet, "/nope", evil, http.StatusForbidden},
+		{"allowed proxy host", http.MethodPost, "/mcp", map[string]string{"Host": "tasks.example.com"}, http.StatusOK},
+		{"allowed proxy host in capitals with a port", http.MethodGet, "/healthz", map[string]string{"Host": "Tasks.Example.COM:8443"}, http.StatusOK},
+		{"allowed proxy host with its Origin", http.MethodPost, "/mcp", map[string]string{"Host": "tasks.example.com", "Origin": "https://tasks.example.com", "Sec-Fetch-Site": "same-origin"}, http.StatusOK},
+		{"loopback Host", http.MethodPost, "/mcp", map[string]string{"Host": "127.0.0.1:" + port}, http.StatusOK},
+		{"localhost healthz", http.MethodGet, "/healthz", map[string]string{"Host": "localhost:" + port}, http.StatusOK},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var resp *response
+			if tt.method == http.MethodPost {
+				resp = post(t, srv.URL+tt.path, tt.headers)
+			} else {
+				req, err := http.NewRequest(tt.method, srv.URL+tt.path, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for k, v := range tt.headers {
+					req.Header.Set(k, v)
+				}
+				req.Host = tt.headers["Host"]
+				resp = do(t, req)
+			}
+			if resp.StatusCode != tt.wantStatus {
+				t.Fatalf("%s %s: status %d %q, want %d", tt.method, tt.path, resp.StatusCode, resp.body, tt.wantStatus)
+			}
+			if tt.wantStatus == http.StatusForbidden {
+				want := fmt.Sprintf(`{"error":{"code":"forbidden","message":"invalid Host header \"evil.example:%s\""}}`+"\n", port)
+				if resp.body != want || resp.Header.Get("Content-Type") != "application/json" {
+					t.Errorf("body %q (%s), want %q", resp.body, resp.Header.Get("Content-Type"), want)
+				}
+			}
+		})
+	}
+	page, err := st.ListTasks(t.Context(), "local", models.TaskFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Tasks) != 0 {
+		t.Errorf("tasks %+v, want none", page.Tasks)
 	}
 }
 
