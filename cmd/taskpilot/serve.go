@@ -50,6 +50,8 @@ works for both). Model settings are those of taskpilot chat.`,
 	addFlag(fs, "user", "mcp.user")
 	addFlag(fs, "allowed-origins", "chat.allowed_origins")
 	addFlag(fs, "dev-login", "chat.dev_login")
+	addFlag(fs, "model-timeout", "chat.model_timeout")
+	addFlag(fs, "model-first-token-timeout", "chat.model_first_token_timeout")
 	addFlag(fs, "migrate-on-start", "database.migrate_on_start")
 	addFlag(fs, "metrics", "metrics.enabled")
 	fs.Lookup("mcp-addr").Usage = "listen address of the MCP server (Streamable HTTP at /mcp)"
