@@ -241,9 +241,14 @@ func isToken(c openai.ChatCompletionChunkChoice) bool {
 // Notes appended to a reply's text that did not end normally, so that the
 // user sees it (and the model, in later turns).
 const (
-	noteInterrupted  = "\n\n*(This answer was interrupted.)*"
-	noteLength       = "\n\n*(This answer was cut short: it reached the model's length limit.)*"
-	noteFiltered     = "\n\n*(This answer was stopped by the model's content filter.)*"
+	noteInterrupted = "\n\n*(This answer was interrupted.)*"
+	noteLength      = "\n\n*(This answer was cut short: it reached the model's length limit.)*"
+	noteFiltered    = "\n\n*(This answer was stopped by the model's content filter.)*"
+)
+
+// Messages of the error events that end a turn whose model reply did not
+// count; like msgModelDown, they never carry internals.
+const (
 	msgModelSlow     = "The assistant is taking too long to respond. Please try again in a moment."
 	msgModelCut      = "The assistant's answer was cut off. Please try again."
 	msgModelGarbled  = "The assistant's answer came out garbled, so I didn't act on it. Please try again."
