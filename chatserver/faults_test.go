@@ -1,11 +1,20 @@
 package chatserver_test
 
 import (
+	"bytes"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/taskpilot/taskpilot/chatserver/agent"
+	"github.com/taskpilot/taskpilot/mcpserver"
+	"github.com/taskpilot/taskpilot/mcpserver/mcphttp"
+	"github.com/taskpilot/taskpilot/models/store/storetest"
 )
 
 // interruptedNote ends the text of an answer whose model stream broke off.
@@ -117,4 +126,54 @@ func TestCutModelStream(t *testing.T) {
 			t.Errorf("second try: %d %v", status, body)
 		}
 	})
+}
+
+// TestMCPServerFailsMidTurn: the MCP server answers the start of the turn
+// (initialize, tools/list), then its tools/call connections are closed
+// without an answer, as when it crashes. The user gets a retryable error
+// about the task list, the model never sees the failure as a tool
+// result, and the retry works once the server is back.
+func TestMCPServerFailsMidTurn(t *testing.T) {
+	t.Parallel()
+	dbURL := storetest.SQLiteURL(t)
+	mcpHandler := mcphttp.New(mcphttp.Options{Server: mcpserver.New(storetest.Open(t, dbURL), mcpserver.Options{DefaultUser: "alice"})})
+	var down atomic.Bool
+	mcpSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if down.Load() && bytes.Contains(body, []byte(`"tools/call"`)) {
+			if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+				conn.Close()
+			}
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		mcpHandler.ServeHTTP(w, r)
+	}))
+	t.Cleanup(mcpSrv.Close)
+	h := newHarness(t, config{dbURL: dbURL, connector: agent.NewHTTPConnector(mcpSrv.URL+"/mcp", nil, nil)})
+	down.Store(true)
+
+	events := h.stream("alice", createReq("add Buy milk"))
+
+	last := events[len(events)-1]
+	if last.Type != "error" || last.M["allow_retry"] != true || !strings.Contains(last.M["message"].(string), "task list") {
+		t.Fatalf("last event %s, want a retryable error about the task list", last.Raw)
+	}
+	if n := h.model.requests.Load(); n != 1 {
+		t.Errorf("model got %d requests, want 1: the failure must not go back to it", n)
+	}
+	thread := threadID(t, events)
+	if diff := cmp.Diff([]string{"user_message"}, h.visibleItems("alice", thread)); diff != "" {
+		t.Errorf("items.list after the failure (-want +got):\n%s", diff)
+	}
+
+	down.Store(false)
+	first := h.items("alice", thread)[0]["id"]
+	events = h.stream("alice", req("threads.retry_after_item", map[string]any{"thread_id": thread, "item_id": first}))
+	if has(events, "error") || streamedText(events) != "Done! I ran add_task." {
+		t.Errorf("retry: events %v, text %q", types(events), streamedText(events))
+	}
+	if tasks := h.tasks("alice"); len(tasks) != 1 || tasks[0].Title != "Buy milk" {
+		t.Errorf("tasks after the retry: %+v, want Buy milk once", tasks)
+	}
 }
