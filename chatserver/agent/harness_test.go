@@ -68,15 +68,15 @@ type fakeReply struct {
 	Cut      cut        // end the connection after Text and Calls, before the finish reason
 }
 
-// cut is how the fake model's connection ends a reply early.
+// cut is how the fake model's connection ends a reply early; the zero
+// value sends the whole reply.
 type cut int
 
 const (
-	noCut cut = iota
 	// cutClean ends a body delimited by the connection's end (no
 	// Content-Length, no chunked encoding): the client sees a clean end of
 	// the stream, with no finish reason and no [DONE].
-	cutClean
+	cutClean cut = iota + 1
 	// cutBroken closes the connection in the middle of a chunked body:
 	// the client sees an unexpected EOF.
 	cutBroken
