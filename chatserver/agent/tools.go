@@ -204,9 +204,10 @@ func (s *session) callTool(ctx context.Context, name string, args json.RawMessag
 }
 
 // errRejected matches the go-sdk's "rejected by transport" error (any
-// *jsonrpc.Error matches by code), which wraps every failure to reach the
-// server: connection refused or reset, HTTP 429/5xx, a JSON-RPC error in
-// a non-2xx answer.
+// *jsonrpc.Error matches by code; the sdk does not export this one, code
+// -32005 in its internal jsonrpc2), which wraps every failure to reach
+// the server: connection refused or reset, HTTP 429/5xx, a JSON-RPC error
+// in a non-2xx answer.
 var errRejected = &jsonrpc.Error{Code: -32005}
 
 // refusal returns the message of a tools/call error that is about the
