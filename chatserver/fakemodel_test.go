@@ -3,6 +3,7 @@ package chatserver_test
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -18,6 +19,7 @@ type fakeModel struct {
 	srv      *httptest.Server
 	requests atomic.Int64
 	status   atomic.Int64  // when non-zero, every request fails with it
+	cuts     atomic.Int64  // the next this many replies end early: the connection closes before the finish reason
 	release  chan struct{} // closed to let held replies finish
 	held     chan struct{} // receives a value when a reply starts holding
 	once     sync.Once
@@ -136,16 +138,34 @@ func (m *fakeModel) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rep := script(req.Messages)
-	w.Header().Set("Content-Type", "text/event-stream")
-	flusher := w.(http.Flusher)
+	var out io.Writer = w
+	flush := w.(http.Flusher).Flush
+	cut := m.cuts.Add(-1) >= 0
+	if !cut {
+		m.cuts.Add(1)
+		w.Header().Set("Content-Type", "text/event-stream")
+	} else {
+		// A body that ends with the connection, which closes after the
+		// scripted chunks, before the finish reason and [DONE].
+		conn, rw, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			panic(err)
+		}
+		defer conn.Close()
+		fmt.Fprint(rw, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n")
+		out, flush = rw, func() { _ = rw.Flush() }
+	}
 	id := fmt.Sprintf("chatcmpl-%d", n)
 	chunk := func(delta map[string]any, finish any) {
+		if cut && finish != nil {
+			return
+		}
 		b, _ := json.Marshal(map[string]any{
 			"id": id, "object": "chat.completion.chunk", "created": 1767225600, "model": "fake-model",
 			"choices": []any{map[string]any{"index": 0, "delta": delta, "finish_reason": finish}},
 		})
-		fmt.Fprintf(w, "data: %s\n\n", b)
-		flusher.Flush()
+		fmt.Fprintf(out, "data: %s\n\n", b)
+		flush()
 	}
 	chunk(map[string]any{"role": "assistant", "content": ""}, nil)
 	if rep.tool != "" {
@@ -171,6 +191,8 @@ func (m *fakeModel) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		chunk(map[string]any{}, "stop")
 	}
-	fmt.Fprint(w, "data: [DONE]\n\n")
-	flusher.Flush()
+	if !cut {
+		fmt.Fprint(out, "data: [DONE]\n\n")
+		flush()
+	}
 }

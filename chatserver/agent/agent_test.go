@@ -797,7 +797,7 @@ func TestBadToolCallsGoBackToModel(t *testing.T) {
 		}
 		return fakeReply{Calls: []fakeCall{
 			{ID: "call_1", Name: "launch_rocket", Args: `{}`},
-			{ID: "call_2", Name: "add_task", Args: `{"title": "Buy`},
+			{ID: "call_2", Name: "add_task", Args: `["Buy milk"]`}, // JSON, but not an object (garbled JSON fails the turn)
 			{ID: "call_3", Name: "add_task", Args: `{"title":""}`},
 		}}
 	})

@@ -2,13 +2,11 @@ package agent
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"sync"
 	"time"
 
-	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
@@ -93,9 +91,13 @@ func (c *httpConnector) session(ctx context.Context) (*mcp.ClientSession, error)
 	if c.cs != nil {
 		return c.cs, nil
 	}
-	client := mcp.NewClient(clientInfo, &mcp.ClientOptions{
-		ToolListChangedHandler: func(context.Context, *mcp.ToolListChangedRequest) { c.forgetTools() },
-	})
+	// No ToolListChangedHandler: on the 2026-07-28 protocol it makes the
+	// client hold a subscriptions/listen request open for the session's
+	// life, which would keep the MCP server from shutting down promptly.
+	// TaskPilot's tools are fixed while a server runs; a new version shows
+	// as a missing tool (the list is fetched again) or as a dropped
+	// connection (the next session lists them again).
+	client := mcp.NewClient(clientInfo, nil)
 	cs, err := client.Connect(ctx, &mcp.StreamableClientTransport{
 		Endpoint:             c.url,
 		HTTPClient:           c.client,
@@ -317,29 +319,10 @@ func listTools(ctx context.Context, cs *mcp.ClientSession) ([]*mcp.Tool, error) 
 	return tools, nil
 }
 
-// JSON-RPC error codes that the SDK uses for failures of the transport
-// or the connection rather than for the server's answer.
-const (
-	codeRejectedByTransport = -32005 // the HTTP request failed or got a non-2xx answer
-	codeServerClosing       = -32004
-	codeClientClosing       = -32003
-	codeUnknown             = -32001
-	codeInternal            = -32603
-)
-
 // isProtocolError reports whether err is the server's own JSON-RPC answer
-// refusing the call (bad arguments, an unknown tool), which the model can
-// act on and which leaves the connection fine. Transport failures, which
-// the SDK also reports as JSON-RPC errors, and internal errors of the
-// server are not: they mean the server is unreachable or broken.
+// refusing the call (see refusal), which leaves the connection fine; any
+// other error means the server is unreachable or broken.
 func isProtocolError(err error) bool {
-	var wire *jsonrpc.Error
-	if !errors.As(err, &wire) {
-		return false
-	}
-	switch wire.Code {
-	case codeRejectedByTransport, codeServerClosing, codeClientClosing, codeUnknown, codeInternal:
-		return false
-	}
-	return true
+	_, ok := refusal(err)
+	return ok
 }

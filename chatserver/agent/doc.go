@@ -18,6 +18,12 @@
 //   - list_tasks results appear as a ListView widget whose buttons
 //     complete, reopen or delete a task (actions "task.complete",
 //     "task.reopen", "task.delete" with payload {"task_id": N}).
+//   - A model reply counts only when the model finished it: a cut stream,
+//     garbled tool-call arguments, a content-filter stop, a length stop
+//     with tool calls, or a model stalled past Config.FirstTokenTimeout runs
+//     none of the reply's tools, keeps its text marked as interrupted, and
+//     ends the turn with a retryable error event. So does an MCP server
+//     that fails mid-turn; only tool errors (isError) go back to the model.
 //   - Every tool call and its result is stored as a hidden context item
 //     (see [ToolCallRecord] and [DecodeToolCall]), so later turns replay
 //     them to the model and "delete it" after "add buy milk" works.

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -62,7 +63,24 @@ type fakeReply struct {
 	Text     []string   // text pieces, one chunk each
 	Calls    []fakeCall // tool calls, after the text
 	HangText bool       // after Text, hang until the request is cancelled
+	Stall    bool       // after the first (role only) chunk, hang until the request is cancelled
+	Finish   string     // the finish reason; "" means stop, or tool_calls with Calls
+	Cut      cut        // end the connection after Text and Calls, before the finish reason
 }
+
+// cut is how the fake model's connection ends a reply early; the zero
+// value sends the whole reply.
+type cut int
+
+const (
+	// cutClean ends a body delimited by the connection's end (no
+	// Content-Length, no chunked encoding): the client sees a clean end of
+	// the stream, with no finish reason and no [DONE].
+	cutClean cut = iota + 1
+	// cutBroken closes the connection in the middle of a chunked body:
+	// the client sees an unexpected EOF.
+	cutBroken
+)
 
 // fakeCall is a scripted tool call; its arguments are sent in three
 // pieces.
@@ -133,18 +151,35 @@ func (m *fakeModel) serve(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, `{"error":{"message":"scripted failure","type":"server_error"}}`)
 		return
 	}
-	w.Header().Set("Content-Type", "text/event-stream")
-	flusher := w.(http.Flusher)
+	var out io.Writer = w
+	flush := w.(http.Flusher).Flush
+	if rep.Cut == cutClean {
+		// Answer by hand on the raw connection: the body ends where the
+		// connection does.
+		conn, rw, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			panic(err)
+		}
+		defer conn.Close()
+		fmt.Fprint(rw, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n")
+		out, flush = rw, func() { _ = rw.Flush() }
+	} else {
+		w.Header().Set("Content-Type", "text/event-stream")
+	}
 	send := func(delta map[string]any, finish any) {
 		chunk := map[string]any{
 			"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1, "model": req.Model,
 			"choices": []any{map[string]any{"index": 0, "delta": delta, "finish_reason": finish}},
 		}
 		b, _ := json.Marshal(chunk)
-		fmt.Fprintf(w, "data: %s\n\n", b)
-		flusher.Flush()
+		fmt.Fprintf(out, "data: %s\n\n", b)
+		flush()
 	}
 	send(map[string]any{"role": "assistant", "content": ""}, nil)
+	if rep.Stall {
+		<-r.Context().Done()
+		return
+	}
 	for _, piece := range rep.Text {
 		send(map[string]any{"content": piece}, nil)
 	}
@@ -162,13 +197,28 @@ func (m *fakeModel) serve(w http.ResponseWriter, r *http.Request) {
 			}}}, nil)
 		}
 	}
-	finish := "stop"
-	if len(rep.Calls) > 0 {
+	switch rep.Cut {
+	case cutClean:
+		return // the deferred Close ends the body
+	case cutBroken:
+		conn, _, err := http.NewResponseController(w).Hijack() // sends what was written, not the final chunk
+		if err != nil {
+			panic(err)
+		}
+		conn.Close()
+		return
+	}
+	finish := rep.Finish
+	switch {
+	case finish != "":
+	case len(rep.Calls) > 0:
 		finish = "tool_calls"
+	default:
+		finish = "stop"
 	}
 	send(map[string]any{}, finish)
-	fmt.Fprint(w, "data: [DONE]\n\n")
-	flusher.Flush()
+	fmt.Fprint(out, "data: [DONE]\n\n")
+	flush()
 }
 
 // thirds splits s into three pieces (some possibly empty).

@@ -19,12 +19,16 @@ type recorder struct {
 	firstTokens []time.Duration
 	toolCalls   []string // "tool outcome"
 	modelErrors []string
+	onToken     func() // called after a first token is observed, if set
 }
 
 func (r *recorder) ObserveFirstToken(d time.Duration) {
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	r.firstTokens = append(r.firstTokens, d)
+	r.mu.Unlock()
+	if r.onToken != nil {
+		r.onToken()
+	}
 }
 
 func (r *recorder) ToolCall(tool, outcome string) {
@@ -57,7 +61,7 @@ func TestMetrics(t *testing.T) {
 		name        string
 		reply       func(chatRequest) fakeReply // nil: no model
 		message     string
-		turnTimeout time.Duration // 0: none
+		giveUp      bool // the user leaves once the first token arrived
 		firstTokens int
 		toolCalls   []string
 		modelErrors []string
@@ -73,7 +77,7 @@ func TestMetrics(t *testing.T) {
 		{name: "model 503", reply: status(http.StatusServiceUnavailable), message: "hi", modelErrors: []string{agent.ModelErrorStatus5xx}},
 		{name: "model 401", reply: status(http.StatusUnauthorized), message: "hi", modelErrors: []string{agent.ModelErrorStatus4xx}},
 		{name: "model too slow", reply: hang, message: "hi", firstTokens: 1, modelErrors: []string{agent.ModelErrorTimeout}},
-		{name: "user gives up", reply: hang, message: "hi", turnTimeout: 1500 * time.Millisecond, firstTokens: 1},
+		{name: "user gives up", reply: hang, message: "hi", giveUp: true, firstTokens: 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -81,7 +85,7 @@ func TestMetrics(t *testing.T) {
 			o := envOptions{config: func(c *agent.Config) {
 				c.Metrics = rec
 				c.MaxRetries = -1
-				if tc.turnTimeout == 0 {
+				if !tc.giveUp {
 					c.RequestTimeout = 300 * time.Millisecond
 				}
 			}}
@@ -89,11 +93,10 @@ func TestMetrics(t *testing.T) {
 				o.model = newFakeModel(t, tc.reply)
 			}
 			e := newEnv(t, o)
-			ctx := context.Background()
-			if tc.turnTimeout > 0 {
-				var cancel context.CancelFunc
-				ctx, cancel = context.WithTimeout(ctx, tc.turnTimeout)
-				defer cancel()
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			if tc.giveUp {
+				rec.onToken = cancel
 			}
 			start := time.Now()
 			e.stream(t, ctx, newUser("alice"), createThread(tc.message))

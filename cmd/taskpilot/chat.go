@@ -83,6 +83,8 @@ configured, else none.`,
 	addFlag(fs, "dev-login", "chat.dev_login")
 	addFlag(fs, "signup", "chat.signup")
 	addFlag(fs, "public-url", "public_url")
+	addFlag(fs, "model-timeout", "chat.model_timeout")
+	addFlag(fs, "model-first-token-timeout", "chat.model_first_token_timeout")
 	addFlag(fs, "migrate-on-start", "database.migrate_on_start")
 	addFlag(fs, "metrics", "metrics.enabled")
 	fs.Lookup("user").Usage = "the single user when authentication is off"
@@ -157,6 +159,10 @@ func (c ChatConfig) validate() error {
 		return fmt.Errorf("chat.rate_limit must be 0 (off) or more, not %d", c.RateLimit)
 	case c.HistoryItems < 1:
 		return fmt.Errorf("chat.history_items must be at least 1, not %d", c.HistoryItems)
+	case c.ModelTimeout < time.Second:
+		return fmt.Errorf("--model-timeout must be at least 1s, not %v", c.ModelTimeout)
+	case c.FirstTokenTimeout != 0 && c.FirstTokenTimeout < time.Second:
+		return fmt.Errorf("--model-first-token-timeout must be 0 (off) or at least 1s, not %v", c.FirstTokenTimeout)
 	}
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		return fmt.Errorf("--addr %q is not host:port", c.Addr)
@@ -250,6 +256,10 @@ func chatOptions(cfg Config, log *slog.Logger, getenv func(string) string, st *s
 		Location:     loc,
 		Tools:        connector,
 		Logger:       log,
+	}
+	acfg.RequestTimeout, acfg.FirstTokenTimeout = cfg.Chat.ModelTimeout, cfg.Chat.FirstTokenTimeout
+	if acfg.FirstTokenTimeout == 0 {
+		acfg.FirstTokenTimeout = -1 // off
 	}
 	var metrics *chatserver.Metrics
 	if reg != nil {

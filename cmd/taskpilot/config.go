@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/pflag"
 	"gopkg.in/yaml.v3"
@@ -74,6 +75,12 @@ type ChatConfig struct {
 	DomainKey      string   `yaml:"domain_key"`      // ChatKit domain key for the page at /
 	DevLogin       bool     `yaml:"dev_login"`       // serve POST /auth/dev-login (loopback, auth jwt, secret only)
 	SignUp         string   `yaml:"signup"`          // with auth accounts: closed, open or invite
+
+	// ModelTimeout bounds each model request attempt, streaming included.
+	ModelTimeout time.Duration `yaml:"model_timeout"`
+	// FirstTokenTimeout bounds the wait for a reply's first token, retries
+	// included; 0 means no limit.
+	FirstTokenTimeout time.Duration `yaml:"model_first_token_timeout"`
 }
 
 // MetricsConfig configures the Prometheus metrics of the HTTP servers.
@@ -106,7 +113,7 @@ func defaultConfig() Config {
 		Log:      LogConfig{Level: "info", Format: "text"},
 		MCP:      MCPConfig{Transport: "stdio", Addr: "127.0.0.1:8081", User: "local", Auth: "jwt"},
 		Chat: ChatConfig{Addr: "127.0.0.1:8080", MCPURL: "http://127.0.0.1:8081/mcp", Auth: "auto", MCPAuth: "auto",
-			RateLimit: 60, HistoryItems: 20, SignUp: "closed"},
+			RateLimit: 60, HistoryItems: 20, SignUp: "closed", ModelTimeout: 60 * time.Second, FirstTokenTimeout: 20 * time.Second},
 		Auth:    AuthConfig{Audience: "taskpilot-mcp", Issuer: "taskpilot"},
 		Metrics: MetricsConfig{Enabled: true},
 	}
@@ -118,7 +125,7 @@ type setting struct {
 	key   string            // YAML key, e.g. "mcp.addr"; also names the setting
 	env   string            // environment variable
 	usage string            // flag help
-	field func(*Config) any // *string, *bool, *int or *[]string inside the config
+	field func(*Config) any // *string, *bool, *int, *time.Duration or *[]string inside the config
 }
 
 func settings() []setting {
@@ -159,6 +166,10 @@ func settings() []setting {
 			func(c *Config) any { return &c.Chat.Model }},
 		{"chat.base_url", "OPENAI_BASE_URL", "",
 			func(c *Config) any { return &c.Chat.BaseURL }},
+		{"chat.model_timeout", "TASKPILOT_MODEL_TIMEOUT", "time limit of each model request, streaming included (e.g. 90s)",
+			func(c *Config) any { return &c.Chat.ModelTimeout }},
+		{"chat.model_first_token_timeout", "TASKPILOT_MODEL_FIRST_TOKEN_TIMEOUT", "time limit until the model's first token, retries included; 0 turns it off",
+			func(c *Config) any { return &c.Chat.FirstTokenTimeout }},
 		{"chat.timezone", "TASKPILOT_TIMEZONE", "",
 			func(c *Config) any { return &c.Chat.Timezone }},
 		{"chat.history_items", "TASKPILOT_HISTORY_ITEMS", "",
@@ -205,6 +216,8 @@ func addFlag(fs *pflag.FlagSet, name, key string) {
 		fs.Bool(name, *p, s.usage)
 	case *int:
 		fs.Int(name, *p, s.usage)
+	case *time.Duration:
+		fs.Duration(name, *p, s.usage)
 	case *[]string:
 		fs.StringSlice(name, *p, s.usage)
 	}
@@ -297,6 +310,12 @@ func set(p any, v string) error {
 			return fmt.Errorf("%q is not a whole number", v)
 		}
 		*p = n
+	case *time.Duration:
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return fmt.Errorf("%q is not a duration such as 30s or 2m", v)
+		}
+		*p = d
 	case *[]string:
 		*p = nil
 		for s := range strings.SplitSeq(v, ",") {

@@ -53,6 +53,8 @@ works for both). Model settings are those of taskpilot chat.`,
 	addFlag(fs, "dev-login", "chat.dev_login")
 	addFlag(fs, "signup", "chat.signup")
 	addFlag(fs, "public-url", "public_url")
+	addFlag(fs, "model-timeout", "chat.model_timeout")
+	addFlag(fs, "model-first-token-timeout", "chat.model_first_token_timeout")
 	addFlag(fs, "migrate-on-start", "database.migrate_on_start")
 	addFlag(fs, "metrics", "metrics.enabled")
 	fs.Lookup("mcp-addr").Usage = "listen address of the MCP server (Streamable HTTP at /mcp)"
