@@ -142,6 +142,9 @@ func (c ChatConfig) validate() error {
 	case c.HistoryItems < 1:
 		return fmt.Errorf("chat.history_items must be at least 1, not %d", c.HistoryItems)
 	}
+	if _, err := c.turnLease(); err != nil {
+		return err
+	}
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		return fmt.Errorf("--addr %q is not host:port", c.Addr)
 	}
@@ -154,6 +157,15 @@ func (c ChatConfig) validate() error {
 		return err
 	}
 	return nil
+}
+
+// turnLease parses chat.turn_lease: 2s to 1h.
+func (c ChatConfig) turnLease() (time.Duration, error) {
+	d, err := time.ParseDuration(c.TurnLease)
+	if err != nil || d < 2*time.Second || d > time.Hour {
+		return 0, fmt.Errorf("chat.turn_lease (TASKPILOT_CHAT_TURN_LEASE) must be a duration from 2s to 1h such as 30s, not %q", c.TurnLease)
+	}
+	return d, nil
 }
 
 // location returns the time zone named by TASKPILOT_TIMEZONE, or the
@@ -257,6 +269,9 @@ func chatOptions(cfg Config, log *slog.Logger, getenv func(string) string, st *s
 	if cfg.Chat.RateLimit == 0 {
 		opts.RateLimit.PerMinute = -1
 	}
+	if err := sharedLimits(&opts, cfg.Chat, st, log); err != nil {
+		return chatserver.Options{}, err
+	}
 	if auth == "jwt" {
 		v, err := token.NewVerifier(token.Config{
 			Secret:   cfg.Auth.Secret,
@@ -286,6 +301,30 @@ func chatOptions(cfg Config, log *slog.Logger, getenv func(string) string, st *s
 	}
 	opts.Web = web.New(page)
 	return opts, nil
+}
+
+// sharedLimits gives the chat server, on PostgreSQL, the turn locks and
+// rate buckets every replica shares (on SQLite, its single process keeps
+// them in memory).
+func sharedLimits(opts *chatserver.Options, cfg ChatConfig, st *store.Store, log *slog.Logger) error {
+	if st.Dialect() != store.DialectPostgres {
+		return nil
+	}
+	ttl, err := cfg.turnLease()
+	if err != nil {
+		return err
+	}
+	leases, err := st.TurnLeases(ttl, log.With("component", "chat"))
+	if err != nil {
+		return err
+	}
+	buckets, err := st.RateBuckets()
+	if err != nil {
+		return err
+	}
+	opts.ThreadLocks, opts.RateBuckets = leases, buckets
+	log.Info("turn locks and rate limit shared through the database", "turn_lease", ttl)
+	return nil
 }
 
 // devLoginTTL is how long a dev-login token lasts.

@@ -67,6 +67,7 @@ type ChatConfig struct {
 	HistoryItems   int      `yaml:"history_items"`   // thread items the model sees
 	DomainKey      string   `yaml:"domain_key"`      // ChatKit domain key for the page at /
 	DevLogin       bool     `yaml:"dev_login"`       // serve POST /auth/dev-login (loopback, auth jwt, secret only)
+	TurnLease      string   `yaml:"turn_lease"`      // on PostgreSQL, how long a dead replica's turn keeps its thread busy
 }
 
 // MetricsConfig configures the Prometheus metrics of the HTTP servers.
@@ -90,7 +91,7 @@ func defaultConfig() Config {
 		Log:      LogConfig{Level: "info", Format: "text"},
 		MCP:      MCPConfig{Transport: "stdio", Addr: "127.0.0.1:8081", User: "local", Auth: "jwt"},
 		Chat: ChatConfig{Addr: "127.0.0.1:8080", MCPURL: "http://127.0.0.1:8081/mcp", Auth: "auto", MCPAuth: "auto",
-			RateLimit: 60, HistoryItems: 20},
+			RateLimit: 60, HistoryItems: 20, TurnLease: "30s"},
 		Auth:    AuthConfig{Audience: "taskpilot-mcp", Issuer: "taskpilot"},
 		Metrics: MetricsConfig{Enabled: true},
 	}
@@ -151,6 +152,8 @@ func settings() []setting {
 			func(c *Config) any { return &c.Chat.DomainKey }},
 		{"chat.dev_login", "TASKPILOT_CHAT_DEV_LOGIN", "let the web page mint a token for any name typed in (development only: loopback, auth jwt with a secret)",
 			func(c *Config) any { return &c.Chat.DevLogin }},
+		{"chat.turn_lease", "TASKPILOT_CHAT_TURN_LEASE", "",
+			func(c *Config) any { return &c.Chat.TurnLease }},
 		{"auth.secret_file", "TASKPILOT_AUTH_SECRET_FILE", "",
 			func(c *Config) any { return &c.Auth.SecretFile }},
 		{"auth.jwks_url", "TASKPILOT_AUTH_JWKS_URL", "",
