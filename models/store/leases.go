@@ -41,6 +41,9 @@ type TurnLeases struct {
 	ttl time.Duration
 	log *slog.Logger
 	id  string // this process, in holder names
+
+	mu        sync.Mutex
+	lastSweep time.Time
 }
 
 // TurnLeases returns the turn leases on s, which expire ttl after their
@@ -56,7 +59,7 @@ func (s *Store) TurnLeases(ttl time.Duration, log *slog.Logger) (*TurnLeases, er
 		log = slog.New(slog.DiscardHandler)
 	}
 	host, _ := os.Hostname()
-	return &TurnLeases{s: s, ttl: ttl, log: log, id: fmt.Sprintf("%s:%d", host, os.Getpid())}, nil
+	return &TurnLeases{s: s, ttl: ttl, log: log, id: fmt.Sprintf("%s:%d", host, os.Getpid()), lastSweep: time.Now()}, nil
 }
 
 // TryLock takes the lease of user's thread and returns the function that
@@ -68,6 +71,7 @@ func (l *TurnLeases) TryLock(ctx context.Context, user, thread string) (unlock f
 		// is nothing to lock, and the turn fails as "not found".
 		return func() {}, true, nil
 	}
+	l.sweep(ctx)
 	holder := l.id + ":" + randomHex(8)
 	ok, err = l.take(ctx, user, thread, holder)
 	if err != nil {
@@ -132,6 +136,21 @@ func (l *TurnLeases) renew(user, thread, holder string, stop <-chan struct{}, st
 			l.log.Warn("turn lease lost to another replica: the turn outlived its lease", "thread", thread, "ttl", l.ttl)
 			return
 		}
+	}
+}
+
+// sweep deletes, once a minute, the expired leases (of replicas that
+// died): they are the same as no row. A live holder whose renewal was late
+// takes its lease back at the next renewal, as it would an expired row.
+func (l *TurnLeases) sweep(ctx context.Context) {
+	l.mu.Lock()
+	due := time.Since(l.lastSweep) >= sweepEvery
+	if due {
+		l.lastSweep = time.Now()
+	}
+	l.mu.Unlock()
+	if due {
+		_ = l.s.db.WithContext(ctx).Exec("DELETE FROM turn_leases WHERE expires_at < now()").Error
 	}
 }
 

@@ -243,3 +243,41 @@ func TestSharedLimitsRefuseSQLite(t *testing.T) {
 		t.Error("RateBuckets on SQLite: no error")
 	}
 }
+
+// TestSharedLimitsSweep: expired leases and refilled buckets, the same as
+// no row, do not pile up.
+func TestSharedLimitsSweep(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := replicas(t, 1)[0]
+	l := leases(t, s, time.Minute)
+	unlock, ok, err := l.TryLock(ctx, "alice", "dead")
+	if err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	defer unlock()
+	if err := s.Exec(ctx, "UPDATE turn_leases SET expires_at = now() - interval '1 second'"); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := s.RateBuckets()
+	if _, _, err := b.Take(ctx, "old", 1, 10); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Exec(ctx, "UPDATE rate_buckets SET updated_at = now() - interval '11 seconds'"); err != nil {
+		t.Fatal(err)
+	}
+
+	l.SweepSoon()
+	b.SweepSoon()
+	if _, ok, err := l.TryLock(ctx, "alice", "live"); err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	if _, _, err := b.Take(ctx, "new", 1, 10); err != nil {
+		t.Fatal(err)
+	}
+	for table, want := range map[string]int64{"turn_leases": 1, "rate_buckets": 1} {
+		if n, err := s.CountRows(ctx, table); err != nil || n != want {
+			t.Errorf("%s has %d rows (%v) after the sweep, want %d (the live one)", table, n, err, want)
+		}
+	}
+}

@@ -10,7 +10,7 @@ import (
 )
 
 // sweepEvery is how often RateBuckets deletes the buckets that have
-// refilled.
+// refilled, and TurnLeases the leases that have expired.
 const sweepEvery = time.Minute
 
 // RateBuckets are token buckets shared by every replica on one PostgreSQL
