@@ -115,7 +115,7 @@ func startReplica(t *testing.T, bin string, env []string) *replica {
 	t.Cleanup(func() {
 		if r.cmd.ProcessState == nil {
 			_ = r.cmd.Process.Kill()
-			<-r.exited
+			t.Logf("replica stopped: %v", <-r.exited)
 		}
 	})
 	select {
@@ -221,7 +221,9 @@ func TestReplicasShareTurnLocks(t *testing.T) {
 		t.Fatal(err)
 	}
 	killed := time.Now()
-	<-a.exited
+	if err := <-a.exited; err == nil {
+		t.Error("replica A exited cleanly after kill -9")
+	}
 	<-stalled
 	b.wantBusy(t, thread, "right after A was killed")
 	for {

@@ -100,7 +100,8 @@ func TestStdioDrainIsBounded(t *testing.T) {
 		done <- srv.Run(t.Context(), drainingStdio(strings.NewReader(in), &out, 300*time.Millisecond, slog.New(slog.DiscardHandler)))
 	}()
 	select {
-	case <-done:
+	case err := <-done:
+		t.Logf("session ended: %v", err)
 	case <-time.After(5 * time.Second):
 		t.Fatal("the session did not end 5s after stdin ended, with a 300ms bound")
 	}

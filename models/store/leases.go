@@ -81,7 +81,7 @@ func (l *TurnLeases) TryLock(ctx context.Context, user, thread string) (unlock f
 		return nil, false, nil
 	}
 	stop, stopped := make(chan struct{}), make(chan struct{})
-	go l.renew(user, thread, holder, stop, stopped)
+	go l.renew(context.WithoutCancel(ctx), user, thread, holder, stop, stopped)
 	var once sync.Once
 	return func() {
 		once.Do(func() {
@@ -92,7 +92,7 @@ func (l *TurnLeases) TryLock(ctx context.Context, user, thread string) (unlock f
 			if err := l.s.db.WithContext(rctx).Exec(
 				"DELETE FROM turn_leases WHERE user_id = ? AND thread_id = ? AND holder = ?",
 				user, thread, holder).Error; err != nil {
-				l.log.Warn("release turn lease: it expires by itself", "thread", thread, "err", err, "ttl", l.ttl)
+				l.log.WarnContext(rctx, "release turn lease: it expires by itself", "thread", thread, "err", err, "ttl", l.ttl)
 			}
 		})
 	}, true, nil
@@ -113,10 +113,11 @@ func (l *TurnLeases) take(ctx context.Context, user, thread, holder string) (boo
 	return res.RowsAffected == 1, nil
 }
 
-// renew extends the lease every third of the TTL until stop is closed.
+// renew extends the lease every third of the TTL until stop is closed;
+// ctx carries the request's values, not its end.
 // A failed renewal is retried at the next tick (the lease outlives two);
 // a lease found taken over is given up, with a warning.
-func (l *TurnLeases) renew(user, thread, holder string, stop <-chan struct{}, stopped chan<- struct{}) {
+func (l *TurnLeases) renew(ctx context.Context, user, thread, holder string, stop <-chan struct{}, stopped chan<- struct{}) {
 	defer close(stopped)
 	tick := time.NewTicker(l.ttl / 3)
 	defer tick.Stop()
@@ -126,14 +127,14 @@ func (l *TurnLeases) renew(user, thread, holder string, stop <-chan struct{}, st
 			return
 		case <-tick.C:
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), l.ttl/3)
-		ok, err := l.take(ctx, user, thread, holder)
+		tctx, cancel := context.WithTimeout(ctx, l.ttl/3)
+		ok, err := l.take(tctx, user, thread, holder)
 		cancel()
 		switch {
 		case err != nil:
-			l.log.Warn("renew turn lease", "thread", thread, "err", err)
+			l.log.WarnContext(ctx, "renew turn lease", "thread", thread, "err", err)
 		case !ok:
-			l.log.Warn("turn lease lost to another replica: the turn outlived its lease", "thread", thread, "ttl", l.ttl)
+			l.log.WarnContext(ctx, "turn lease lost to another replica: the turn outlived its lease", "thread", thread, "ttl", l.ttl)
 			return
 		}
 	}
