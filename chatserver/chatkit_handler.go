@@ -34,7 +34,11 @@ func (s *server) chatkit(c *gin.Context) {
 		}
 	}
 	if id := turnThread(req); id != "" {
-		unlock, ok := s.locks.tryLock(user, id)
+		unlock, ok, err := s.locks.TryLock(c.Request.Context(), user, id)
+		if err != nil {
+			s.writeKitError(c, fmt.Errorf("lock thread: %w", err))
+			return
+		}
 		if !ok {
 			writeThreadBusy(c)
 			return

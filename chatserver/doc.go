@@ -33,7 +33,9 @@
 // as the token's subject; without one every request acts as
 // Options.LocalUser. Requests are limited per user (a token bucket), in
 // body size and in message length, and a thread answers one turn at a
-// time. Errors outside a stream are JSON:
+// time; the buckets and the turn locks are in memory unless
+// Options.RateBuckets and Options.ThreadLocks share them between replicas.
+// Errors outside a stream are JSON:
 //
 //	{"error":{"code":"invalid_request","message":"params.thread_id: required"}}
 //

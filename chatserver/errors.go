@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/taskpilot/taskpilot/chatserver/chatkit"
+	"github.com/taskpilot/taskpilot/models"
 )
 
 // errorBody is the JSON of every error outside a stream:
@@ -49,7 +50,7 @@ func (s *server) writeKitError(c *gin.Context, err error) {
 		writeError(c, http.StatusNotFound, "not_found", "thread or item not found")
 	case errors.Is(err, chatkit.ErrUnsupported):
 		writeError(c, http.StatusNotImplemented, "not_supported", err.Error())
-	case errors.Is(err, chatkit.ErrUnavailable):
+	case errors.Is(err, chatkit.ErrUnavailable), errors.Is(err, models.ErrUnavailable): // the latter from the shared turn leases
 		s.log.WarnContext(c.Request.Context(), "store unavailable", "err", err, "user", userOf(c))
 		c.Header("Retry-After", retryAfter)
 		writeError(c, http.StatusServiceUnavailable, "unavailable",

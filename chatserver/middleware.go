@@ -196,11 +196,17 @@ func (s *server) authenticate(c *gin.Context) {
 // rateLimit refuses, with 429 and Retry-After, a user's requests beyond
 // the token bucket.
 func (s *server) rateLimit(c *gin.Context) {
-	if s.limiter == nil {
+	if s.buckets == nil {
 		c.Next()
 		return
 	}
-	ok, wait := s.limiter.allow(userOf(c))
+	ok, wait, err := s.buckets.Take(c.Request.Context(), userOf(c), s.rate, s.burst)
+	if err != nil {
+		// The limit cannot be checked (the database is down): serve the
+		// request, which reports its own failure if it needs the database.
+		s.log.ErrorContext(c.Request.Context(), "rate limit unavailable; request let through", "err", err)
+		ok = true
+	}
 	if !ok {
 		secs := int(math.Ceil(wait.Seconds()))
 		c.Header("Retry-After", strconv.Itoa(max(secs, 1)))

@@ -79,7 +79,11 @@ func (s *server) restChat(c *gin.Context) {
 	if in.ConversationID == "" {
 		kitReq = kitRequest{Type: chatkit.ReqThreadsCreate, Params: chatkit.ThreadCreateParams{Input: input}}
 	} else {
-		unlock, ok := s.locks.tryLock(user, in.ConversationID)
+		unlock, ok, err := s.locks.TryLock(c.Request.Context(), user, in.ConversationID)
+		if err != nil {
+			s.writeKitError(c, fmt.Errorf("lock thread: %w", err))
+			return
+		}
 		if !ok {
 			writeThreadBusy(c)
 			return

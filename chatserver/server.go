@@ -79,6 +79,16 @@ type Options struct {
 	MaxMessageChars int
 	// RateLimit limits requests per user.
 	RateLimit RateLimit
+	// RateBuckets keep the rate limit's buckets; nil keeps them in this
+	// process. With several replicas, give every one the same shared
+	// buckets (models/store's RateBuckets) so that together they grant
+	// RateLimit, not RateLimit each.
+	RateBuckets TokenBuckets
+	// ThreadLocks let one turn at a time run on a thread (a second one
+	// gets 409 thread_busy); nil keeps the locks in this process. With
+	// several replicas, give every one the same shared locks (models/store's
+	// TurnLeases).
+	ThreadLocks ThreadLocker
 	// Ready reports whether the server can work (the database answers);
 	// GET /readyz calls it with a 2s timeout. Nil means always ready.
 	Ready func(ctx context.Context) error
@@ -103,8 +113,10 @@ type server struct {
 	opts    Options
 	log     *slog.Logger
 	streams context.Context // cancelled on shutdown: open streams end
-	locks   threadLocks
-	limiter *limiter // nil when rate limiting is off
+	locks   ThreadLocker
+	buckets TokenBuckets // nil when rate limiting is off
+	rate    float64      // tokens a second
+	burst   int
 }
 
 // New returns the chat server's HTTP handler (see the package comment for
@@ -131,7 +143,10 @@ func newHandler(opts Options, streams context.Context) http.Handler {
 	if opts.MaxMessageChars <= 0 {
 		opts.MaxMessageChars = DefaultMaxMessageChars
 	}
-	s := &server{opts: opts, log: opts.Logger, streams: streams}
+	s := &server{opts: opts, log: opts.Logger, streams: streams, locks: opts.ThreadLocks}
+	if s.locks == nil {
+		s.locks = &memoryLocks{}
+	}
 	if rl := opts.RateLimit; rl.PerMinute >= 0 {
 		if rl.PerMinute == 0 {
 			rl.PerMinute = defaultPerMinute
@@ -139,7 +154,10 @@ func newHandler(opts Options, streams context.Context) http.Handler {
 		if rl.Burst <= 0 {
 			rl.Burst = defaultBurst
 		}
-		s.limiter = newLimiter(rl.PerMinute, rl.Burst, time.Now)
+		s.rate, s.burst, s.buckets = rl.PerMinute/60, rl.Burst, opts.RateBuckets
+		if s.buckets == nil {
+			s.buckets = newMemoryBuckets(time.Now)
+		}
 	}
 	return s.routes()
 }

@@ -164,6 +164,9 @@ func (c ChatConfig) validate() error {
 	case c.FirstTokenTimeout != 0 && c.FirstTokenTimeout < time.Second:
 		return fmt.Errorf("--model-first-token-timeout must be 0 (off) or at least 1s, not %v", c.FirstTokenTimeout)
 	}
+	if _, err := c.turnLease(); err != nil {
+		return err
+	}
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		return fmt.Errorf("--addr %q is not host:port", c.Addr)
 	}
@@ -176,6 +179,15 @@ func (c ChatConfig) validate() error {
 		return err
 	}
 	return nil
+}
+
+// turnLease parses chat.turn_lease: 2s to 1h.
+func (c ChatConfig) turnLease() (time.Duration, error) {
+	d, err := time.ParseDuration(c.TurnLease)
+	if err != nil || d < 2*time.Second || d > time.Hour {
+		return 0, fmt.Errorf("chat.turn_lease (TASKPILOT_CHAT_TURN_LEASE) must be a duration from 2s to 1h such as 30s, not %q", c.TurnLease)
+	}
+	return d, nil
 }
 
 // location returns the time zone named by TASKPILOT_TIMEZONE, or the
@@ -292,6 +304,9 @@ func chatOptions(cfg Config, log *slog.Logger, getenv func(string) string, st *s
 	if cfg.Chat.RateLimit == 0 {
 		opts.RateLimit.PerMinute = -1
 	}
+	if err := sharedLimits(&opts, cfg.Chat, st, log); err != nil {
+		return chatserver.Options{}, err
+	}
 	if auth == "jwt" || auth == "accounts" {
 		tc := token.Config{
 			Secret:   cfg.Auth.Secret,
@@ -364,6 +379,30 @@ func checkAccountsURL(cfg Config, addrs ...string) error {
 		return fmt.Errorf("accounts on a non-loopback address (%s) need TASKPILOT_PUBLIC_URL=https://… : serve TaskPilot behind HTTPS and name its public URL", strings.Join(addrs, ", "))
 	}
 	return fmt.Errorf("TASKPILOT_PUBLIC_URL %q is plain http: on a non-loopback address sign-in needs HTTPS, so passwords and cookies never travel in the clear", cfg.PublicURL)
+}
+
+// sharedLimits gives the chat server, on PostgreSQL, the turn locks and
+// rate buckets every replica shares (on SQLite, its single process keeps
+// them in memory).
+func sharedLimits(opts *chatserver.Options, cfg ChatConfig, st *store.Store, log *slog.Logger) error {
+	if st.Dialect() != store.DialectPostgres {
+		return nil
+	}
+	ttl, err := cfg.turnLease()
+	if err != nil {
+		return err
+	}
+	leases, err := st.TurnLeases(ttl, log.With("component", "chat"))
+	if err != nil {
+		return err
+	}
+	buckets, err := st.RateBuckets()
+	if err != nil {
+		return err
+	}
+	opts.ThreadLocks, opts.RateBuckets = leases, buckets
+	log.Info("turn locks and rate limit shared through the database", "turn_lease", ttl)
+	return nil
 }
 
 // devLoginTTL is how long a dev-login token lasts.

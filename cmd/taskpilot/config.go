@@ -81,6 +81,7 @@ type ChatConfig struct {
 	// FirstTokenTimeout bounds the wait for a reply's first token, retries
 	// included; 0 means no limit.
 	FirstTokenTimeout time.Duration `yaml:"model_first_token_timeout"`
+	TurnLease         string        `yaml:"turn_lease"` // on PostgreSQL, how long a dead replica's turn keeps its thread busy
 }
 
 // MetricsConfig configures the Prometheus metrics of the HTTP servers.
@@ -113,7 +114,8 @@ func defaultConfig() Config {
 		Log:      LogConfig{Level: "info", Format: "text"},
 		MCP:      MCPConfig{Transport: "stdio", Addr: "127.0.0.1:8081", User: "local", Auth: "jwt"},
 		Chat: ChatConfig{Addr: "127.0.0.1:8080", MCPURL: "http://127.0.0.1:8081/mcp", Auth: "auto", MCPAuth: "auto",
-			RateLimit: 60, HistoryItems: 20, SignUp: "closed", ModelTimeout: 60 * time.Second, FirstTokenTimeout: 20 * time.Second},
+			RateLimit: 60, HistoryItems: 20, SignUp: "closed", ModelTimeout: 60 * time.Second, FirstTokenTimeout: 20 * time.Second,
+			TurnLease: "30s"},
 		Auth:    AuthConfig{Audience: "taskpilot-mcp", Issuer: "taskpilot"},
 		Metrics: MetricsConfig{Enabled: true},
 	}
@@ -180,6 +182,8 @@ func settings() []setting {
 			func(c *Config) any { return &c.Chat.DevLogin }},
 		{"chat.signup", "TASKPILOT_SIGNUP", "with --auth accounts, who may create an account on the page: closed (only taskpilot user add), open or invite (links from taskpilot user invite)",
 			func(c *Config) any { return &c.Chat.SignUp }},
+		{"chat.turn_lease", "TASKPILOT_CHAT_TURN_LEASE", "",
+			func(c *Config) any { return &c.Chat.TurnLease }},
 		{"auth.secret_file", "TASKPILOT_AUTH_SECRET_FILE", "",
 			func(c *Config) any { return &c.Auth.SecretFile }},
 		{"auth.jwks_url", "TASKPILOT_AUTH_JWKS_URL", "",

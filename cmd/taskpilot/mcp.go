@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/spf13/cobra"
 
 	"github.com/taskpilot/taskpilot/chatserver"
@@ -61,7 +60,8 @@ token) and acts as the token's subject. --auth none skips that and acts as
 	return cmd
 }
 
-// runMCP serves MCP until ctx is done or, on stdio, until stdin ends.
+// runMCP serves MCP until ctx is done or, on stdio, until stdin ends and
+// the requests read before its end are answered.
 func runMCP(ctx context.Context, cfg Config, log *slog.Logger, stdin io.Reader, stdout io.Writer) error {
 	if err := cfg.MCP.validate(); err != nil {
 		return err
@@ -100,8 +100,7 @@ func runMCP(ctx context.Context, cfg Config, log *slog.Logger, stdin io.Reader, 
 
 	if cfg.MCP.Transport == "stdio" {
 		log.Info("serving MCP on stdio", "user", cfg.MCP.User)
-		t := &mcp.IOTransport{Reader: io.NopCloser(stdin), Writer: nopWriteCloser{stdout}}
-		err := srv.Run(ctx, t)
+		err := srv.Run(ctx, drainingStdio(stdin, stdout, stdioDrainTimeout, log))
 		if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, io.EOF) {
 			return nil
 		}
@@ -203,10 +202,3 @@ func serveMCPHTTP(ctx context.Context, ln net.Listener, h *mcphttp.Handler, log 
 	log.Info("stopped")
 	return nil
 }
-
-// nopWriteCloser lets stdout be an MCP transport writer without the
-// transport closing it.
-type nopWriteCloser struct{ io.Writer }
-
-// Close does nothing.
-func (nopWriteCloser) Close() error { return nil }

@@ -26,6 +26,7 @@ func migrations() []migration {
 	return []migration{
 		{1, "tasks and task counters", migrateTasksV1},
 		{2, "chat threads, items and feedback", migrateThreadsV2},
+		{3, "turn leases and rate buckets", migrateLimitsV3},
 		{5, "accounts", migrateAccountsV5},
 		{6, "sign-in sessions", migrateSessionsV6},
 		{7, "server keys and invites", migrateKeysV7},
@@ -176,6 +177,39 @@ func migrateThreadsV2(tx *gorm.DB) error {
 	} {
 		if err := tx.Exec(stmt).Error; err != nil {
 			return fmt.Errorf("create chat tables: %w", err)
+		}
+	}
+	return nil
+}
+
+// migrateLimitsV3 creates the tables that make the chat server's limits
+// hold across replicas on PostgreSQL (see leases.go and ratelimit.go):
+// one lease row per thread with a turn running, and one token bucket row
+// per rate-limited key. SQLite gets them too, so both schemas stay alike,
+// though its single process keeps its limits in memory.
+func migrateLimitsV3(tx *gorm.DB) error {
+	ts, float := "DATETIME", "REAL"
+	if tx.Name() == DialectPostgres {
+		ts, float = "TIMESTAMPTZ", "DOUBLE PRECISION"
+	}
+	for _, stmt := range []string{
+		`CREATE TABLE turn_leases (
+			user_id TEXT NOT NULL,
+			thread_id TEXT NOT NULL,
+			holder TEXT NOT NULL,
+			expires_at ` + ts + ` NOT NULL,
+			PRIMARY KEY (user_id, thread_id)
+		)`,
+		`CREATE TABLE rate_buckets (
+			key TEXT PRIMARY KEY,
+			tokens ` + float + ` NOT NULL,
+			updated_at ` + ts + ` NOT NULL
+		)`,
+		"CREATE INDEX idx_turn_leases_expires ON turn_leases (expires_at)",
+		"CREATE INDEX idx_rate_buckets_updated ON rate_buckets (updated_at)",
+	} {
+		if err := tx.Exec(stmt).Error; err != nil {
+			return fmt.Errorf("create limit tables: %w", err)
 		}
 	}
 	return nil
