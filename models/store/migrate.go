@@ -26,6 +26,7 @@ func migrations() []migration {
 	return []migration{
 		{1, "tasks and task counters", migrateTasksV1},
 		{2, "chat threads, items and feedback", migrateThreadsV2},
+		{4, "repeating tasks and trash", migrateTasksV4},
 	}
 }
 
@@ -173,6 +174,29 @@ func migrateThreadsV2(tx *gorm.DB) error {
 	} {
 		if err := tx.Exec(stmt).Error; err != nil {
 			return fmt.Errorf("create chat tables: %w", err)
+		}
+	}
+	return nil
+}
+
+// migrateTasksV4 adds repeat rules and the trash to tasks: the rule (JSON,
+// '' for none), its anchor date, the number of completions so far, the
+// completion history (JSON, for undoing a roll) and deleted_us (when the
+// task went to the trash in Unix microseconds, 0 outside it: an integer
+// compares the same on both databases), with indexes for listing the trash
+// and purging it.
+func migrateTasksV4(tx *gorm.DB) error {
+	for _, stmt := range []string{
+		"ALTER TABLE tasks ADD COLUMN repeat_rule TEXT NOT NULL DEFAULT ''",
+		"ALTER TABLE tasks ADD COLUMN repeat_anchor VARCHAR(10) NOT NULL DEFAULT ''",
+		"ALTER TABLE tasks ADD COLUMN repeat_done INTEGER NOT NULL DEFAULT 0",
+		"ALTER TABLE tasks ADD COLUMN completions TEXT NOT NULL DEFAULT '[]'",
+		"ALTER TABLE tasks ADD COLUMN deleted_us BIGINT NOT NULL DEFAULT 0",
+		"CREATE INDEX idx_tasks_user_deleted ON tasks (user_id, deleted_us, number)",
+		"CREATE INDEX idx_tasks_deleted ON tasks (deleted_us)",
+	} {
+		if err := tx.Exec(stmt).Error; err != nil {
+			return fmt.Errorf("add repeat and trash columns: %w", err)
 		}
 	}
 	return nil
