@@ -161,7 +161,8 @@ func OccurrenceOf(d Due, loc *time.Location) Occurrence {
 }
 
 // Due turns the occurrence back into a due in UTC. A wall-clock time that
-// a DST change skips moves forward the way time.Date normalizes it.
+// a DST change skips moves forward by the gap (2:30 becomes 3:30), as
+// calendar apps do.
 func (o Occurrence) Due(loc *time.Location) Due {
 	if !o.HasTime {
 		return Due{At: o.Date}
@@ -172,6 +173,12 @@ func (o Occurrence) Due(loc *time.Location) Due {
 	c := o.Clock
 	at := time.Date(o.Date.Year(), o.Date.Month(), o.Date.Day(),
 		int(c/time.Hour), int(c%time.Hour/time.Minute), int(c%time.Minute/time.Second), 0, loc)
+	if l := at.In(loc); l.Day() == o.Date.Day() {
+		got := time.Duration(l.Hour())*time.Hour + time.Duration(l.Minute())*time.Minute + time.Duration(l.Second())*time.Second
+		if got < c {
+			at = at.Add(c - got)
+		}
+	}
 	return Due{At: at.UTC(), HasTime: true}
 }
 

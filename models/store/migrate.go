@@ -180,7 +180,7 @@ func migrateThreadsV2(tx *gorm.DB) error {
 }
 
 // migrateTasksV4 adds repeat rules and the trash to tasks: the rule (JSON,
-// '' for none), its anchor date, the number of completions so far, the
+// ” for none), its anchor date, the number of completions so far, the
 // completion history (JSON, for undoing a roll) and deleted_us (when the
 // task went to the trash in Unix microseconds, 0 outside it: an integer
 // compares the same on both databases), with indexes for listing the trash
