@@ -76,7 +76,7 @@ func addTaskTool() *mcp.Tool {
 // addTask creates one task, or several from tasks.
 func (s *server) addTask(ctx context.Context, user string, in addTaskIn) (addTaskOut, string, error) {
 	if in.Tasks != nil {
-		if in.Title != "" || in.Description != "" || in.Priority != "" || in.Due != "" || in.Tags != nil || in.Repeat != nil {
+		if in.Title != "" || in.Description != "" || (in.Priority != "" && in.Priority != string(models.PriorityMedium)) || in.Due != "" || in.Tags != nil || in.Repeat != nil {
 			return addTaskOut{}, "", userErrorf("Give either title (and its fields) for one task or tasks for several, not both.")
 		}
 		return s.addTasks(ctx, user, in.Tasks)

@@ -25,7 +25,7 @@ type listTasksIn struct {
 	Overdue   bool   `json:"overdue,omitempty" jsonschema:"only pending tasks whose due date has passed"`
 	Repeating bool   `json:"repeating,omitempty" jsonschema:"only repeating tasks"`
 	Sort      string `json:"sort,omitempty" jsonschema:"order: created (oldest first), due (soonest first, undated last), priority (high first), title (A-Z) or deleted (the trash, most recently deleted first)"`
-	Limit     int    `json:"limit,omitempty" jsonschema:"page size: up to 100, or up to 1000 with ids_only"`
+	Limit     int    `json:"limit,omitempty" jsonschema:"page size: up to 100 (default 50), or with ids_only up to 1000 (default 1000)"`
 	IDsOnly   bool   `json:"ids_only,omitempty" jsonschema:"return only the matching task numbers (task_ids), for a bulk action"`
 	Cursor    string `json:"cursor,omitempty" jsonschema:"next_cursor from the previous page; keep the other arguments the same"`
 }
@@ -62,7 +62,7 @@ func listTasksTool() *mcp.Tool {
 	limit := prop(in, "limit")
 	limit.Minimum = new(1.0)
 	limit.Maximum = jsonschema.Ptr(float64(models.MaxNumbersLimit))
-	limit.Default = json.RawMessage(fmt.Sprint(models.DefaultListLimit))
+	// No "default": the SDK would apply it, and ids_only has its own (1000).
 	prop(in, "cursor").MaxLength = new(1000)
 	return &mcp.Tool{
 		Name:  "list_tasks",
