@@ -112,6 +112,10 @@ func (s *Store) CompleteTasks(ctx context.Context, userID string, ns []int64, co
 		}
 		t := now()
 		var delta int64
+		// Plain completions and reopenings write the same columns: one
+		// statement for all of them. Rolls write their own.
+		var plain []uint64
+		plainAt := map[uint64]int{}
 		for i, n := range ns {
 			row, ok := rows[n]
 			if !ok {
@@ -119,22 +123,41 @@ func (s *Store) CompleteTasks(ctx context.Context, userID string, ns []int64, co
 				continue
 			}
 			values, ch := completeValues(row, completed, t, loc)
-			if ch != models.ChangeNone {
-				var updated []taskRow
-				if err := tx.Model(&updated).Clauses(clause.Returning{}).Where("id = ?", row.ID).Updates(values).Error; err != nil {
-					return err
-				}
-				if len(updated) == 1 {
-					row = updated[0]
-				}
-				switch ch {
-				case models.ChangeCompleted:
-					delta++
-				case models.ChangeReopened:
-					delta--
-				}
+			switch ch {
+			case models.ChangeCompleted:
+				delta++
+			case models.ChangeReopened:
+				delta--
 			}
 			out[i] = models.TaskResult{Number: n, Task: row.task(), Change: ch}
+			if ch == models.ChangeNone {
+				continue
+			}
+			if len(values) == 3 { // completed, completed_at, updated_at
+				plain = append(plain, row.ID)
+				plainAt[row.ID] = i
+				continue
+			}
+			var updated []taskRow
+			if err := tx.Model(&updated).Clauses(clause.Returning{}).Where("id = ?", row.ID).Updates(values).Error; err != nil {
+				return err
+			}
+			if len(updated) == 1 {
+				out[i].Task = updated[0].task()
+			}
+		}
+		if len(plain) > 0 {
+			values := map[string]any{"completed": completed, "completed_at": nil, "updated_at": t}
+			if completed {
+				values["completed_at"] = t
+			}
+			var updated []taskRow
+			if err := tx.Model(&updated).Clauses(clause.Returning{}).Where("id IN ?", plain).Updates(values).Error; err != nil {
+				return err
+			}
+			for _, r := range updated {
+				out[plainAt[r.ID]].Task = r.task()
+			}
 		}
 		if delta != 0 {
 			if err := tx.Exec("UPDATE task_counters SET completed = completed + ? WHERE user_id = ?", delta, userID).Error; err != nil {
