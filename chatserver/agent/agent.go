@@ -17,12 +17,11 @@ import (
 
 // Defaults for the zero values of Config.
 const (
-	DefaultRequestTimeout    = 60 * time.Second
-	DefaultFirstTokenTimeout = 20 * time.Second
-	DefaultMaxRetries        = 2
-	DefaultMaxToolRounds     = 8
-	DefaultHistoryItems      = 20
-	defaultBaseURL           = "https://api.openai.com/v1/"
+	DefaultRequestTimeout = 60 * time.Second
+	DefaultMaxRetries     = 2
+	DefaultMaxToolRounds  = 8
+	DefaultHistoryItems   = 20
+	defaultBaseURL        = "https://api.openai.com/v1/"
 )
 
 // Config configures New. Only Tools is required.
@@ -40,12 +39,6 @@ type Config struct {
 	// RequestTimeout bounds each model request attempt, streaming
 	// included; 0 means DefaultRequestTimeout.
 	RequestTimeout time.Duration
-	// FirstTokenTimeout bounds the wait for the first token of a model
-	// reply (text, a tool call or a finish reason), from the start of the
-	// request, retries included: a model that stalls longer ends the turn
-	// with a retryable error. 0 means DefaultFirstTokenTimeout, a negative
-	// value means no limit (RequestTimeout still applies).
-	FirstTokenTimeout time.Duration
 	// MaxRetries is how often a failed model request (connection error,
 	// 408, 409, 429, 5xx) is retried; 0 means DefaultMaxRetries, a
 	// negative value means never.
@@ -97,9 +90,6 @@ func New(cfg Config) (*Agent, error) {
 	}
 	if cfg.RequestTimeout < 0 {
 		return nil, fmt.Errorf("agent: negative request timeout %v", cfg.RequestTimeout)
-	}
-	if cfg.FirstTokenTimeout == 0 {
-		cfg.FirstTokenTimeout = DefaultFirstTokenTimeout
 	}
 	switch {
 	case cfg.MaxRetries == 0:

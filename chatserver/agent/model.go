@@ -3,7 +3,6 @@ package agent
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -123,70 +122,54 @@ func (r modelReply) message() openai.ChatCompletionMessageParamUnion {
 // streamReply runs one streaming model request. Text streams to the user
 // as an assistant message, finished before any tool runs; tool call
 // fragments are put together by index.
-//
-// A reply counts only when the model finished it (see finishReply); else
-// the text so far is kept, marked as interrupted, none of its tool calls
-// run, and the error ends the turn with a retryable error event. The
-// first-token timeout cancels a request that sends nothing for too long.
 func (a *Agent) streamReply(ctx context.Context, turn *chatkit.Turn, params openai.ChatCompletionNewParams) (modelReply, error) {
 	start := time.Now()
-	reqCtx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	var firstToken *time.Timer
-	if a.cfg.FirstTokenTimeout > 0 {
-		firstToken = time.AfterFunc(a.cfg.FirstTokenTimeout, func() { cancel(errNoFirstToken) })
-		defer firstToken.Stop()
-	}
-	stream := a.chat.NewStreaming(reqCtx, params)
+	stream := a.chat.NewStreaming(ctx, params)
 	defer stream.Close()
 	var (
-		msg    *chatkit.AssistantStream
-		calls  []*toolCallParts
-		finish = map[int64]string{} // by choice index; "" while the choice runs
-		token  bool
+		msg   *chatkit.AssistantStream
+		calls []*toolCallParts
 	)
 	for stream.Next() {
-		for _, choice := range stream.Current().Choices { // none in e.g. a usage chunk
-			if choice.FinishReason != "" || finish[choice.Index] == "" {
-				finish[choice.Index] = choice.FinishReason
-			}
-			if !token && isToken(choice) {
-				token = true
-				if firstToken != nil {
-					firstToken.Stop()
-				}
-			}
-			if choice.Index != 0 {
-				continue // only one choice is asked for
-			}
-			d := choice.Delta
-			if text := d.Content + d.Refusal; text != "" {
-				if msg == nil {
-					a.cfg.Metrics.ObserveFirstToken(time.Since(start))
-					var err error
-					if msg, err = chatkit.StartAssistantMessage(turn); err != nil {
-						return modelReply{}, err
-					}
-				}
-				if err := msg.Delta(text); err != nil {
+		chunk := stream.Current()
+		if len(chunk.Choices) == 0 {
+			continue // e.g. a usage chunk
+		}
+		d := chunk.Choices[0].Delta
+		if text := d.Content + d.Refusal; text != "" {
+			if msg == nil {
+				a.cfg.Metrics.ObserveFirstToken(time.Since(start))
+				var err error
+				if msg, err = chatkit.StartAssistantMessage(turn); err != nil {
 					return modelReply{}, err
 				}
 			}
-			for _, tc := range d.ToolCalls {
-				i := max(int(tc.Index), 0)
-				for len(calls) <= i {
-					calls = append(calls, &toolCallParts{})
-				}
-				calls[i].add(tc)
+			if err := msg.Delta(text); err != nil {
+				return modelReply{}, err
 			}
 		}
+		for _, tc := range d.ToolCalls {
+			i := max(int(tc.Index), 0)
+			for len(calls) <= i {
+				calls = append(calls, &toolCallParts{})
+			}
+			calls[i].add(tc)
+		}
 	}
-	if ctx.Err() != nil {
-		return modelReply{}, ctx.Err() // the user left; the engine keeps what they saw
+	if err := stream.Err(); err != nil {
+		a.modelFailed(ctx, err)
+		a.log.ErrorContext(ctx, "model request failed", "model", a.cfg.Model, "err", err)
+		return modelReply{}, turnError(ctx, msgModelDown, err)
 	}
 	var reply modelReply
+	if msg != nil {
+		reply.text = msg.Text()
+		if err := msg.Done(); err != nil {
+			return modelReply{}, err
+		}
+	}
 	for i, c := range calls {
-		if c.name.Len() == 0 && c.args.Len() == 0 {
+		if c.name.Len() == 0 {
 			continue // an index the model skipped
 		}
 		id := c.id
@@ -195,152 +178,7 @@ func (a *Agent) streamReply(ctx context.Context, turn *chatkit.Turn, params open
 		}
 		reply.calls = append(reply.calls, toolCall{id: id, name: c.name.String(), args: c.args.String()})
 	}
-	if msg != nil {
-		reply.text = msg.Text()
-	}
-	out := a.finishReply(ctx, reply, stream.Err(), context.Cause(reqCtx), finish)
-	if msg != nil {
-		if err := msg.Delta(out.note); err != nil {
-			return modelReply{}, err
-		}
-		if err := msg.Done(); err != nil {
-			return modelReply{}, err
-		}
-	}
-	if out.err != nil {
-		if ctx.Err() != nil {
-			return modelReply{}, ctx.Err()
-		}
-		return modelReply{}, out.err
-	}
-	if out.dropCalls {
-		reply.calls = nil
-	}
 	return reply, nil
-}
-
-// errNoFirstToken cancels a model request whose first token is late.
-var errNoFirstToken = errors.New("no first token from the model in time")
-
-// isToken reports whether a streamed choice carries anything from the
-// model beyond its role: text, a tool call, a finish reason, or another
-// field such as a reasoning model's reasoning_content.
-func isToken(c openai.ChatCompletionChunkChoice) bool {
-	d := c.Delta
-	if c.FinishReason != "" || d.Content != "" || d.Refusal != "" || len(d.ToolCalls) > 0 {
-		return true
-	}
-	for _, f := range d.JSON.ExtraFields {
-		if raw := f.Raw(); raw != "" && raw != "null" && raw != `""` {
-			return true
-		}
-	}
-	return false
-}
-
-// Notes appended to a reply's text that did not end normally, so that the
-// user sees it (and the model, in later turns).
-const (
-	noteInterrupted  = "\n\n*(This answer was interrupted.)*"
-	noteLength       = "\n\n*(This answer was cut short: it reached the model's length limit.)*"
-	noteFiltered     = "\n\n*(This answer was stopped by the model's content filter.)*"
-	msgModelSlow     = "The assistant is taking too long to respond. Please try again in a moment."
-	msgModelCut      = "The assistant's answer was cut off. Please try again."
-	msgModelGarbled  = "The assistant's answer came out garbled, so I didn't act on it. Please try again."
-	msgModelTooLong  = "The assistant's answer got too long and was cut off before I could act on it. Please try again, or ask for less at once."
-	msgModelFiltered = "The model's content filter stopped this answer. Please try again, or rephrase your message."
-)
-
-// replyOutcome is what finishReply decided about a streamed reply: the
-// note to append to its text (if any was streamed), whether its tool
-// calls are dropped, and the error that ends the turn (nil: go on).
-type replyOutcome struct {
-	note      string
-	dropCalls bool
-	err       error
-}
-
-// finishReply decides whether a streamed reply counts as the model's
-// answer. It does when the stream ended without an error and every choice
-// has a finish reason:
-//
-//   - stop, tool_calls (or the older function_call): the reply stands; its
-//     tool calls run, unless one has arguments that are not valid JSON,
-//     which fails the reply as below.
-//   - length: the model hit its output limit. Text is kept with a note
-//     saying it was cut short; its tool calls, whose arguments may be
-//     truncated, never run, and a reply with tool calls (or no text) ends
-//     the turn with a retryable error.
-//   - content_filter: text is kept with a note; no tool runs; the turn
-//     ends with a retryable error.
-//
-// Anything else (a broken or cut connection, a stream that ends before
-// its finish reason, a timeout, an unknown finish reason) is an
-// interrupted reply: the text is kept, marked as interrupted, no tool of
-// it runs, and the turn ends with a retryable error. A stream that breaks
-// after every choice finished lost only its end ([DONE], usage), so its
-// reply stands. streamErr is the stream's error, cause the request
-// context's cancel cause.
-func (a *Agent) finishReply(ctx context.Context, reply modelReply, streamErr, cause error, finish map[int64]string) replyOutcome {
-	fail := func(kind, msg, note string, err error) replyOutcome {
-		if kind != "" && ctx.Err() == nil {
-			a.cfg.Metrics.ModelError(kind)
-		}
-		a.log.ErrorContext(ctx, "model reply failed", "model", a.cfg.Model, "err", err,
-			"text_chars", len(reply.text), "tool_calls", len(reply.calls))
-		return replyOutcome{note: note, dropCalls: true, err: turnError(ctx, msg, err)}
-	}
-	streamed := reply.text != "" || len(reply.calls) > 0
-	finished := len(finish) > 0
-	for _, r := range finish {
-		if r == "" {
-			finished = false
-		}
-	}
-	switch {
-	case streamErr != nil && finished:
-		// Only the end of the stream ([DONE], a usage chunk) was lost.
-		a.log.WarnContext(ctx, "model stream broke after the reply was finished", "model", a.cfg.Model, "err", streamErr)
-	case errors.Is(cause, errNoFirstToken):
-		return fail(ModelErrorTimeout, msgModelSlow, noteInterrupted, fmt.Errorf("model request: %w", errNoFirstToken))
-	case streamErr != nil && modelErrorKind(streamErr) == ModelErrorTimeout:
-		return fail(ModelErrorTimeout, msgModelSlow, noteInterrupted, fmt.Errorf("model request: %w", streamErr))
-	case streamErr != nil && streamed:
-		return fail(modelErrorKind(streamErr), msgModelCut, noteInterrupted, fmt.Errorf("model stream broke: %w", streamErr))
-	case streamErr != nil:
-		return fail(modelErrorKind(streamErr), msgModelDown, noteInterrupted, fmt.Errorf("model request: %w", streamErr))
-	case !finished && streamed:
-		return fail(ModelErrorOther, msgModelCut, noteInterrupted, errors.New("model stream ended before the reply was finished"))
-	case !finished:
-		return fail(ModelErrorOther, msgModelDown, noteInterrupted, errors.New("model stream ended without a reply"))
-	}
-	reason := finish[0]
-	switch reason {
-	case "stop", "tool_calls", "function_call":
-		for _, c := range reply.calls {
-			if c.name == "" || !validArgs(c.args) {
-				return fail(ModelErrorOther, msgModelGarbled, noteInterrupted,
-					fmt.Errorf("model sent a broken tool call %q (id %s) with arguments %q", c.name, c.id, clip(c.args, 200)))
-			}
-		}
-		return replyOutcome{}
-	case "length":
-		if len(reply.calls) > 0 || reply.text == "" {
-			return fail("", msgModelTooLong, noteLength, errors.New("model reply reached the length limit"))
-		}
-		a.log.WarnContext(ctx, "model reply cut by the length limit", "model", a.cfg.Model)
-		return replyOutcome{note: noteLength}
-	case "content_filter":
-		return fail("", msgModelFiltered, noteFiltered, errors.New("model reply stopped by the content filter"))
-	}
-	return fail(ModelErrorOther, msgModelCut, noteInterrupted, fmt.Errorf("model reply ended with finish reason %q", reason))
-}
-
-// validArgs reports whether a tool call's arguments parse as JSON; empty
-// arguments mean {}. Whether they form the object the tool wants is the
-// tool's to say, to the model.
-func validArgs(args string) bool {
-	return strings.TrimSpace(args) == "" || json.Valid([]byte(args))
 }
 
 // toolCallParts collects the streamed fragments of one tool call.

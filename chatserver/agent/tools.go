@@ -150,10 +150,9 @@ func (s *session) hasTool(name string) bool {
 }
 
 // call runs the tool name with args (a JSON object) and returns its
-// record and the tool's text for people. A tool error (a result with
-// isError, or a JSON-RPC "invalid params" refusal) is a record with
-// StatusError, for the model; err is for a server that cannot be reached
-// or is broken (see refusal), or a cancelled ctx.
+// record and the tool's text for people. A tool error (including a
+// protocol-level error such as bad arguments) is a record with
+// StatusError; err is only for a broken connection or a cancelled ctx.
 // The call is counted in the metrics unless ctx was cancelled.
 func (s *session) call(ctx context.Context, name string, args json.RawMessage) (ToolCallRecord, string, error) {
 	rec, text, err := s.callTool(ctx, name, args)
@@ -186,8 +185,9 @@ func (s *session) callTool(ctx context.Context, name string, args json.RawMessag
 	}
 	res, err := s.cs.CallTool(ctx, &mcp.CallToolParams{Name: name, Arguments: obj})
 	if err != nil {
-		if msg, ok := refusal(err); ok && ctx.Err() == nil {
-			return failed(rec, msg), "", nil
+		var wire *jsonrpc.Error
+		if errors.As(err, &wire) && ctx.Err() == nil {
+			return failed(rec, wire.Message), "", nil
 		}
 		return rec, "", fmt.Errorf("call %s: %w", name, err)
 	}
@@ -201,25 +201,6 @@ func (s *session) callTool(ctx context.Context, name string, args json.RawMessag
 		rec.Result = res.StructuredContent
 	}
 	return rec, text, nil
-}
-
-// errRejected matches the go-sdk's "rejected by transport" error (any
-// *jsonrpc.Error matches by code), which wraps every failure to reach the
-// server: connection refused or reset, HTTP 429/5xx, a JSON-RPC error in
-// a non-2xx answer.
-var errRejected = &jsonrpc.Error{Code: -32005}
-
-// refusal returns the message of a tools/call error that is about the
-// call itself, for the model to read and fix: a JSON-RPC "invalid params"
-// (e.g. an unknown tool) that the server answered normally. Every other
-// error means the server is unreachable or broken (transport failures,
-// internal errors, a closed connection) and ends the turn instead.
-func refusal(err error) (string, bool) {
-	wire, ok := errors.AsType[*jsonrpc.Error](err)
-	if !ok || wire.Code != jsonrpc.CodeInvalidParams || errors.Is(err, errRejected) {
-		return "", false
-	}
-	return wire.Message, true
 }
 
 // jsonObject decodes b if it is a JSON object.
