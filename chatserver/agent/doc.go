@@ -17,12 +17,16 @@
 //   - Before every tool call a progress_update names what is happening.
 //   - list_tasks results appear as a ListView widget whose buttons
 //     complete, reopen or delete a task (actions "task.complete",
-//     "task.reopen", "task.delete" with payload {"task_id": N}).
+//     "task.reopen", "task.delete" with payload {"task_id": N}); rows show
+//     repeat rules; after a delete the list offers Undo, and the trash's
+//     rows Restore ("task.restore").
 //   - Every tool call and its result is stored as a hidden context item
 //     (see [ToolCallRecord] and [DecodeToolCall]), so later turns replay
 //     them to the model and "delete it" after "add buy milk" works.
 //
 // Messages starting with "/" are commands that run without a model:
-// /add, /list, /done, /undo, /delete and /help. With no model configured
+// /add (with !priority, due:, every: and #tags), /list, /done and
+// /delete (one or several numbers), /undo N (reopen), /undo (restore the
+// last delete), /trash and /help. With no model configured
 // every other message gets a reply explaining how to configure one.
 package agent
