@@ -114,7 +114,7 @@ func TestTrashAndRestore(t *testing.T) {
 		if diff := cmp.Diff([]int64{3, 2}, ids(trash.Tasks)); diff != "" || trash.Tasks[0].DeletedAt == nil {
 			t.Errorf("trash (-want +got):\n%s", diff)
 		}
-		if !strings.HasPrefix(text, "In the trash") || !strings.Contains(text, "purged 7 days after deletion") {
+		if !strings.HasPrefix(text, "In the trash") || !strings.Contains(text, "kept for 7 days after deletion") {
 			t.Errorf("trash text = %q", text)
 		}
 
@@ -418,6 +418,23 @@ func TestListIDsOnly(t *testing.T) {
 		}
 		if msg := mustFail(t, cs, "list_tasks", map[string]any{"limit": 500}); !strings.Contains(msg, "only ids_only=true lists up to 1000") {
 			t.Errorf("limit 500 without ids_only: %q", msg)
+		}
+	})
+}
+
+// A trash that is never purged is not promised to the model as temporary.
+func TestTrashNeverPurged(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachBackend(t, func(t *testing.T, st *store.Store) {
+		user := newUser("forever")
+		seedTasks(t, st, user, models.NewTask{Title: "Buy milk"})
+		cs := connect(t, st, Options{DefaultUser: user, TrashRetention: -1})
+		_, text := mustOK[deleteTaskOut](t, cs, "delete_task", map[string]any{"task_id": 1})
+		if text != "Deleted task 1: Buy milk. It is in the trash: update_task(task_id=1, restore=true) restores it." {
+			t.Errorf("text = %q", text)
+		}
+		if _, text := mustOK[listTasksOut](t, cs, "list_tasks", map[string]any{"status": "deleted"}); !strings.HasPrefix(text, "In the trash (restore with update_task(restore=true)):") {
+			t.Errorf("trash text = %q", text)
 		}
 	})
 }

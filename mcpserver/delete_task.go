@@ -54,7 +54,10 @@ func (s *server) deleteTask(ctx context.Context, user string, in deleteTaskIn) (
 	if err != nil {
 		return deleteTaskOut{}, "", fmt.Errorf("delete tasks: %w", err)
 	}
-	days := int(s.retention.Hours() / 24)
+	keep := s.trashFor()
+	if keep != "" {
+		keep = " " + keep
+	}
 	if !bulk {
 		r := res[0]
 		if errors.Is(r.Err, models.ErrNotFound) {
@@ -64,8 +67,8 @@ func (s *server) deleteTask(ctx context.Context, user string, in deleteTaskIn) (
 			return deleteTaskOut{}, "", r.Err
 		}
 		out := deleteTaskOut{TaskID: r.Task.Number, Status: "deleted", Title: r.Task.Title}
-		return out, fmt.Sprintf("Deleted task %d: %s. It is in the trash for %d days: update_task(task_id=%d, restore=true) restores it.",
-			r.Task.Number, r.Task.Title, days, r.Task.Number), nil
+		return out, fmt.Sprintf("Deleted task %d: %s. It is in the trash%s: update_task(task_id=%d, restore=true) restores it.",
+			r.Task.Number, r.Task.Title, keep, r.Task.Number), nil
 	}
 	out := deleteTaskOut{Results: make([]itemResult, len(res))}
 	for i, r := range res {
@@ -82,7 +85,7 @@ func (s *server) deleteTask(ctx context.Context, user string, in deleteTaskIn) (
 	}
 	text := bulkText("deleted", out.Results)
 	if out.Succeeded > 0 {
-		text += fmt.Sprintf("\nDeleted tasks stay in the trash for %d days: update_task(task_ids=[...], restore=true) restores them.", days)
+		text += fmt.Sprintf("\nDeleted tasks stay in the trash%s: update_task(task_ids=[...], restore=true) restores them.", keep)
 	}
 	return out, text, nil
 }

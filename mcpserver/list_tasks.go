@@ -106,7 +106,7 @@ func (s *server) listTasks(ctx context.Context, user string, in listTasksIn) (li
 		out.Tasks = append(out.Tasks, toTaskJSON(t, now))
 	}
 	if f.Status == models.StatusDeleted {
-		return out, trashText(out, s.retention), nil
+		return out, trashText(out, s.trashFor()), nil
 	}
 	return out, listText(out), nil
 }
@@ -219,12 +219,16 @@ func idsText(out listTasksOut) string {
 }
 
 // trashText is the summary of a page of the trash.
-func trashText(out listTasksOut, retention time.Duration) string {
+func trashText(out listTasksOut, keep string) string {
 	if len(out.Tasks) == 0 {
 		return "The trash is empty."
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "In the trash (restore with update_task(restore=true); purged %d days after deletion):", int(retention.Hours()/24))
+	b.WriteString("In the trash (restore with update_task(restore=true)")
+	if keep != "" {
+		b.WriteString("; kept " + keep + " after deletion")
+	}
+	b.WriteString("):")
 	for _, t := range out.Tasks {
 		b.WriteString("\n" + taskLine(t))
 	}

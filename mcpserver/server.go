@@ -53,8 +53,9 @@ type Options struct {
 	// the wall-clock time a repeating date-time due keeps. nil means UTC.
 	Location *time.Location
 	// TrashRetention is how long deleted tasks can be restored, as the
-	// tools tell the model; 0 means 30 days. (The purge itself runs in
-	// the process that owns the database, see store.RunTrashPurge.)
+	// tools tell the model; 0 means 30 days, a negative value that the
+	// trash is never purged. (The purge itself runs in the process that
+	// owns the database, see store.RunTrashPurge.)
 	TrashRetention time.Duration
 }
 
@@ -92,7 +93,7 @@ func New(st TaskStore, opts Options) *mcp.Server {
 	if s.loc == nil {
 		s.loc = time.UTC
 	}
-	if s.retention <= 0 {
+	if s.retention == 0 {
 		s.retention = 30 * 24 * time.Hour
 	}
 	version := opts.Version
@@ -169,6 +170,15 @@ func (s *server) userFrom(req *mcp.CallToolRequest) (string, error) {
 		return "", errNotAuthenticated
 	}
 	return user, nil
+}
+
+// trashFor is how long the trash keeps tasks, for the model: "for 30
+// days", or "" when it is never purged.
+func (s *server) trashFor() string {
+	if s.retention < 0 {
+		return ""
+	}
+	return fmt.Sprintf("for %d days", max(int(s.retention.Hours()/24), 1))
 }
 
 // userError is a message meant for the model, returned as a tool error as is.

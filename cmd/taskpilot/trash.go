@@ -29,6 +29,9 @@ func taskOptions(opts *mcpserver.Options, cfg Config) error {
 	}
 	opts.Location = loc
 	opts.TrashRetention = trashRetention(cfg.Database)
+	if opts.TrashRetention <= 0 {
+		opts.TrashRetention = -1 // never purged
+	}
 	return nil
 }
 
