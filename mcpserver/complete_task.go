@@ -39,11 +39,14 @@ func completeTaskTool() *mcp.Tool {
 		Name:  "complete_task",
 		Title: "Complete task",
 		Description: "Mark one of the user's tasks as done, or as not done again with completed=false. It sets " +
-			"the state and never toggles it, so repeating a call is harmless. A repeating task moves to its " +
-			"next due date instead (next_due) and stays pending; completed=false right after undoes that. " +
+			"the state and never toggles it, so repeating a call is harmless, except that each call on a repeating " +
+			"task completes one occurrence: it moves to its next due date (next_due) and stays pending; " +
+			"completed=false right after undoes that. " +
 			"task_ids completes several at once. " + taskIDHelp + " If the user " +
 			"names the task, call find_task_by_name first to get its task_id.",
-		Annotations:  annotations(false, false, true),
+		// Not idempotent: each call on a repeating task completes one more
+		// occurrence.
+		Annotations:  annotations(false, false, false),
 		InputSchema:  in,
 		OutputSchema: out,
 	}
