@@ -438,3 +438,38 @@ func TestTrashNeverPurged(t *testing.T) {
 		}
 	})
 }
+
+// Concurrent completions of one repeating task each complete one
+// occurrence: none is lost (the rows are locked while they roll).
+func TestConcurrentRolls(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachBackend(t, func(t *testing.T, st *store.Store) {
+		user := newUser("rolls")
+		cs := connect(t, st, Options{DefaultUser: user})
+		mustOK[addTaskOut](t, cs, "add_task", map[string]any{"title": "Water plants", "due": "2026-06-01", "repeat": map[string]any{"every": "day"}})
+		const n = 8
+		errs := make(chan string, n)
+		for range n {
+			go func() {
+				res := callTool(t, cs, "complete_task", map[string]any{"task_id": 1})
+				if res.IsError {
+					errs <- textOf(res)
+					return
+				}
+				errs <- ""
+			}()
+		}
+		for range n {
+			if e := <-errs; e != "" {
+				t.Error(e)
+			}
+		}
+		task, err := st.GetTask(context.Background(), user, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if task.Due() != "2026-06-09" || task.RepeatDone != n || task.Completed {
+			t.Errorf("after %d completions: due %s, done %d, completed %v; want 2026-06-09, %d, pending", n, task.Due(), task.RepeatDone, task.Completed, n)
+		}
+	})
+}
