@@ -76,6 +76,7 @@ func addTaskTool() *mcp.Tool {
 // addTask creates one task, or several from tasks.
 func (s *server) addTask(ctx context.Context, user string, in addTaskIn) (addTaskOut, string, error) {
 	if in.Tasks != nil {
+		// priority "medium" may be the schema default the SDK filled in.
 		if in.Title != "" || in.Description != "" || (in.Priority != "" && in.Priority != string(models.PriorityMedium)) || in.Due != "" || in.Tags != nil || in.Repeat != nil {
 			return addTaskOut{}, "", userErrorf("Give either title (and its fields) for one task or tasks for several, not both.")
 		}
