@@ -78,9 +78,6 @@ type Task struct {
 	Repeat *Repeat `gorm:"-" json:"repeat,omitempty"`
 	// RepeatDone counts the completions of a repeating task so far.
 	RepeatDone int `gorm:"-" json:"-"`
-	// LastRoll is the due date before the latest completion that moved a
-	// repeating task forward, while that completion can be undone.
-	LastRoll *Due `gorm:"-" json:"-"`
 	// DeletedAt is when the task went to the trash; nil outside it.
 	DeletedAt *time.Time `gorm:"-" json:"deleted_at,omitempty"`
 }

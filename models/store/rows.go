@@ -114,12 +114,6 @@ func (r taskRow) task() models.Task {
 		t.Repeat = rule
 	}
 	t.RepeatDone = r.RepeatDone
-	if h := r.history(); t.Repeat != nil && !t.Completed && len(h) > 0 && !h[len(h)-1].Final {
-		last := h[len(h)-1]
-		if last.DueAt != nil {
-			t.LastRoll = &models.Due{At: last.DueAt.UTC(), HasTime: last.HasTime}
-		}
-	}
 	if r.DeletedUs != 0 {
 		d := time.UnixMicro(r.DeletedUs).UTC()
 		t.DeletedAt = &d
