@@ -5,33 +5,58 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/taskpilot/taskpilot/models"
 )
 
-// addTaskIn is add_task's input.
+// maxAddTasks is how many tasks one add_task call takes.
+const maxAddTasks = 25
+
+// addTaskIn is add_task's input: one task (title and its fields) or
+// several (tasks).
 type addTaskIn struct {
-	Title       string   `json:"title" jsonschema:"short one-line title, e.g. Buy milk"`
-	Description string   `json:"description,omitempty" jsonschema:"optional details"`
-	Priority    string   `json:"priority,omitempty" jsonschema:"low, medium or high"`
-	Due         string   `json:"due,omitempty" jsonschema:"optional due date: YYYY-MM-DD, or an RFC 3339 date-time such as 2026-05-01T17:00:00Z"`
-	Tags        []string `json:"tags,omitempty" jsonschema:"optional labels such as work or home: letters, digits, - and _ (stored lowercase)"`
+	Title       string        `json:"title,omitempty" jsonschema:"short one-line title, e.g. Buy milk"`
+	Description string        `json:"description,omitempty" jsonschema:"optional details"`
+	Priority    string        `json:"priority,omitempty" jsonschema:"low, medium or high"`
+	Due         string        `json:"due,omitempty" jsonschema:"optional due date: YYYY-MM-DD, or an RFC 3339 date-time such as 2026-05-01T17:00:00Z"`
+	Tags        []string      `json:"tags,omitempty" jsonschema:"optional labels such as work or home: letters, digits, - and _ (stored lowercase)"`
+	Repeat      *repeatIn     `json:"repeat,omitempty" jsonschema:"optional repeat rule, e.g. {\"every\":\"month\"}; the due date defaults to today"`
+	Tasks       []addTaskItem `json:"tasks,omitempty" jsonschema:"several tasks at once, instead of title and the fields above"`
 }
 
-// addTaskOut is add_task's structured result.
+// addTaskItem is one task of add_task's tasks.
+type addTaskItem struct {
+	Title       string    `json:"title" jsonschema:"short one-line title"`
+	Description string    `json:"description,omitempty"`
+	Priority    string    `json:"priority,omitempty" jsonschema:"low, medium or high"`
+	Due         string    `json:"due,omitempty" jsonschema:"YYYY-MM-DD or an RFC 3339 date-time"`
+	Tags        []string  `json:"tags,omitempty"`
+	Repeat      *repeatIn `json:"repeat,omitempty" jsonschema:"optional repeat rule"`
+}
+
+// addTaskOut is add_task's structured result: the task for one, the
+// results for several.
 type addTaskOut struct {
-	TaskID int64    `json:"task_id" jsonschema:"the new task's number; use it as task_id in other tools"`
-	Status string   `json:"status"`
-	Title  string   `json:"title"`
-	Task   taskJSON `json:"task"`
+	TaskID    int64        `json:"task_id,omitempty" jsonschema:"the new task's number; use it as task_id in other tools"`
+	Status    string       `json:"status,omitempty"`
+	Title     string       `json:"title,omitempty"`
+	Task      *taskJSON    `json:"task,omitempty"`
+	Results   []itemResult `json:"results,omitempty" jsonschema:"with tasks: one result per item, in order"`
+	Succeeded int          `json:"succeeded,omitempty" jsonschema:"with tasks: how many were added"`
 }
 
 // addTaskTool defines add_task.
 func addTaskTool() *mcp.Tool {
 	in := schemaFor[addTaskIn]()
 	constrainTaskFields(in)
+	constrainRepeat(in, false)
 	prop(in, "priority").Default = json.RawMessage(`"medium"`)
+	items := prop(in, "tasks")
+	items.MinItems, items.MaxItems = new(1), jsonschema.Ptr(maxAddTasks)
+	constrainTaskFields(items.Items)
+	constrainRepeat(items.Items, false)
 	out := schemaFor[addTaskOut]()
 	prop(out, "status").Enum = enum("created")
 	return &mcp.Tool{
@@ -40,16 +65,28 @@ func addTaskTool() *mcp.Tool {
 		Description: "Add a new task to the user's task list. Use it when the user asks to add, remember or " +
 			"schedule something to do. Returns the new task and its task_id, the user's task number that " +
 			"list_tasks shows and the other tools take. " + dateHelp + " Work out relative dates such as " +
-			"\"tomorrow\" before calling.",
+			"\"tomorrow\" before calling. repeat makes a repeating task (e.g. every month). To add several " +
+			"tasks, give tasks (up to 25) instead of title: each is added or fails on its own.",
 		Annotations:  annotations(false, false, false),
 		InputSchema:  in,
 		OutputSchema: out,
 	}
 }
 
-// addTask creates a task from validated input.
+// addTask creates one task, or several from tasks.
 func (s *server) addTask(ctx context.Context, user string, in addTaskIn) (addTaskOut, string, error) {
-	nt, err := newTask(in)
+	if in.Tasks != nil {
+		// priority "medium" may be the schema default the SDK filled in.
+		if in.Title != "" || in.Description != "" || (in.Priority != "" && in.Priority != string(models.PriorityMedium)) || in.Due != "" || in.Tags != nil || in.Repeat != nil {
+			return addTaskOut{}, "", userErrorf("Give either title (and its fields) for one task or tasks for several, not both.")
+		}
+		return s.addTasks(ctx, user, in.Tasks)
+	}
+	if in.Title == "" {
+		return addTaskOut{}, "", userErrorf("Invalid arguments: missing required argument \"title\" (or \"tasks\" for several tasks).")
+	}
+	nt, err := s.newTask(addTaskItem{Title: in.Title, Description: in.Description, Priority: in.Priority,
+		Due: in.Due, Tags: in.Tags, Repeat: in.Repeat})
 	if err != nil {
 		return addTaskOut{}, "", err
 	}
@@ -58,13 +95,52 @@ func (s *server) addTask(ctx context.Context, user string, in addTaskIn) (addTas
 		return addTaskOut{}, "", fmt.Errorf("create task: %w", err)
 	}
 	tj := toTaskJSON(t, s.now())
-	out := addTaskOut{TaskID: tj.TaskID, Status: "created", Title: tj.Title, Task: tj}
-	return out, fmt.Sprintf("Added task %d: %s", tj.TaskID, tj.Title), nil
+	out := addTaskOut{TaskID: tj.TaskID, Status: "created", Title: tj.Title, Task: &tj}
+	text := fmt.Sprintf("Added task %d: %s", tj.TaskID, tj.Title)
+	if tj.RepeatText != "" {
+		text += fmt.Sprintf(" (repeats %s, first due %s)", tj.RepeatText, dayText(t.DueValue(), s.now(), s.loc))
+	}
+	return out, text, nil
 }
 
-// newTask validates add_task's input.
-func newTask(in addTaskIn) (models.NewTask, error) {
-	var nt models.NewTask
+// addTasks creates the valid items in one transaction and reports the
+// others' errors.
+func (s *server) addTasks(ctx context.Context, user string, items []addTaskItem) (addTaskOut, string, error) {
+	results := make([]itemResult, len(items))
+	var good []models.NewTask
+	var at []int
+	for i, it := range items {
+		nt, err := s.newTask(it)
+		if err != nil {
+			msg := err.Error()
+			if ve, ok := err.(*models.ValidationError); ok {
+				msg = fmt.Sprintf("Item %d: invalid %s: %s.", i+1, ve.Field, ve.Reason)
+			}
+			results[i] = itemResult{Item: i + 1, Error: msg}
+			continue
+		}
+		good = append(good, nt)
+		at = append(at, i)
+	}
+	out := addTaskOut{Results: results}
+	if len(good) > 0 {
+		created, err := s.st.CreateTasks(ctx, user, good)
+		if err != nil {
+			return addTaskOut{}, "", fmt.Errorf("create tasks: %w", err)
+		}
+		for j, t := range created {
+			results[at[j]] = itemResult{Item: at[j] + 1, TaskID: t.Number, Status: "created", Title: t.Title}
+		}
+		out.Succeeded = len(created)
+	}
+	return out, bulkText("added", results), nil
+}
+
+// newTask validates one task of add_task's input. A repeating task without
+// a due date is due today in the user's time zone (or on the rule's first
+// weekday from today).
+func (s *server) newTask(in addTaskItem) (models.NewTask, error) {
+	nt := models.NewTask{Location: s.loc}
 	var err error
 	if nt.Title, err = models.ValidateTitle(in.Title); err != nil {
 		return nt, err
@@ -84,6 +160,16 @@ func newTask(in addTaskIn) (models.NewTask, error) {
 	}
 	if nt.Tags, err = models.NormalizeTags(in.Tags); err != nil {
 		return nt, err
+	}
+	if in.Repeat != nil {
+		rule, err := repeatRule(*in.Repeat)
+		if err != nil {
+			return nt, err
+		}
+		nt.Repeat = &rule
+		if nt.Due == nil {
+			nt.Due = &models.Due{At: rule.FirstDate(models.Today(s.now(), s.loc))}
+		}
 	}
 	return nt, nil
 }

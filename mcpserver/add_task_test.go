@@ -60,7 +60,7 @@ func TestAddTask(t *testing.T) {
 				if text != tt.wantText {
 					t.Errorf("text = %q, want %q", text, tt.wantText)
 				}
-				want := addTaskOut{TaskID: tt.want.TaskID, Status: "created", Title: tt.want.Title, Task: tt.want}
+				want := addTaskOut{TaskID: tt.want.TaskID, Status: "created", Title: tt.want.Title, Task: &tt.want}
 				if diff := cmp.Diff(want, out, ignoreTimes); diff != "" {
 					t.Errorf("output (-want +got):\n%s", diff)
 				}
@@ -72,7 +72,7 @@ func TestAddTask(t *testing.T) {
 				if err != nil {
 					t.Fatalf("stored task: %v", err)
 				}
-				if diff := cmp.Diff(out.Task, toTaskJSON(got, testNow)); diff != "" {
+				if diff := cmp.Diff(*out.Task, toTaskJSON(got, testNow)); diff != "" {
 					t.Errorf("stored task differs (-returned +stored):\n%s", diff)
 				}
 			})

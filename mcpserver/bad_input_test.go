@@ -39,19 +39,19 @@ func TestBadInput(t *testing.T) {
 		{"bad tag", "add_task", map[string]any{"title": "a", "tags": []string{"bad tag!"}}, `Invalid tags: tag "bad tag!" may only use`},
 		{"tags is a string", "add_task", map[string]any{"title": "a", "tags": "home"}, `"tags" must be an array, not a string`},
 		{"tag is a number", "add_task", map[string]any{"title": "a", "tags": []any{"ok", 7}}, `"tags[1]" must be a string, not a number`},
-		{"unknown field", "add_task", map[string]any{"title": "a", "user_id": "bob"}, `unknown argument "user_id" (allowed: title, description, priority, due, tags)`},
-		{"several problems", "add_task", map[string]any{"title": 5, "foo": 1}, `unknown argument "foo" (allowed: title, description, priority, due, tags); "title" must be a string`},
+		{"unknown field", "add_task", map[string]any{"title": "a", "user_id": "bob"}, `unknown argument "user_id" (allowed: title, description, priority, due, tags, repeat, tasks)`},
+		{"several problems", "add_task", map[string]any{"title": 5, "foo": 1}, `unknown argument "foo" (allowed: title, description, priority, due, tags, repeat, tasks); "title" must be a string`},
 		{"arguments not an object", "add_task", json.RawMessage(`["Buy milk"]`), "they must be a JSON object"},
 
 		// list_tasks
 		{"limit 0", "list_tasks", map[string]any{"limit": 0}, `"limit" must be at least 1, not 0`},
 		{"limit 101", "list_tasks", map[string]any{"limit": 101}, `"limit" must be at most 100, not 101`},
-		{"limit 1000000", "list_tasks", map[string]any{"limit": 1000000}, `"limit" must be at most 100, not 1000000`},
+		{"limit 1000000", "list_tasks", map[string]any{"limit": 1000000}, `"limit" must be at most 1000, not 1000000`},
 		{"limit -5", "list_tasks", map[string]any{"limit": -5}, `"limit" must be at least 1, not -5`},
 		{"limit is text", "list_tasks", map[string]any{"limit": "x"}, `"limit" must be a whole number, not a string`},
 		{"limit is fractional", "list_tasks", map[string]any{"limit": 1.5}, `"limit" must be a whole number, not 1.5`},
-		{"bad status", "list_tasks", map[string]any{"status": "done"}, `"status" must be one of "all", "pending", "completed", not "done"`},
-		{"bad sort", "list_tasks", map[string]any{"sort": "newest"}, `"sort" must be one of "created", "due", "priority", "title", not "newest"`},
+		{"bad status", "list_tasks", map[string]any{"status": "done"}, `"status" must be one of "all", "pending", "completed", "deleted", not "done"`},
+		{"bad sort", "list_tasks", map[string]any{"sort": "newest"}, `"sort" must be one of "created", "due", "priority", "title", "deleted", not "newest"`},
 		{"bad priority filter", "list_tasks", map[string]any{"priority": "HIGH"}, `"priority" must be one of "low", "medium", "high", not "HIGH"`},
 		{"bad due_before", "list_tasks", map[string]any{"due_before": "next week"}, `Invalid due_before: "next week" is not a date`},
 		{"bad due_after", "list_tasks", map[string]any{"due_after": "2026-13-01"}, `Invalid due_after: "2026-13-01" is not a date`},
@@ -78,7 +78,7 @@ func TestBadInput(t *testing.T) {
 		// delete_task
 		{"delete id 0", "delete_task", map[string]any{"task_id": 0}, `"task_id" must be at least 1, not 0`},
 		{"delete unknown id", "delete_task", map[string]any{"task_id": 99}, "Task 99 not found."},
-		{"delete by title", "delete_task", map[string]any{"title": "Buy milk"}, `unknown argument "title" (allowed: task_id); missing required argument "task_id"`},
+		{"delete by title", "delete_task", map[string]any{"title": "Buy milk"}, `unknown argument "title" (allowed: task_id, task_ids)`},
 
 		// update_task
 		{"update nothing", "update_task", map[string]any{"task_id": 1}, "Nothing to update: give at least one of"},
@@ -92,6 +92,28 @@ func TestBadInput(t *testing.T) {
 		{"update completed", "update_task", map[string]any{"task_id": 1, "completed": true}, `unknown argument "completed"`},
 		{"update unknown id", "update_task", map[string]any{"task_id": 99, "title": "x"}, "Task 99 not found."},
 		{"update id 0", "update_task", map[string]any{"task_id": 0, "title": "x"}, `"task_id" must be at least 1, not 0`},
+
+		// Several at once, repeat rules, restore: a bad request changes nothing.
+		{"task_id and task_ids", "complete_task", map[string]any{"task_id": 1, "task_ids": []int{2}}, "Give task_id (one task) or task_ids (several), not both."},
+		{"empty task_ids", "delete_task", map[string]any{"task_ids": []int{}}, `"task_ids" must not be empty`},
+		{"51 task_ids", "delete_task", map[string]any{"task_ids": make([]int, 51)}, `"task_ids" has 51 items; the limit is 50`},
+		{"task_ids with 0", "update_task", map[string]any{"task_ids": []int{1, 0}, "title": "x"}, `"task_ids[1]" must be at least 1, not 0`},
+		{"bulk update with a bad title", "update_task", map[string]any{"task_ids": []int{1, 2}, "title": "a\nb"}, "Invalid title: must be a single line"},
+		{"title and tasks", "add_task", map[string]any{"title": "a", "tasks": []any{map[string]any{"title": "b"}}}, "not both"},
+		{"empty tasks", "add_task", map[string]any{"tasks": []any{}}, `"tasks" must not be empty`},
+		{"26 tasks", "add_task", map[string]any{"tasks": make([]map[string]any, 26)}, `"tasks" has 26 items; the limit is 25`},
+		{"task item without title", "add_task", map[string]any{"tasks": []any{map[string]any{"due": "2026-06-01"}}}, `missing required argument "tasks[0].title"`},
+		{"task item unknown field", "add_task", map[string]any{"tasks": []any{map[string]any{"title": "a", "done": true}}}, `unknown argument "tasks[0].done"`},
+		{"repeat every fortnight", "add_task", map[string]any{"title": "a", "repeat": map[string]any{"every": "fortnight"}}, `"repeat.every" must be one of "day", "week", "month", "year", not "fortnight"`},
+		{"repeat none on add", "add_task", map[string]any{"title": "a", "repeat": map[string]any{"every": "none"}}, `"repeat.every" must be one of`},
+		{"repeat interval 366", "add_task", map[string]any{"title": "a", "repeat": map[string]any{"every": "day", "interval": 366}}, `"repeat.interval" must be at most 365, not 366`},
+		{"repeat weekdays monthly", "add_task", map[string]any{"title": "a", "repeat": map[string]any{"every": "month", "weekdays": []string{"mon"}}}, "Invalid repeat.weekdays: only weekly rules (every: week) take weekdays."},
+		{"repeat until and count", "update_task", map[string]any{"task_id": 1, "repeat": map[string]any{"every": "day", "until": "2026-12-31", "count": 3}}, "Invalid repeat: give until or count, not both."},
+		{"repeat none with fields", "update_task", map[string]any{"task_id": 1, "repeat": map[string]any{"every": "none", "interval": 2}}, "takes no other fields"},
+		{"repeat is a string", "update_task", map[string]any{"task_id": 1, "repeat": "monthly"}, `"repeat" must be an object, not a string`},
+		{"restore a task not in the trash", "update_task", map[string]any{"task_id": 1, "restore": true}, "Task 1 is not in the trash."},
+		{"limit 1001 with ids_only", "list_tasks", map[string]any{"ids_only": true, "limit": 1001}, `"limit" must be at most 1000, not 1001`},
+		{"sort deleted outside the trash", "list_tasks", map[string]any{"sort": "deleted"}, `give status="deleted" as well`},
 	}
 	storetest.ForEachBackend(t, func(t *testing.T, st *store.Store) {
 		user := newUser("bad")

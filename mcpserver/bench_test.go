@@ -87,3 +87,47 @@ func benchCalls(b *testing.B, sessions []*mcp.ClientSession, tool string, args m
 	b.ReportMetric(pct(0.50), "p50-ms")
 	b.ReportMetric(pct(0.99), "p99-ms")
 }
+
+// BenchmarkBulkVsSingle compares one complete_task call with 50 task_ids
+// against 50 complete_task calls with one task_id each, through a real
+// client on a real store. Each op completes or reopens all 50 tasks (it
+// alternates, so every op writes). Compare the ns/op of the two.
+func BenchmarkBulkVsSingle(b *testing.B) {
+	const n = 50
+	for backend, st := range storetest.Backends(b) {
+		for _, mode := range []string{"bulk", "single"} {
+			b.Run(fmt.Sprintf("%s/%s/tasks=%d", backend, mode, n), func(b *testing.B) {
+				user := newUser("bulkbench")
+				in := make([]models.NewTask, n)
+				ids := make([]int64, n)
+				for i := range in {
+					in[i] = models.NewTask{Title: fmt.Sprintf("Task %d", i+1)}
+					ids[i] = int64(i + 1)
+				}
+				if _, err := st.CreateTasks(context.Background(), user, in); err != nil {
+					b.Fatal(err)
+				}
+				cs := connect(b, st, Options{DefaultUser: user})
+				i := 0
+				for b.Loop() {
+					completed := i%2 == 0
+					i++
+					if mode == "bulk" {
+						res := callTool(b, cs, "complete_task", map[string]any{"task_ids": ids, "completed": completed})
+						if res.IsError {
+							b.Fatal(textOf(res))
+						}
+						continue
+					}
+					for _, id := range ids {
+						res := callTool(b, cs, "complete_task", map[string]any{"task_id": id, "completed": completed})
+						if res.IsError {
+							b.Fatal(textOf(res))
+						}
+					}
+				}
+				b.ReportMetric(float64(b.N*n)/b.Elapsed().Seconds(), "tasks/s")
+			})
+		}
+	}
+}

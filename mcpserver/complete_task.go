@@ -13,21 +13,25 @@ import (
 
 // completeTaskIn is complete_task's input.
 type completeTaskIn struct {
-	TaskID    int64 `json:"task_id" jsonschema:"the user's task number (from list_tasks, add_task or find_task_by_name)"`
-	Completed bool  `json:"completed,omitempty" jsonschema:"true to mark the task done, false to make it pending again"`
+	TaskID    int64   `json:"task_id,omitempty" jsonschema:"the user's task number (from list_tasks, add_task or find_task_by_name)"`
+	TaskIDs   []int64 `json:"task_ids,omitempty" jsonschema:"several task numbers at once, instead of task_id"`
+	Completed bool    `json:"completed,omitempty" jsonschema:"true to mark the task done, false to make it pending again (for a repeating task: undo its latest completion)"`
 }
 
 // completeTaskOut is complete_task's structured result.
 type completeTaskOut struct {
-	TaskID int64  `json:"task_id"`
-	Status string `json:"status" jsonschema:"completed, or reopened when completed was false"`
-	Title  string `json:"title"`
+	TaskID    int64        `json:"task_id,omitempty"`
+	Status    string       `json:"status,omitempty" jsonschema:"completed, or reopened when completed was false"`
+	Title     string       `json:"title,omitempty"`
+	NextDue   string       `json:"next_due,omitempty" jsonschema:"for a repeating task: its next due date; the task is pending again"`
+	Results   []itemResult `json:"results,omitempty" jsonschema:"with task_ids: one result per task, in order"`
+	Succeeded int          `json:"succeeded,omitempty" jsonschema:"with task_ids: how many succeeded"`
 }
 
 // completeTaskTool defines complete_task.
 func completeTaskTool() *mcp.Tool {
 	in := schemaFor[completeTaskIn]()
-	taskIDSchema(in)
+	taskIDsSchema(in)
 	prop(in, "completed").Default = json.RawMessage(`true`)
 	out := schemaFor[completeTaskOut]()
 	prop(out, "status").Enum = enum("completed", "reopened")
@@ -35,44 +39,89 @@ func completeTaskTool() *mcp.Tool {
 		Name:  "complete_task",
 		Title: "Complete task",
 		Description: "Mark one of the user's tasks as done, or as not done again with completed=false. It sets " +
-			"the state and never toggles it, so repeating a call is harmless. " + taskIDHelp + " If the user " +
+			"the state and never toggles it, so repeating a call is harmless, except that each call on a repeating " +
+			"task completes one occurrence: it moves to its next due date (next_due) and stays pending; " +
+			"completed=false right after undoes that. " +
+			"task_ids completes several at once. " + taskIDHelp + " If the user " +
 			"names the task, call find_task_by_name first to get its task_id.",
-		Annotations:  annotations(false, false, true),
+		// Not idempotent: each call on a repeating task completes one more
+		// occurrence.
+		Annotations:  annotations(false, false, false),
 		InputSchema:  in,
 		OutputSchema: out,
 	}
 }
 
-// completeTask sets a task's completed state; it writes only when the
-// state changes.
+// completeTask sets tasks' completed state; it writes only when the state
+// changes.
 func (s *server) completeTask(ctx context.Context, user string, in completeTaskIn) (completeTaskOut, string, error) {
-	status, verb := "completed", "Completed"
-	if !in.Completed {
-		status, verb = "reopened", "Reopened"
-	}
-	t, err := s.st.GetTask(ctx, user, in.TaskID)
-	if errors.Is(err, models.ErrNotFound) {
-		return completeTaskOut{}, "", notFound(in.TaskID)
-	}
+	ns, bulk, err := targets(in.TaskID, in.TaskIDs)
 	if err != nil {
-		return completeTaskOut{}, "", fmt.Errorf("get task: %w", err)
+		return completeTaskOut{}, "", err
 	}
-	if t.Completed == in.Completed {
-		// Nothing to change; say so, so the model can tell the user.
-		out := completeTaskOut{TaskID: t.Number, Status: status, Title: t.Title}
-		state := "completed"
-		if !t.Completed {
-			state = "pending"
+	res, err := s.st.CompleteTasks(ctx, user, ns, in.Completed, s.loc)
+	if err != nil {
+		return completeTaskOut{}, "", fmt.Errorf("complete tasks: %w", err)
+	}
+	if !bulk {
+		r := res[0]
+		if errors.Is(r.Err, models.ErrNotFound) {
+			return completeTaskOut{}, "", notFound(r.Number)
 		}
-		return out, fmt.Sprintf("Task %d was already %s: %s", t.Number, state, t.Title), nil
+		if r.Err != nil {
+			return completeTaskOut{}, "", r.Err
+		}
+		item, text := s.completeResult(r, in.Completed)
+		return completeTaskOut{TaskID: item.TaskID, Status: item.Status, Title: item.Title, NextDue: item.NextDue}, text, nil
 	}
-	t, err = s.st.SetTaskCompleted(ctx, user, in.TaskID, in.Completed)
-	if errors.Is(err, models.ErrNotFound) {
-		return completeTaskOut{}, "", notFound(in.TaskID)
+	out := completeTaskOut{Results: make([]itemResult, len(res))}
+	for i, r := range res {
+		if r.Err != nil {
+			item, ok := itemError(r.Number, r.Err)
+			if !ok {
+				return completeTaskOut{}, "", r.Err
+			}
+			out.Results[i] = item
+			continue
+		}
+		out.Results[i], _ = s.completeResult(r, in.Completed)
+		out.Succeeded++
 	}
-	if err != nil {
-		return completeTaskOut{}, "", fmt.Errorf("set task completed: %w", err)
+	verb := "completed"
+	if !in.Completed {
+		verb = "reopened"
 	}
-	out := completeTaskOut{TaskID: t.Number, Status: status, Title: t.Title}
-	return out, fmt.Sprintf("%s task %d: %s", verb, t.Number, t.Title), nil
+	return out, bulkText(verb, out.Results), nil
+}
+
+// completeResult describes one task's successful result and its sentence.
+func (s *server) completeResult(r models.TaskResult, completed bool) (itemResult, string) {
+	t := r.Task
+	item := itemResult{TaskID: t.Number, Status: "completed", Title: t.Title}
+	if !completed {
+		item.Status = "reopened"
+	}
+	now := s.now()
+	switch r.Change {
+	case models.ChangeRolled:
+		item.NextDue = t.Due()
+		return item, fmt.Sprintf("Done. Next: %s. Task %d (%s) repeats %s and is pending again.",
+			dayText(t.DueValue(), now, s.loc), t.Number, t.Title, t.Repeat)
+	case models.ChangeUnrolled:
+		return item, fmt.Sprintf("Undid the last completion of task %d: %s is due %s again.",
+			t.Number, t.Title, dayText(t.DueValue(), now, s.loc))
+	case models.ChangeCompleted:
+		if t.Repeat != nil {
+			return item, fmt.Sprintf("Completed task %d: %s. It repeated %s and has no more dates, so it is done for good.", t.Number, t.Title, t.Repeat)
+		}
+		return item, fmt.Sprintf("Completed task %d: %s", t.Number, t.Title)
+	case models.ChangeReopened:
+		return item, fmt.Sprintf("Reopened task %d: %s", t.Number, t.Title)
+	}
+	// Nothing to change; say so, so the model can tell the user.
+	state := "completed"
+	if !t.Completed {
+		state = "pending"
+	}
+	return item, fmt.Sprintf("Task %d was already %s: %s", t.Number, state, t.Title)
 }

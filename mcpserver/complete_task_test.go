@@ -20,10 +20,10 @@ func TestCompleteTask(t *testing.T) {
 		wantText string
 		wantDone bool
 	}{
-		{"complete", map[string]any{"task_id": 2}, completeTaskOut{2, "completed", "Pay rent"}, "Completed task 2: Pay rent", true},
-		{"complete again sets, never toggles", map[string]any{"task_id": 2, "completed": true}, completeTaskOut{2, "completed", "Pay rent"}, "Task 2 was already completed: Pay rent", true},
-		{"reopen", map[string]any{"task_id": 2, "completed": false}, completeTaskOut{2, "reopened", "Pay rent"}, "Reopened task 2: Pay rent", false},
-		{"reopen again", map[string]any{"task_id": 2, "completed": false}, completeTaskOut{2, "reopened", "Pay rent"}, "Task 2 was already pending: Pay rent", false},
+		{"complete", map[string]any{"task_id": 2}, completeTaskOut{TaskID: 2, Status: "completed", Title: "Pay rent"}, "Completed task 2: Pay rent", true},
+		{"complete again sets, never toggles", map[string]any{"task_id": 2, "completed": true}, completeTaskOut{TaskID: 2, Status: "completed", Title: "Pay rent"}, "Task 2 was already completed: Pay rent", true},
+		{"reopen", map[string]any{"task_id": 2, "completed": false}, completeTaskOut{TaskID: 2, Status: "reopened", Title: "Pay rent"}, "Reopened task 2: Pay rent", false},
+		{"reopen again", map[string]any{"task_id": 2, "completed": false}, completeTaskOut{TaskID: 2, Status: "reopened", Title: "Pay rent"}, "Task 2 was already pending: Pay rent", false},
 	}
 	storetest.ForEachBackend(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
@@ -60,10 +60,10 @@ func TestDeleteTask(t *testing.T) {
 		cs := connect(t, st, Options{DefaultUser: user})
 
 		out, text := mustOK[deleteTaskOut](t, cs, "delete_task", map[string]any{"task_id": 2})
-		if diff := cmp.Diff(deleteTaskOut{2, "deleted", "Pay rent"}, out); diff != "" {
+		if diff := cmp.Diff(deleteTaskOut{TaskID: 2, Status: "deleted", Title: "Pay rent"}, out); diff != "" {
 			t.Errorf("output (-want +got):\n%s", diff)
 		}
-		if text != "Deleted task 2: Pay rent" {
+		if text != "Deleted task 2: Pay rent. It is in the trash for 30 days: update_task(task_id=2, restore=true) restores it." {
 			t.Errorf("text = %q", text)
 		}
 		list, _ := mustOK[listTasksOut](t, cs, "list_tasks", nil)

@@ -196,6 +196,10 @@ func (failingStore) GetTask(context.Context, string, int64) (models.Task, error)
 	return models.Task{}, errDB
 }
 
+func (failingStore) CompleteTasks(context.Context, string, []int64, bool, *time.Location) ([]models.TaskResult, error) {
+	return nil, errDB
+}
+
 // Internal errors are logged with detail but reach the model only as a
 // generic message.
 func TestInternalError(t *testing.T) {

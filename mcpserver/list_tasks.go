@@ -16,15 +16,17 @@ import (
 
 // listTasksIn is list_tasks' input.
 type listTasksIn struct {
-	Status    string `json:"status,omitempty" jsonschema:"which tasks: all, pending (not done) or completed"`
+	Status    string `json:"status,omitempty" jsonschema:"which tasks: all, pending (not done), completed, or deleted (the trash)"`
 	Priority  string `json:"priority,omitempty" jsonschema:"only tasks with this priority"`
 	Tag       string `json:"tag,omitempty" jsonschema:"only tasks with this tag"`
 	Query     string `json:"query,omitempty" jsonschema:"only tasks whose title or description contains this text (ignoring case)"`
 	DueBefore string `json:"due_before,omitempty" jsonschema:"only tasks due before this date (YYYY-MM-DD) or moment (RFC 3339)"`
 	DueAfter  string `json:"due_after,omitempty" jsonschema:"only tasks due after this date (YYYY-MM-DD, the whole day excluded) or moment (RFC 3339)"`
 	Overdue   bool   `json:"overdue,omitempty" jsonschema:"only pending tasks whose due date has passed"`
-	Sort      string `json:"sort,omitempty" jsonschema:"order: created (oldest first), due (soonest first, undated last), priority (high first) or title (A-Z)"`
-	Limit     int    `json:"limit,omitempty" jsonschema:"page size"`
+	Repeating bool   `json:"repeating,omitempty" jsonschema:"only repeating tasks"`
+	Sort      string `json:"sort,omitempty" jsonschema:"order: created (oldest first), due (soonest first, undated last), priority (high first), title (A-Z) or deleted (the trash, most recently deleted first)"`
+	Limit     int    `json:"limit,omitempty" jsonschema:"page size: up to 100 (default 50), or with ids_only up to 1000 (default 1000)"`
+	IDsOnly   bool   `json:"ids_only,omitempty" jsonschema:"return only the matching task numbers (task_ids), for a bulk action"`
 	Cursor    string `json:"cursor,omitempty" jsonschema:"next_cursor from the previous page; keep the other arguments the same"`
 }
 
@@ -37,7 +39,8 @@ type taskCounts struct {
 
 // listTasksOut is list_tasks' structured result.
 type listTasksOut struct {
-	Tasks      []taskJSON `json:"tasks" jsonschema:"the tasks on this page"`
+	Tasks      []taskJSON `json:"tasks" jsonschema:"the tasks on this page; empty with ids_only"`
+	TaskIDs    []int64    `json:"task_ids,omitempty" jsonschema:"with ids_only: the numbers of the matching tasks on this page"`
 	Counts     taskCounts `json:"counts" jsonschema:"totals over all of the user's tasks, whatever the filters"`
 	NextCursor string     `json:"next_cursor,omitempty" jsonschema:"present when more tasks match: pass it as cursor to get the next page"`
 }
@@ -46,7 +49,7 @@ type listTasksOut struct {
 func listTasksTool() *mcp.Tool {
 	in := schemaFor[listTasksIn]()
 	status := prop(in, "status")
-	status.Enum = enum(models.StatusAll, models.StatusPending, models.StatusCompleted)
+	status.Enum = enum(models.StatusAll, models.StatusPending, models.StatusCompleted, models.StatusDeleted)
 	status.Default = json.RawMessage(`"all"`)
 	prop(in, "priority").Enum = enum(models.Priorities...)
 	prop(in, "tag").MaxLength = jsonschema.Ptr(models.MaxTagLen)
@@ -54,12 +57,12 @@ func listTasksTool() *mcp.Tool {
 	prop(in, "due_before").MaxLength = new(40)
 	prop(in, "due_after").MaxLength = new(40)
 	sort := prop(in, "sort")
-	sort.Enum = enum(models.SortCreated, models.SortDue, models.SortPriority, models.SortTitle)
+	sort.Enum = enum(models.SortCreated, models.SortDue, models.SortPriority, models.SortTitle, models.SortDeleted)
 	sort.Default = json.RawMessage(`"created"`)
 	limit := prop(in, "limit")
 	limit.Minimum = new(1.0)
-	limit.Maximum = jsonschema.Ptr(float64(models.MaxListLimit))
-	limit.Default = json.RawMessage(fmt.Sprint(models.DefaultListLimit))
+	limit.Maximum = jsonschema.Ptr(float64(models.MaxNumbersLimit))
+	// No "default": the SDK would apply it, and ids_only has its own (1000).
 	prop(in, "cursor").MaxLength = new(1000)
 	return &mcp.Tool{
 		Name:  "list_tasks",
@@ -68,7 +71,8 @@ func listTasksTool() *mcp.Tool {
 			"the user their tasks, to answer questions about them, or to look up task_ids. Each task's task_id " +
 			"is the user's task number, not its position in this list. counts covers all of the user's tasks. " +
 			"When next_cursor is present, more tasks match: call again with the same arguments and " +
-			"cursor=next_cursor. " + dateHelp,
+			"cursor=next_cursor. status=deleted shows the trash. repeating=true selects repeating tasks. " +
+			"ids_only=true returns just the matching task_ids (up to 1000), to pass to a bulk call. " + dateHelp,
 		Annotations:  annotations(true, false, true),
 		InputSchema:  in,
 		OutputSchema: schemaFor[listTasksOut](),
@@ -87,12 +91,22 @@ func (s *server) listTasks(ctx context.Context, user string, in listTasksIn) (li
 		return listTasksOut{}, "", fmt.Errorf("list tasks: %w", err)
 	}
 	out := listTasksOut{
-		Tasks:      make([]taskJSON, len(page.Tasks)),
+		Tasks:      make([]taskJSON, 0, len(page.Tasks)),
 		Counts:     taskCounts(page.Counts),
 		NextCursor: page.NextCursor,
 	}
-	for i, t := range page.Tasks {
-		out.Tasks[i] = toTaskJSON(t, now)
+	if in.IDsOnly {
+		out.TaskIDs = make([]int64, len(page.Tasks))
+		for i, t := range page.Tasks {
+			out.TaskIDs[i] = t.Number
+		}
+		return out, idsText(out), nil
+	}
+	for _, t := range page.Tasks {
+		out.Tasks = append(out.Tasks, toTaskJSON(t, now))
+	}
+	if f.Status == models.StatusDeleted {
+		return out, trashText(out, s.trashFor()), nil
 	}
 	return out, listText(out), nil
 }
@@ -108,6 +122,20 @@ func taskFilter(in listTasksIn, now time.Time) (models.TaskFilter, error) {
 		Sort:    models.Sort(in.Sort),
 		Limit:   in.Limit,
 		Cursor:  in.Cursor,
+
+		NumbersOnly: in.IDsOnly,
+	}
+	if in.Repeating {
+		f.Repeating = new(true)
+	}
+	switch {
+	case in.IDsOnly && in.Limit == 0:
+		f.Limit = models.MaxNumbersLimit
+	case !in.IDsOnly && in.Limit > models.MaxListLimit:
+		return f, userErrorf("Invalid arguments: \"limit\" must be at most %d, not %d (only ids_only=true lists up to %d).", models.MaxListLimit, in.Limit, models.MaxNumbersLimit)
+	}
+	if f.Sort == models.SortDeleted && f.Status != models.StatusDeleted {
+		return f, userErrorf("Invalid sort: deleted orders the trash; give status=\"deleted\" as well.")
 	}
 	var err error
 	if in.Priority != "" {
@@ -165,6 +193,42 @@ func listText(out listTasksOut) string {
 	default:
 		fmt.Fprintf(&b, "Showing %d of the user's %s:", len(out.Tasks), counts)
 	}
+	for _, t := range out.Tasks {
+		b.WriteString("\n" + taskLine(t))
+	}
+	if out.NextCursor != "" {
+		fmt.Fprintf(&b, "\nMore tasks match: call list_tasks again with cursor %q.", out.NextCursor)
+	}
+	return b.String()
+}
+
+// idsText is the summary of an ids_only page: "3 matching task ids: 1, 4, 9".
+func idsText(out listTasksOut) string {
+	if len(out.TaskIDs) == 0 {
+		return "No tasks match."
+	}
+	ids := make([]string, len(out.TaskIDs))
+	for i, n := range out.TaskIDs {
+		ids[i] = fmt.Sprint(n)
+	}
+	text := fmt.Sprintf("%s: %s", plural(int64(len(ids)), "matching task id"), strings.Join(ids, ", "))
+	if out.NextCursor != "" {
+		text += fmt.Sprintf("\nMore tasks match: call list_tasks again with cursor %q.", out.NextCursor)
+	}
+	return text
+}
+
+// trashText is the summary of a page of the trash.
+func trashText(out listTasksOut, keep string) string {
+	if len(out.Tasks) == 0 {
+		return "The trash is empty."
+	}
+	var b strings.Builder
+	b.WriteString("In the trash (restore with update_task(restore=true)")
+	if keep != "" {
+		b.WriteString("; kept " + keep + " after deletion")
+	}
+	b.WriteString("):")
 	for _, t := range out.Tasks {
 		b.WriteString("\n" + taskLine(t))
 	}

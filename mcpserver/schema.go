@@ -182,6 +182,9 @@ func checkValue(name string, s *jsonschema.Schema, v any) []string {
 		if !ok {
 			return []string{fmt.Sprintf("%q must be an array, not %s", name, kind(v))}
 		}
+		if s.MinItems != nil && len(items) < *s.MinItems {
+			return []string{fmt.Sprintf("%q must not be empty", name)}
+		}
 		if s.MaxItems != nil && len(items) > *s.MaxItems {
 			return []string{fmt.Sprintf("%q has %d items; the limit is %d", name, len(items), *s.MaxItems)}
 		}
@@ -192,8 +195,41 @@ func checkValue(name string, s *jsonschema.Schema, v any) []string {
 			}
 		}
 		return problems
+	case "object":
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return []string{fmt.Sprintf("%q must be an object, not %s", name, kind(v))}
+		}
+		return checkObject(name+".", s, obj)
 	}
 	return nil
+}
+
+// checkObject checks the members of a nested object argument against s;
+// prefix names the object in messages ("repeat.").
+func checkObject(prefix string, s *jsonschema.Schema, obj map[string]any) []string {
+	var problems []string
+	var unknown []string
+	for k := range obj {
+		if _, ok := s.Properties[k]; !ok {
+			unknown = append(unknown, k)
+		}
+	}
+	slices.Sort(unknown)
+	for _, k := range unknown {
+		problems = append(problems, fmt.Sprintf("unknown argument %q (allowed: %s)", prefix+k, strings.Join(s.PropertyOrder, ", ")))
+	}
+	for _, k := range s.Required {
+		if _, ok := obj[k]; !ok {
+			problems = append(problems, fmt.Sprintf("missing required argument %q", prefix+k))
+		}
+	}
+	for _, k := range s.PropertyOrder {
+		if v, ok := obj[k]; ok {
+			problems = append(problems, checkValue(prefix+k, s.Properties[k], v)...)
+		}
+	}
+	return problems
 }
 
 // kind names the JSON type of a decoded value.
@@ -252,11 +288,6 @@ func constrainTaskFields(s *jsonschema.Schema) {
 		p.Items.MinLength = new(1)
 		p.Items.MaxLength = jsonschema.Ptr(models.MaxTagLen)
 	}
-}
-
-// taskIDSchema constrains the task_id property of s.
-func taskIDSchema(s *jsonschema.Schema) {
-	prop(s, "task_id").Minimum = new(1.0)
 }
 
 // annotations returns explicit hints for a tool that touches only the

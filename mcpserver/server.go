@@ -26,6 +26,13 @@ type TaskStore interface {
 	SetTaskCompleted(ctx context.Context, userID string, n int64, completed bool) (models.Task, error)
 	UpdateTask(ctx context.Context, userID string, n int64, p models.TaskPatch) (models.Task, error)
 	DeleteTask(ctx context.Context, userID string, n int64) (models.Task, error)
+	// The bulk writes: one result per number, in order, each with its own
+	// error (models.ErrNotFound, *models.ValidationError).
+	CreateTasks(ctx context.Context, userID string, in []models.NewTask) ([]models.Task, error)
+	CompleteTasks(ctx context.Context, userID string, ns []int64, completed bool, loc *time.Location) ([]models.TaskResult, error)
+	UpdateTasks(ctx context.Context, userID string, ns []int64, p models.TaskPatch) ([]models.TaskResult, error)
+	DeleteTasks(ctx context.Context, userID string, ns []int64) ([]models.TaskResult, error)
+	RestoreTasks(ctx context.Context, userID string, ns []int64) ([]models.TaskResult, error)
 }
 
 // Options configures New.
@@ -42,13 +49,24 @@ type Options struct {
 	Version string
 	// Metrics, if not nil, records every tool call.
 	Metrics Metrics
+	// Location is the users' time zone: "today" for repeating tasks, and
+	// the wall-clock time a repeating date-time due keeps. nil means UTC.
+	Location *time.Location
+	// TrashRetention is how long deleted tasks can be restored, as the
+	// tools tell the model; 0 means 30 days, a negative value that the
+	// trash is never purged. (The purge itself runs in the process that
+	// owns the database, see store.RunTrashPurge.)
+	TrashRetention time.Duration
 }
 
 // instructions tell the model how the tools fit together.
 const instructions = `TaskPilot manages the user's personal task list.
 Each task has a task_id: the user's own task number (1, 2, 3, ...), shown by add_task and list_tasks. It is not a position in a list and is never reused.
 To act on a task the user names instead of numbering, call find_task_by_name first, then use its task_id with complete_task, update_task or delete_task.
-Dates are YYYY-MM-DD or RFC 3339 date-times such as 2026-05-01T17:00:00Z.`
+Dates are YYYY-MM-DD or RFC 3339 date-times such as 2026-05-01T17:00:00Z.
+Repeating tasks: give repeat (e.g. {"every":"week","weekdays":["mon","thu"]}) to add_task or update_task; completing one moves it to its next due date, and complete_task(completed=false) right after undoes that.
+Several at once: complete_task, update_task and delete_task take task_ids (up to 50) instead of task_id, add_task takes tasks (up to 25) instead of title; each item succeeds or fails on its own. To act on everything matching a filter, call list_tasks(ids_only=true) first.
+delete_task moves tasks to the trash: list_tasks(status="deleted") shows it, update_task(restore=true) brings tasks back.`
 
 // server holds what the tool handlers share.
 type server struct {
@@ -56,6 +74,8 @@ type server struct {
 	log         *slog.Logger
 	defaultUser string
 	now         func() time.Time
+	loc         *time.Location
+	retention   time.Duration
 }
 
 // New returns an MCP server named "taskpilot" with the six task tools.
@@ -66,9 +86,15 @@ func New(st TaskStore, opts Options) *mcp.Server {
 		log = slog.New(slog.DiscardHandler)
 	}
 	log = log.With("component", "mcpserver")
-	s := &server{st: st, log: log, defaultUser: opts.DefaultUser, now: opts.Now}
+	s := &server{st: st, log: log, defaultUser: opts.DefaultUser, now: opts.Now, loc: opts.Location, retention: opts.TrashRetention}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if s.loc == nil {
+		s.loc = time.UTC
+	}
+	if s.retention == 0 {
+		s.retention = 30 * 24 * time.Hour
 	}
 	version := opts.Version
 	if version == "" {
@@ -144,6 +170,15 @@ func (s *server) userFrom(req *mcp.CallToolRequest) (string, error) {
 		return "", errNotAuthenticated
 	}
 	return user, nil
+}
+
+// trashFor is how long the trash keeps tasks, for the model: "for 30
+// days", or "" when it is never purged.
+func (s *server) trashFor() string {
+	if s.retention < 0 {
+		return ""
+	}
+	return fmt.Sprintf("for %d days", max(int(s.retention.Hours()/24), 1))
 }
 
 // userError is a message meant for the model, returned as a tool error as is.

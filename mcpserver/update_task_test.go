@@ -61,7 +61,7 @@ func TestUpdateTask(t *testing.T) {
 				args := map[string]any{"task_id": 1}
 				maps.Copy(args, tt.args)
 				out, text := mustOK[updateTaskOut](t, cs, "update_task", args)
-				want := updateTaskOut{TaskID: 1, Status: "updated", Title: tt.want.Title, Task: tt.want}
+				want := updateTaskOut{TaskID: 1, Status: "updated", Title: tt.want.Title, Task: &tt.want}
 				if diff := cmp.Diff(want, out, ignoreTimes); diff != "" {
 					t.Errorf("output (-want +got):\n%s", diff)
 				}
@@ -72,7 +72,7 @@ func TestUpdateTask(t *testing.T) {
 				if len(stored) != 1 {
 					t.Fatalf("%d tasks stored", len(stored))
 				}
-				if diff := cmp.Diff(out.Task, toTaskJSON(stored[0], testNow)); diff != "" {
+				if diff := cmp.Diff(*out.Task, toTaskJSON(stored[0], testNow)); diff != "" {
 					t.Errorf("stored task differs (-returned +stored):\n%s", diff)
 				}
 			})

@@ -74,6 +74,20 @@ type Task struct {
 	Tags       Tags       `gorm:"type:text;not null;default:'[]'" json:"tags"`
 	CreatedAt  time.Time  `json:"created_at"`
 	UpdatedAt  time.Time  `json:"updated_at"`
+	// Repeat is the repeat rule; nil for a one-off task.
+	Repeat *Repeat `gorm:"-" json:"repeat,omitempty"`
+	// RepeatDone counts the completions of a repeating task so far.
+	RepeatDone int `gorm:"-" json:"-"`
+	// DeletedAt is when the task went to the trash; nil outside it.
+	DeletedAt *time.Time `gorm:"-" json:"deleted_at,omitempty"`
+}
+
+// DueValue is the task's due date as a Due, or nil.
+func (t Task) DueValue() *Due {
+	if t.DueAt == nil {
+		return nil
+	}
+	return &Due{At: *t.DueAt, HasTime: t.DueHasTime}
 }
 
 // Due formats the due date as the API shows it: "2006-01-02" for a date,

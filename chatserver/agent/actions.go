@@ -11,7 +11,7 @@ import (
 
 // taskAction is a validated task list action.
 type taskAction struct {
-	typ    string // ActionComplete, ActionReopen or ActionDelete
+	typ    string // ActionComplete, ActionReopen, ActionDelete or ActionRestore
 	taskID int64
 }
 
@@ -19,7 +19,7 @@ type taskAction struct {
 // a known type and a payload with a positive integer task_id.
 func parseAction(action chatkit.Action) (taskAction, error) {
 	switch action.Type {
-	case ActionComplete, ActionReopen, ActionDelete:
+	case ActionComplete, ActionReopen, ActionDelete, ActionRestore:
 	default:
 		return taskAction{}, fmt.Errorf("unknown action type %q", action.Type)
 	}
@@ -67,6 +67,8 @@ func (t taskAction) tool() (string, json.RawMessage) {
 		return "complete_task", json.RawMessage(fmt.Sprintf(`{"task_id":%d,"completed":true}`, t.taskID))
 	case ActionReopen:
 		return "complete_task", json.RawMessage(fmt.Sprintf(`{"task_id":%d,"completed":false}`, t.taskID))
+	case ActionRestore:
+		return "update_task", json.RawMessage(fmt.Sprintf(`{"task_id":%d,"restore":true}`, t.taskID))
 	default:
 		return "delete_task", json.RawMessage(fmt.Sprintf(`{"task_id":%d}`, t.taskID))
 	}
@@ -84,6 +86,8 @@ func (t taskAction) note(title string) string {
 		return fmt.Sprintf("The user marked %s as completed via the task list widget.", task)
 	case ActionReopen:
 		return fmt.Sprintf("The user marked %s as not completed via the task list widget.", task)
+	case ActionRestore:
+		return fmt.Sprintf("The user restored %s from the trash via the task list widget.", task)
 	default:
 		return fmt.Sprintf("The user deleted %s via the task list widget.", task)
 	}
@@ -95,6 +99,7 @@ type actionResult struct {
 	ok      bool                // the tool succeeded
 	note    string              // for the model, when ok
 	message string              // for the user: a confirmation or what went wrong
+	deleted *taskView           // the task a delete moved to the trash, for Undo
 }
 
 // applyAction runs the action's tool as the user, then, when there is a
@@ -120,6 +125,10 @@ func (a *Agent) applyAction(ctx context.Context, user string, act taskAction, se
 		b, _ := json.Marshal(rec.Result)
 		_ = json.Unmarshal(b, &done)
 		res.ok, res.note, res.message = true, act.note(done.Title), sentence(out)
+		if act.typ == ActionDelete {
+			res.message = deletedText(rec) // the tool's text speaks to a model
+			res.deleted = &taskView{TaskID: act.taskID, Title: done.Title}
+		}
 	} else {
 		a.log.InfoContext(ctx, "widget action failed", "action", act.typ, "task_id", act.taskID, "err", rec.Error)
 		res.message = commandFailure(rec)
@@ -145,12 +154,16 @@ func (a *Agent) applyAction(ctx context.Context, user string, act taskAction, se
 		return actionResult{}, err
 	}
 	w, copyText := taskListWidget(tasks, filter)
+	if res.deleted != nil {
+		w, copyText = withUndo(w, copyText, *res.deleted, filter)
+	}
 	res.widget = &chatkit.WidgetItem{ItemBase: sender.ItemBase, Widget: w, CopyText: copyText}
 	return res, nil
 }
 
 // Action implements chatkit.ActionHandler for the task list's buttons:
-// it completes, reopens or deletes the task as the user, replaces the
+// it completes, reopens, deletes or restores the task as the user (after a
+// delete the list offers Undo, which restores it), replaces the
 // widget with the refreshed list, and leaves a hidden note for the model.
 // Without a sender widget it confirms in an assistant message instead. An
 // unknown action type or a bad payload ends the stream with an error.

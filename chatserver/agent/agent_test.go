@@ -357,8 +357,12 @@ func TestWidgetActions(t *testing.T) {
 	if updated["id"] != widgetID {
 		t.Errorf("updated_item = %s, want the widget %s", b, widgetID)
 	}
-	if diff := cmp.Diff([]string{"No tasks match."}, rowTitles(updated["widget"].(map[string]any))); diff != "" {
+	// The refreshed list offers Undo for the deleted task.
+	if diff := cmp.Diff([]string{"Deleted #2 Call mom", "No tasks match."}, rowTitles(updated["widget"].(map[string]any))); diff != "" {
 		t.Errorf("refreshed list (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"task.restore 2"}, rowActions(updated["widget"].(map[string]any))); diff != "" {
+		t.Errorf("refreshed list actions (-want +got):\n%s", diff)
 	}
 	if tasks := e.taskList(t, alice); len(tasks) != 1 {
 		t.Errorf("tasks after delete = %+v", tasks)
@@ -374,6 +378,20 @@ func TestWidgetActions(t *testing.T) {
 	}
 	if !sawNote {
 		t.Error("the model was not told about the synchronous click")
+	}
+
+	// Undo restores the task, as the user, and the list shows it again.
+	res, err = e.call(t, alice, customAction("threads.sync_custom_action", thread, widgetID,
+		map[string]any{"type": "task.restore", "payload": map[string]any{"task_id": 2}}))
+	if err != nil {
+		t.Fatalf("undo: %v", err)
+	}
+	updated = res["updated_item"].(map[string]any)
+	if got := rowTitles(updated["widget"].(map[string]any)); slices.Contains(got, "Deleted #2 Call mom") || !slices.Contains(got, "Call mom") {
+		t.Errorf("list after undo = %q, want Call mom back and no Undo row", got)
+	}
+	if tasks := e.taskList(t, alice); len(tasks) != 2 || tasks[1].Number != 2 {
+		t.Errorf("tasks after undo = %+v", tasks)
 	}
 }
 
@@ -478,6 +496,38 @@ func TestCommandsWithoutModel(t *testing.T) {
 		{"/add   !low ", "What should I add? For example: `/add Buy milk !high`", false, nil},
 		{"/frobnicate", "I don't know the command /frobnicate.", false, nil},
 		{"/help", "Commands:", false, nil},
+		{"/add Pay rent !high due:2026-12-10 every:month #bills", "Added task 3: Pay rent (repeats every month, first due Thu 10 Dec", true, func(t *testing.T, tasks []models.Task) {
+			rent := tasks[len(tasks)-1]
+			if rent.Repeat == nil || rent.Repeat.String() != "every month" || rent.Due() != "2026-12-10" || rent.Priority != models.PriorityHigh || !slices.Equal(rent.Tags, models.Tags{"bills"}) {
+				t.Errorf("task = %+v", rent)
+			}
+		}},
+		{"/done 3", "Done. Next: Sun 10 Jan 2027.", true, func(t *testing.T, tasks []models.Task) {
+			if rent := tasks[len(tasks)-1]; rent.Completed || rent.Due() != "2027-01-10" {
+				t.Errorf("rent after /done = %+v, want pending, due 2027-01-10", rent)
+			}
+		}},
+		{"/add Call mom", "Added task 4", true, nil},
+		{"/done 1 4 9", "2 of 3 tasks completed.", true, func(t *testing.T, tasks []models.Task) {
+			if !tasks[0].Completed || !tasks[2].Completed {
+				t.Errorf("tasks = %+v, want 1 and 4 completed", tasks)
+			}
+		}},
+		{"/delete 3 4", "Deleted 2 of 2 tasks. Type /undo to restore them.", true, func(t *testing.T, tasks []models.Task) {
+			if len(tasks) != 1 {
+				t.Errorf("tasks = %+v, want only task 1", tasks)
+			}
+		}},
+		{"/trash", "", true, nil},
+		{"/undo", "All 2 tasks restored.", true, func(t *testing.T, tasks []models.Task) {
+			if len(tasks) != 3 || tasks[1].Number != 3 || tasks[1].Repeat == nil {
+				t.Errorf("tasks after /undo = %+v, want 1, 3 and 4 back as they were", tasks)
+			}
+		}},
+		{"/delete 4", "Deleted task 4: Call mom. Type /undo to restore it.", true, nil},
+		{"/undo", "Restored task 4 from the trash: Call mom.", true, nil},
+		{"/undo", "Restored task 2 from the trash: Call mom.", true, nil}, // the earlier /delete #2
+		{"/undo", "Nothing to undo: the trash is empty.", false, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -498,6 +548,31 @@ func TestCommandsWithoutModel(t *testing.T) {
 			}
 		})
 	}
+
+	// The list widget shows repeat rules; the trash offers Restore.
+	frames = e.stream(t, context.Background(), alice, addMessage(thread, "/list"))
+	ws := widgets(frames)
+	if len(ws) != 1 {
+		t.Fatalf("%d widgets, want the list", len(ws))
+	}
+	var captions []string
+	walk(ws[0]["widget"].(map[string]any), func(n map[string]any) {
+		if n["type"] == "Caption" {
+			captions = append(captions, n["value"].(string))
+		}
+	})
+	if !slices.Contains(captions, "#3 · due 2027-01-10 · tags: bills · ↻ every month") {
+		t.Errorf("captions = %q, want task 3's repeat rule", captions)
+	}
+	mustCommand := func(text string) []frame {
+		return e.stream(t, context.Background(), alice, addMessage(thread, text))
+	}
+	mustCommand("/delete 4")
+	ws = widgets(mustCommand("/trash"))
+	if len(ws) != 1 || !slices.Equal(rowActions(ws[0]["widget"].(map[string]any)), []string{"task.restore 4"}) {
+		t.Errorf("trash widget actions = %v, want Restore for task 4", ws)
+	}
+
 }
 
 func TestNoModelReply(t *testing.T) {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -11,8 +13,8 @@ import (
 )
 
 // command runs a slash command: text starts with "/". Commands work with
-// or without a model; each runs one MCP tool as the turn's user and
-// answers in text, or with the task list widget for /list.
+// or without a model; each runs MCP tools as the turn's user and answers
+// in text, or with the task list widget for /list and /trash.
 func (a *Agent) command(ctx context.Context, turn *chatkit.Turn, text string) error {
 	name, rest, _ := strings.Cut(strings.TrimPrefix(text, "/"), " ")
 	name = strings.ToLower(name)
@@ -25,30 +27,40 @@ func (a *Agent) command(ctx context.Context, turn *chatkit.Turn, text string) er
 	case "help", "":
 		return say(turn, helpText)
 	case "add":
-		title, priority := parseAdd(rest)
-		if title == "" {
-			return say(turn, "What should I add? For example: `/add Buy milk !high`")
-		}
-		in := map[string]any{"title": title}
-		if priority != "" {
-			in["priority"] = priority
+		in, ok := parseAdd(rest)
+		if !ok {
+			return say(turn, "What should I add? For example: `/add Buy milk !high` or `/add Pay rent due:2026-12-10 every:month #bills`")
 		}
 		tool, args = "add_task", in
 	case "list":
 		tool, args = "list_tasks", map[string]any{}
-	case "done", "undo", "delete":
-		n, err := strconv.ParseInt(strings.TrimPrefix(rest, "#"), 10, 64)
-		if err != nil || n < 1 {
+	case "trash":
+		tool, args = "list_tasks", map[string]any{"status": "deleted", "sort": "deleted"}
+	case "undo":
+		if rest == "" {
+			return a.undoDelete(ctx, turn)
+		}
+		fallthrough
+	case "done", "delete":
+		ns, ok := parseNumbers(rest)
+		if !ok {
 			return say(turn, fmt.Sprintf("Which task? Give its number, for example: `/%s 3`. Type /list to see the numbers.", name))
+		}
+		target := map[string]any{"task_id": ns[0]}
+		if len(ns) > 1 {
+			target = map[string]any{"task_ids": ns}
 		}
 		switch name {
 		case "done":
-			tool, args = "complete_task", map[string]any{"task_id": n, "completed": true}
+			target["completed"] = true
+			tool = "complete_task"
 		case "undo":
-			tool, args = "complete_task", map[string]any{"task_id": n, "completed": false}
+			target["completed"] = false
+			tool = "complete_task"
 		default:
-			tool, args = "delete_task", map[string]any{"task_id": n}
+			tool = "delete_task"
 		}
+		args = target
 	default:
 		return say(turn, fmt.Sprintf("I don't know the command /%s.\n\n%s", name, helpText))
 	}
@@ -70,25 +82,170 @@ func (a *Agent) command(ctx context.Context, turn *chatkit.Turn, text string) er
 	if rec.Status != StatusOK {
 		return say(turn, commandFailure(rec))
 	}
-	if tool == "list_tasks" {
+	switch tool {
+	case "list_tasks":
 		return nil // the widget is the answer
+	case "delete_task":
+		return say(turn, deletedText(rec))
 	}
 	return say(turn, sentence(out))
 }
 
-// parseAdd splits "/add" arguments into a title and an optional priority
-// given as a "!high", "!medium" or "!low" word.
-func parseAdd(s string) (title, priority string) {
-	var words []string
+// undoDelete restores the tasks of the latest delete: the most recently
+// deleted tasks in the trash, deleted together.
+func (a *Agent) undoDelete(ctx context.Context, turn *chatkit.Turn) error {
+	s, err := a.connect(ctx, turn.User)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	// A lookup, not shown: the restore below is the command's tool call.
+	list, _, err := s.call(ctx, "list_tasks", json.RawMessage(`{"status":"deleted","sort":"deleted","limit":50}`))
+	if err != nil {
+		a.log.ErrorContext(ctx, "mcp tool call failed", "tool", "list_tasks", "err", err)
+		return turnError(ctx, msgToolsDown, err)
+	}
+	if list.Status != StatusOK {
+		return say(turn, commandFailure(list))
+	}
+	trash, err := decodeTaskList(list.Result)
+	if err != nil {
+		return err
+	}
+	if len(trash.Tasks) == 0 {
+		return say(turn, "Nothing to undo: the trash is empty. (`/undo 3` marks task 3 as not done.)")
+	}
+	var ids []int64
+	for _, t := range trash.Tasks {
+		if t.DeletedAt == trash.Tasks[0].DeletedAt {
+			ids = append(ids, t.TaskID)
+		}
+	}
+	args := map[string]any{"task_ids": ids, "restore": true}
+	if len(ids) == 1 {
+		args = map[string]any{"task_id": ids[0], "restore": true}
+	}
+	raw, _ := json.Marshal(args) // cannot fail: plain values
+	rec, out, err := a.runTool(ctx, turn, s, "call_"+turn.NewID("cmd"), "update_task", raw)
+	if err != nil {
+		return err
+	}
+	if rec.Status != StatusOK {
+		return say(turn, commandFailure(rec))
+	}
+	return say(turn, sentence(out))
+}
+
+// deletedText is the answer to /delete: what went to the trash and how to
+// get it back (the tool's own text speaks to a model).
+func deletedText(rec ToolCallRecord) string {
+	var out struct {
+		TaskID    int64  `json:"task_id"`
+		Title     string `json:"title"`
+		Succeeded int    `json:"succeeded"`
+		Results   []struct {
+			TaskID int64  `json:"task_id"`
+			Title  string `json:"title"`
+			Error  string `json:"error"`
+		} `json:"results"`
+	}
+	b, _ := json.Marshal(rec.Result)
+	_ = json.Unmarshal(b, &out)
+	if out.Results == nil {
+		return fmt.Sprintf("Deleted task %d: %s. Type /undo to restore it.", out.TaskID, out.Title)
+	}
+	var lines []string
+	for _, r := range out.Results {
+		if r.Error != "" {
+			lines = append(lines, "- "+r.Error)
+		} else {
+			lines = append(lines, fmt.Sprintf("- #%d %s", r.TaskID, r.Title))
+		}
+	}
+	head := fmt.Sprintf("Deleted %d of %d tasks. Type /undo to restore them.", out.Succeeded, len(out.Results))
+	return head + "\n" + strings.Join(lines, "\n")
+}
+
+// parseNumbers reads task numbers separated by spaces or commas, each
+// maybe with a leading "#".
+func parseNumbers(s string) ([]int64, bool) {
+	var ns []int64
+	for w := range strings.FieldsFuncSeq(s, func(r rune) bool { return r == ' ' || r == ',' }) {
+		n, err := strconv.ParseInt(strings.TrimPrefix(w, "#"), 10, 64)
+		if err != nil || n < 1 {
+			return nil, false
+		}
+		ns = append(ns, n)
+	}
+	return ns, len(ns) > 0
+}
+
+// everyPattern is an "every:" rule: an optional interval and a unit
+// ("every:month", "every:2weeks", "every:daily").
+var everyPattern = regexp.MustCompile(`^(\d+)?(day|week|month|year)s?$`)
+
+// everyAliases are the adverbs /add understands for a unit.
+var everyAliases = map[string]string{"daily": "day", "weekly": "week", "monthly": "month", "yearly": "year", "annually": "year"}
+
+// parseAdd turns "/add" arguments into add_task arguments: "!high",
+// "!medium" or "!low" sets the priority, "due:DATE" the due date,
+// "every:RULE" a repeat rule ("every:month", "every:2weeks",
+// "every:mon,thu"), "#tag" a tag, and the other words are the title. It
+// reports false when there is no title.
+func parseAdd(s string) (map[string]any, bool) {
+	in := map[string]any{}
+	var words, tags []string
 	for w := range strings.FieldsSeq(s) {
-		switch p := strings.ToLower(w); p {
-		case "!high", "!medium", "!low":
-			priority = p[1:]
+		lw := strings.ToLower(w)
+		switch {
+		case lw == "!high" || lw == "!medium" || lw == "!low":
+			in["priority"] = lw[1:]
+		case strings.HasPrefix(lw, "due:") && len(w) > 4:
+			in["due"] = w[4:]
+		case strings.HasPrefix(lw, "every:") && len(w) > 6:
+			rule, ok := parseEvery(lw[6:])
+			if !ok {
+				words = append(words, w)
+				continue
+			}
+			in["repeat"] = rule
+		case strings.HasPrefix(w, "#") && len(w) > 1:
+			tags = append(tags, w[1:])
 		default:
 			words = append(words, w)
 		}
 	}
-	return strings.Join(words, " "), priority
+	if len(tags) > 0 {
+		in["tags"] = tags
+	}
+	title := strings.Join(words, " ")
+	in["title"] = title
+	return in, title != ""
+}
+
+// parseEvery reads the rule of an "every:" word.
+func parseEvery(s string) (map[string]any, bool) {
+	if unit, ok := everyAliases[s]; ok {
+		return map[string]any{"every": unit}, true
+	}
+	if m := everyPattern.FindStringSubmatch(s); m != nil {
+		rule := map[string]any{"every": m[2]}
+		if m[1] != "" {
+			n, err := strconv.Atoi(m[1])
+			if err != nil {
+				return nil, false
+			}
+			rule["interval"] = n
+		}
+		return rule, true
+	}
+	days := strings.Split(s, ",")
+	for _, d := range days {
+		if !slices.Contains([]string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}, d) {
+			return nil, false
+		}
+	}
+	return map[string]any{"every": "week", "weekdays": days}, true
 }
 
 // commandFailure explains a failed command's tool error to the user.

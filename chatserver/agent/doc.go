@@ -17,7 +17,9 @@
 //   - Before every tool call a progress_update names what is happening.
 //   - list_tasks results appear as a ListView widget whose buttons
 //     complete, reopen or delete a task (actions "task.complete",
-//     "task.reopen", "task.delete" with payload {"task_id": N}).
+//     "task.reopen", "task.delete" with payload {"task_id": N}); rows show
+//     repeat rules; after a delete the list offers Undo, and the trash's
+//     rows Restore ("task.restore").
 //   - A model reply counts only when the model finished it: a cut stream,
 //     garbled tool-call arguments, a content-filter stop, a length stop
 //     with tool calls, or a model stalled past Config.FirstTokenTimeout runs
@@ -29,6 +31,8 @@
 //     them to the model and "delete it" after "add buy milk" works.
 //
 // Messages starting with "/" are commands that run without a model:
-// /add, /list, /done, /undo, /delete and /help. With no model configured
+// /add (with !priority, due:, every: and #tags), /list, /done and
+// /delete (one or several numbers), /undo N (reopen), /undo (restore the
+// last delete), /trash and /help. With no model configured
 // every other message gets a reply explaining how to configure one.
 package agent

@@ -93,17 +93,34 @@ func TestDecodeToolCallIgnoresOtherItems(t *testing.T) {
 
 func TestParseAdd(t *testing.T) {
 	t.Parallel()
-	tests := []struct{ in, title, priority string }{
-		{"Buy milk", "Buy milk", ""},
-		{"Buy milk !high", "Buy milk", "high"},
-		{"!LOW  Buy   milk", "Buy milk", "low"},
-		{"Fix bug !important", "Fix bug !important", ""},
-		{"!high", "", "high"},
+	tests := []struct {
+		in   string
+		want map[string]any // add_task's arguments; nil when there is no title
+	}{
+		{"Buy milk", map[string]any{"title": "Buy milk"}},
+		{"Buy milk !high", map[string]any{"title": "Buy milk", "priority": "high"}},
+		{"!LOW  Buy   milk", map[string]any{"title": "Buy milk", "priority": "low"}},
+		{"Fix bug !important", map[string]any{"title": "Fix bug !important"}},
+		{"!high", nil},
+		{"Pay rent !high due:2026-12-10 every:month #bills", map[string]any{"title": "Pay rent", "priority": "high",
+			"due": "2026-12-10", "repeat": map[string]any{"every": "month"}, "tags": []string{"bills"}}},
+		{"Gym every:2weeks", map[string]any{"title": "Gym", "repeat": map[string]any{"every": "week", "interval": 2}}},
+		{"Standup every:mon,thu #work #team", map[string]any{"title": "Standup",
+			"repeat": map[string]any{"every": "week", "weekdays": []string{"mon", "thu"}}, "tags": []string{"work", "team"}}},
+		{"Water plants every:daily", map[string]any{"title": "Water plants", "repeat": map[string]any{"every": "day"}}},
+		{"Talk about every:thing", map[string]any{"title": "Talk about every:thing"}},
+		{"# not a tag", map[string]any{"title": "# not a tag"}},
 	}
 	for _, tt := range tests {
-		title, priority := parseAdd(tt.in)
-		if title != tt.title || priority != tt.priority {
-			t.Errorf("parseAdd(%q) = %q, %q; want %q, %q", tt.in, title, priority, tt.title, tt.priority)
+		got, ok := parseAdd(tt.in)
+		if tt.want == nil {
+			if ok {
+				t.Errorf("parseAdd(%q) = %v, true; want no title", tt.in, got)
+			}
+			continue
+		}
+		if diff := cmp.Diff(tt.want, got); diff != "" || !ok {
+			t.Errorf("parseAdd(%q) (-want +got):\n%s", tt.in, diff)
 		}
 	}
 }

@@ -41,10 +41,14 @@ func zoneName(loc *time.Location, t time.Time) string {
 // helpText lists the commands.
 const helpText = "Commands:\n" +
 	"- `/add Buy milk !high`: add a task (`!high` or `!low` sets its priority)\n" +
+	"- `/add Pay rent due:2026-12-10 every:month #bills`: with a due date, a repeat rule " +
+	"(`every:day`, `every:2weeks`, `every:mon,thu`, `every:year`) and tags\n" +
 	"- `/list`: show your tasks\n" +
-	"- `/done 3`: mark task 3 as done\n" +
+	"- `/done 3` or `/done 3 5 8`: mark tasks as done (a repeating task moves to its next date)\n" +
 	"- `/undo 3`: mark task 3 as not done\n" +
-	"- `/delete 3`: delete task 3\n" +
+	"- `/delete 3` or `/delete 3 5`: move tasks to the trash\n" +
+	"- `/undo`: restore what you deleted last\n" +
+	"- `/trash`: show the trash\n" +
 	"- `/help`: show this help"
 
 // noModelReply answers a message that is not a command when no model is

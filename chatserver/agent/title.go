@@ -105,15 +105,20 @@ func commandTitle(text string) string {
 	rest = strings.TrimSpace(rest)
 	switch strings.ToLower(name) {
 	case "add":
-		if title, _ := parseAdd(rest); title != "" {
-			return shortTitle("Add " + title)
+		if in, ok := parseAdd(rest); ok {
+			return shortTitle("Add " + in["title"].(string))
 		}
 	case "list":
 		return "Task list"
 	case "done":
 		return shortTitle("Complete task " + strings.TrimPrefix(rest, "#"))
 	case "undo":
+		if rest == "" {
+			return "Undo delete"
+		}
 		return shortTitle("Reopen task " + strings.TrimPrefix(rest, "#"))
+	case "trash":
+		return "Trash"
 	case "delete":
 		return shortTitle("Delete task " + strings.TrimPrefix(rest, "#"))
 	}

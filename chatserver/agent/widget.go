@@ -13,6 +13,7 @@ const (
 	ActionComplete = "task.complete"
 	ActionReopen   = "task.reopen"
 	ActionDelete   = "task.delete"
+	ActionRestore  = "task.restore" // Undo after a delete, Restore in the trash
 )
 
 // taskView is a task as list_tasks returns it (the fields the widget
@@ -25,6 +26,8 @@ type taskView struct {
 	Due       string   `json:"due"`
 	Overdue   bool     `json:"overdue"`
 	Tags      []string `json:"tags"`
+	Repeat    string   `json:"repeat_text"`
+	DeletedAt string   `json:"deleted_at"` // RFC 3339; "" outside the trash
 }
 
 // taskListView is list_tasks' structured result.
@@ -97,7 +100,9 @@ func taskListWidget(list taskListView, filter map[string]any) (*chatkit.ListView
 	}
 	if len(list.Tasks) == 0 {
 		msg := "No tasks match."
-		if list.Counts.Total == 0 {
+		if filter["status"] == "deleted" {
+			msg = "The trash is empty."
+		} else if list.Counts.Total == 0 {
 			msg = "No tasks yet. Add one with /add or just tell me."
 		}
 		lv.Children = append(lv.Children, chatkit.ListViewItem{Children: []chatkit.WidgetComponent{
@@ -123,6 +128,19 @@ func taskRow(t taskView, filter map[string]any) chatkit.ListViewItem {
 			p["filter"] = filter
 		}
 		return p
+	}
+	if t.DeletedAt != "" {
+		return chatkit.ListViewItem{Key: fmt.Sprint(t.TaskID), Gap: 2, Align: "center", Children: []chatkit.WidgetComponent{
+			&chatkit.Col{
+				Children: []chatkit.WidgetComponent{
+					&chatkit.Text{Value: t.Title, Size: "sm", Weight: "medium", Color: "secondary"},
+					&chatkit.Caption{Value: taskDetails(t), Size: "sm"},
+				},
+				Layout: chatkit.Layout{Flex: 1},
+			},
+			&chatkit.Button{Label: "Restore", Variant: "ghost", Color: "secondary", Size: "sm",
+				OnClickAction: &chatkit.ActionConfig{Type: ActionRestore, Payload: payload()}},
+		}}
 	}
 	toggle := &chatkit.Button{
 		IconStart: "empty-circle",
@@ -180,6 +198,12 @@ func taskDetails(t taskView) string {
 	if len(t.Tags) > 0 {
 		parts = append(parts, "tags: "+strings.Join(t.Tags, ", "))
 	}
+	if t.Repeat != "" {
+		parts = append(parts, "↻ "+t.Repeat)
+	}
+	if t.DeletedAt != "" && len(t.DeletedAt) >= 10 {
+		parts = append(parts, "deleted "+t.DeletedAt[:10])
+	}
 	return strings.Join(parts, " · ")
 }
 
@@ -202,6 +226,9 @@ func taskLine(t taskView) string {
 	}
 	if len(t.Tags) > 0 {
 		details = append(details, "tags: "+strings.Join(t.Tags, ", "))
+	}
+	if t.Repeat != "" {
+		details = append(details, "repeats "+t.Repeat)
 	}
 	line := fmt.Sprintf("#%d %s %s", t.TaskID, box, t.Title)
 	if len(details) > 0 {
@@ -248,4 +275,22 @@ func findFilter(node any) map[string]any {
 		}
 	}
 	return nil
+}
+
+// withUndo puts an Undo row for the tasks just deleted at the top of lv:
+// its button restores them (ActionRestore) and refreshes the list with
+// filter. It adds the row's text to copyText.
+func withUndo(lv *chatkit.ListView, copyText string, deleted taskView, filter map[string]any) (*chatkit.ListView, string) {
+	payload := map[string]any{"task_id": deleted.TaskID}
+	if len(filter) > 0 {
+		payload["filter"] = filter
+	}
+	msg := fmt.Sprintf("Deleted #%d %s", deleted.TaskID, deleted.Title)
+	row := chatkit.ListViewItem{Key: "undo", Gap: 2, Align: "center", Children: []chatkit.WidgetComponent{
+		&chatkit.Col{Children: []chatkit.WidgetComponent{&chatkit.Text{Value: msg, Size: "sm", Color: "secondary"}}, Layout: chatkit.Layout{Flex: 1}},
+		&chatkit.Button{Label: "Undo", Variant: "outline", Color: "secondary", Size: "sm",
+			OnClickAction: &chatkit.ActionConfig{Type: ActionRestore, Payload: payload}},
+	}}
+	lv.Children = append([]chatkit.ListViewItem{row}, lv.Children...)
+	return lv, msg + "\n" + copyText
 }

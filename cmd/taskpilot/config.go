@@ -41,6 +41,9 @@ type Config struct {
 type DatabaseConfig struct {
 	URL            string `yaml:"url"`
 	MigrateOnStart bool   `yaml:"migrate_on_start"`
+	// TrashRetentionDays is how long deleted tasks can be restored before
+	// the server purges them; 0 keeps them forever.
+	TrashRetentionDays int `yaml:"trash_retention_days"`
 }
 
 // LogConfig shapes the log written to stderr.
@@ -110,7 +113,7 @@ type AuthConfig struct {
 
 func defaultConfig() Config {
 	return Config{
-		Database: DatabaseConfig{URL: "sqlite://./data/taskpilot.db", MigrateOnStart: true},
+		Database: DatabaseConfig{URL: "sqlite://./data/taskpilot.db", MigrateOnStart: true, TrashRetentionDays: 30},
 		Log:      LogConfig{Level: "info", Format: "text"},
 		MCP:      MCPConfig{Transport: "stdio", Addr: "127.0.0.1:8081", User: "local", Auth: "jwt"},
 		Chat: ChatConfig{Addr: "127.0.0.1:8080", MCPURL: "http://127.0.0.1:8081/mcp", Auth: "auto", MCPAuth: "auto",
@@ -136,6 +139,8 @@ func settings() []setting {
 			func(c *Config) any { return &c.Database.URL }},
 		{"database.migrate_on_start", "TASKPILOT_MIGRATE_ON_START", "apply pending migrations on start",
 			func(c *Config) any { return &c.Database.MigrateOnStart }},
+		{"database.trash_retention_days", "TASKPILOT_TRASH_RETENTION_DAYS", "",
+			func(c *Config) any { return &c.Database.TrashRetentionDays }},
 		{"log.level", "TASKPILOT_LOG_LEVEL", "log level: debug, info, warn or error",
 			func(c *Config) any { return &c.Log.Level }},
 		{"log.format", "TASKPILOT_LOG_FORMAT", "log format: text or json",

@@ -90,7 +90,11 @@ func runMCP(ctx context.Context, cfg Config, log *slog.Logger, stdin io.Reader, 
 			return err
 		}
 	}
+	defer startTrashPurge(ctx, st, cfg.Database, log)()
 	opts := mcpserver.Options{Logger: log, DefaultUser: cfg.MCP.User, Version: version()}
+	if err := taskOptions(&opts, cfg); err != nil {
+		return err
+	}
 	var metrics *mcphttp.Metrics // only over HTTP
 	if cfg.MCP.Transport == "http" && cfg.Metrics.Enabled {
 		metrics = mcphttp.NewMetrics(newRegistry(cfg, st))

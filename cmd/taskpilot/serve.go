@@ -91,6 +91,7 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, getenv func(str
 			return err
 		}
 	}
+	defer startTrashPurge(ctx, st, cfg.Database, log)()
 
 	lc := new(net.ListenConfig)
 	mcpLn, err := lc.Listen(ctx, "tcp", cfg.MCP.Addr)
@@ -114,6 +115,9 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, getenv func(str
 	// One registry: each server's /metrics shows both servers' metrics.
 	reg := newRegistry(cfg, st)
 	mcpOpts := mcpserver.Options{Logger: mcpLog, DefaultUser: cfg.MCP.User, Version: version()}
+	if err := taskOptions(&mcpOpts, cfg); err != nil {
+		return err
+	}
 	var mcpMetrics *mcphttp.Metrics
 	if reg != nil {
 		mcpMetrics = mcphttp.NewMetrics(reg)

@@ -12,7 +12,7 @@ import (
 // base64url JSON.
 type cursor struct {
 	Sort   models.Sort `json:"s"`
-	Int    int64       `json:"k,omitempty"` // due_key or priority_rank
+	Int    int64       `json:"k,omitempty"` // due_key, priority_rank or deleted_us
 	Str    string      `json:"t,omitempty"` // title_key
 	Number int64       `json:"n"`
 }
@@ -27,6 +27,8 @@ func cursorAfter(sort models.Sort, row taskRow) string {
 		c.Int = int64(row.PriorityRank)
 	case models.SortTitle:
 		c.Str = row.TitleKey
+	case models.SortDeleted:
+		c.Int = row.DeletedUs
 	}
 	b, _ := json.Marshal(c) // cannot fail: plain fields
 	return base64.RawURLEncoding.EncodeToString(b)

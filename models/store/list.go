@@ -21,6 +21,7 @@ var sortKeys = map[models.Sort]string{
 	models.SortDue:      "due_key",
 	models.SortPriority: "priority_rank",
 	models.SortTitle:    "title_key",
+	models.SortDeleted:  "deleted_us", // descending: newest first
 }
 
 // ListTasks returns one page of userID's tasks matching f, with counts over
@@ -31,14 +32,20 @@ func (s *Store) ListTasks(ctx context.Context, userID string, f models.TaskFilte
 	}
 	keyCol, ok := sortKeys[f.Sort]
 	if !ok {
-		return models.TaskPage{}, models.Invalid("sort", "%q is not one of created, due, priority, title", f.Sort)
+		return models.TaskPage{}, models.Invalid("sort", "%q is not one of created, due, priority, title, deleted", f.Sort)
 	}
-	limit := f.Limit
+	if f.Sort == models.SortDeleted && f.Status != models.StatusDeleted {
+		return models.TaskPage{}, models.Invalid("sort", "deleted orders the trash: use it with status deleted")
+	}
+	limit, maxLimit := f.Limit, models.MaxListLimit
+	if f.NumbersOnly {
+		maxLimit = models.MaxNumbersLimit
+	}
 	if limit == 0 {
 		limit = models.DefaultListLimit
 	}
-	if limit < 1 || limit > models.MaxListLimit {
-		return models.TaskPage{}, models.Invalid("limit", "is %d; it must be between 1 and %d", f.Limit, models.MaxListLimit)
+	if limit < 1 || limit > maxLimit {
+		return models.TaskPage{}, models.Invalid("limit", "is %d; it must be between 1 and %d", f.Limit, maxLimit)
 	}
 
 	q := s.db.WithContext(ctx).Where("user_id = ?", userID)
@@ -56,13 +63,21 @@ func (s *Store) ListTasks(ctx context.Context, userID string, f models.TaskFilte
 			q = q.Where("number > ?", c.Number)
 		case models.SortTitle:
 			q = q.Where("(title_key, number) > (?, ?)", c.Str, c.Number)
+		case models.SortDeleted:
+			q = q.Where("(deleted_us, number) < (?, ?)", c.Int, c.Number)
 		default:
 			q = q.Where("("+keyCol+", number) > (?, ?)", c.Int, c.Number)
 		}
 	}
 	order := "number"
-	if keyCol != "" {
+	switch {
+	case f.Sort == models.SortDeleted:
+		order = "deleted_us DESC, number DESC"
+	case keyCol != "":
 		order = keyCol + ", number"
+	}
+	if f.NumbersOnly {
+		q = q.Select("number", "due_key", "priority_rank", "title_key", "deleted_us")
 	}
 	var rows []taskRow
 	if err := q.Order(order).Limit(limit + 1).Find(&rows).Error; err != nil {
@@ -85,12 +100,22 @@ func (s *Store) ListTasks(ctx context.Context, userID string, f models.TaskFilte
 func filter(q *gorm.DB, f models.TaskFilter) (*gorm.DB, error) {
 	switch f.Status {
 	case "", models.StatusAll:
+		q = q.Where("deleted_us = 0")
 	case models.StatusPending:
-		q = q.Where("completed = ?", false)
+		q = q.Where("deleted_us = 0 AND completed = ?", false)
 	case models.StatusCompleted:
-		q = q.Where("completed = ?", true)
+		q = q.Where("deleted_us = 0 AND completed = ?", true)
+	case models.StatusDeleted:
+		q = q.Where("deleted_us <> 0")
 	default:
-		return nil, models.Invalid("status", "%q is not one of all, pending, completed", f.Status)
+		return nil, models.Invalid("status", "%q is not one of all, pending, completed, deleted", f.Status)
+	}
+	if f.Repeating != nil {
+		if *f.Repeating {
+			q = q.Where("repeat_rule <> ''")
+		} else {
+			q = q.Where("repeat_rule = ''")
+		}
 	}
 	if f.Priority != "" {
 		p, err := models.ParsePriority(string(f.Priority))
@@ -142,7 +167,8 @@ func ceilUnix(t time.Time) int64 {
 }
 
 // counts reads userID's task counts from the counters row, which every
-// create, complete, reopen and delete keeps current in its transaction.
+// create, complete, reopen, delete and restore keeps current in its
+// transaction. Tasks in the trash are not counted.
 func (s *Store) counts(ctx context.Context, userID string) (models.TaskCounts, error) {
 	var c counterRow
 	err := s.db.WithContext(ctx).Where("user_id = ?", userID).Limit(1).Find(&c).Error

@@ -27,6 +27,7 @@ func migrations() []migration {
 		{1, "tasks and task counters", migrateTasksV1},
 		{2, "chat threads, items and feedback", migrateThreadsV2},
 		{3, "turn leases and rate buckets", migrateLimitsV3},
+		{4, "repeating tasks and trash", migrateTasksV4},
 		{5, "accounts", migrateAccountsV5},
 		{6, "sign-in sessions", migrateSessionsV6},
 		{7, "server keys and invites", migrateKeysV7},
@@ -210,6 +211,29 @@ func migrateLimitsV3(tx *gorm.DB) error {
 	} {
 		if err := tx.Exec(stmt).Error; err != nil {
 			return fmt.Errorf("create limit tables: %w", err)
+		}
+	}
+	return nil
+}
+
+// migrateTasksV4 adds repeat rules and the trash to tasks: the rule (JSON,
+// ” for none), its anchor date, the number of completions so far, the
+// completion history (JSON, for undoing a roll) and deleted_us (when the
+// task went to the trash in Unix microseconds, 0 outside it: an integer
+// compares the same on both databases), with indexes for listing the trash
+// and purging it.
+func migrateTasksV4(tx *gorm.DB) error {
+	for _, stmt := range []string{
+		"ALTER TABLE tasks ADD COLUMN repeat_rule TEXT NOT NULL DEFAULT ''",
+		"ALTER TABLE tasks ADD COLUMN repeat_anchor VARCHAR(10) NOT NULL DEFAULT ''",
+		"ALTER TABLE tasks ADD COLUMN repeat_done INTEGER NOT NULL DEFAULT 0",
+		"ALTER TABLE tasks ADD COLUMN completions TEXT NOT NULL DEFAULT '[]'",
+		"ALTER TABLE tasks ADD COLUMN deleted_us BIGINT NOT NULL DEFAULT 0",
+		"CREATE INDEX idx_tasks_user_deleted ON tasks (user_id, deleted_us, number)",
+		"CREATE INDEX idx_tasks_deleted ON tasks (deleted_us)",
+	} {
+		if err := tx.Exec(stmt).Error; err != nil {
+			return fmt.Errorf("add repeat and trash columns: %w", err)
 		}
 	}
 	return nil

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/json"
 	"math"
 	"strings"
 	"time"
@@ -33,6 +34,45 @@ type taskRow struct {
 	Tags         models.Tags
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+	RepeatRule   string // models.Repeat as JSON; '' for a one-off task
+	RepeatAnchor string // YYYY-MM-DD: the date monthly and yearly rules keep the day of
+	RepeatDone   int    // completions so far
+	Completions  string // JSON []completion, newest last
+	DeletedUs    int64  // when it went to the trash, Unix microseconds; 0 outside it
+}
+
+// maxCompletions bounds the completion history kept per task.
+const maxCompletions = 100
+
+// completion is one recorded completion of a repeating task: when, the
+// due date it completed, and whether it completed the task for good
+// (Final) or moved it to its next date.
+type completion struct {
+	At      time.Time  `json:"at"`
+	DueAt   *time.Time `json:"due_at,omitempty"`
+	HasTime bool       `json:"has_time,omitempty"`
+	Final   bool       `json:"final,omitempty"`
+}
+
+// history decodes the completion history; a bad value reads as empty.
+func (r taskRow) history() []completion {
+	var h []completion
+	if r.Completions != "" {
+		_ = json.Unmarshal([]byte(r.Completions), &h)
+	}
+	return h
+}
+
+// encodeHistory encodes h, keeping the newest maxCompletions entries.
+func encodeHistory(h []completion) string {
+	if len(h) > maxCompletions {
+		h = h[len(h)-maxCompletions:]
+	}
+	if h == nil {
+		h = []completion{}
+	}
+	b, _ := json.Marshal(h) // cannot fail: plain fields
+	return string(b)
 }
 
 // TableName implements gorm's Tabler.
@@ -69,6 +109,14 @@ func (r taskRow) task() models.Task {
 	}
 	if t.Tags == nil {
 		t.Tags = models.Tags{}
+	}
+	if rule, err := models.DecodeRepeat(r.RepeatRule); err == nil {
+		t.Repeat = rule
+	}
+	t.RepeatDone = r.RepeatDone
+	if r.DeletedUs != 0 {
+		d := time.UnixMicro(r.DeletedUs).UTC()
+		t.DeletedAt = &d
 	}
 	return t
 }

@@ -5,31 +5,50 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/taskpilot/taskpilot/models"
 )
 
 // CreateTask stores a new task for userID with the next task number.
 func (s *Store) CreateTask(ctx context.Context, userID string, in models.NewTask) (models.Task, error) {
-	row, err := newRow(userID, in)
+	out, err := s.CreateTasks(ctx, userID, []models.NewTask{in})
 	if err != nil {
 		return models.Task{}, err
 	}
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		n, err := nextNumber(tx, userID)
+	return out[0], nil
+}
+
+// CreateTasks stores new tasks for userID with consecutive task numbers, in
+// one transaction: all of them or, on any error, none.
+func (s *Store) CreateTasks(ctx context.Context, userID string, in []models.NewTask) ([]models.Task, error) {
+	if len(in) == 0 {
+		return nil, models.Invalid("tasks", "give at least one task")
+	}
+	rows := make([]taskRow, len(in))
+	for i, nt := range in {
+		row, err := newRow(userID, nt)
+		if err != nil {
+			return nil, err
+		}
+		rows[i] = row
+	}
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		last, err := nextNumbers(tx, userID, int64(len(rows)))
 		if err != nil {
 			return err
 		}
-		row.Number = n
-		return tx.Create(&row).Error
+		for i := range rows {
+			rows[i].Number = last - int64(len(rows)-1-i)
+		}
+		return tx.CreateInBatches(&rows, 100).Error
 	})
 	if err != nil {
-		return models.Task{}, fmt.Errorf("create task: %w", dbError(err))
+		return nil, fmt.Errorf("create task: %w", dbError(err))
 	}
-	return row.task(), nil
+	return tasks(rows), nil
 }
 
 // newRow validates in (cheaply, so a bad call cannot store garbage) and
@@ -56,7 +75,7 @@ func newRow(userID string, in models.NewTask) (taskRow, error) {
 	}
 	due := dueCols(in.Due)
 	t := now()
-	return taskRow{
+	row := taskRow{
 		UserID:       userID,
 		Title:        title,
 		TitleKey:     titleKey(title),
@@ -68,20 +87,34 @@ func newRow(userID string, in models.NewTask) (taskRow, error) {
 		DueKey:       due.Key,
 		OverdueAt:    due.OverdueAt,
 		Tags:         tags,
+		Completions:  "[]",
 		CreatedAt:    t,
 		UpdatedAt:    t,
-	}, nil
+	}
+	if in.Repeat != nil {
+		rule, err := in.Repeat.Normalize()
+		if err != nil {
+			return taskRow{}, err
+		}
+		if in.Due == nil {
+			return taskRow{}, models.Invalid("due", "a repeating task needs a due date")
+		}
+		row.RepeatRule = rule.Encode()
+		row.RepeatAnchor = models.OccurrenceOf(*in.Due, in.Location).Date.Format(time.DateOnly)
+	}
+	return row, nil
 }
 
-// nextNumber allocates userID's next task number and counts the new task,
-// in one statement that locks the user's counter row until tx ends, so
-// concurrent creates get distinct numbers. Numbers are never reused: the
+// nextNumbers allocates k task numbers for userID and counts the new
+// tasks, in one statement that locks the user's counter row until tx ends,
+// so concurrent creates get distinct numbers. It returns the last number
+// allocated; the k numbers end there. Numbers are never reused: the
 // counter only grows.
-func nextNumber(tx *gorm.DB, userID string) (int64, error) {
+func nextNumbers(tx *gorm.DB, userID string, k int64) (int64, error) {
 	var n int64
-	err := tx.Raw(`INSERT INTO task_counters (user_id, last_number, total, completed) VALUES (?, 1, 1, 0)
-		ON CONFLICT (user_id) DO UPDATE SET last_number = task_counters.last_number + 1, total = task_counters.total + 1
-		RETURNING last_number`, userID).Scan(&n).Error
+	err := tx.Raw(`INSERT INTO task_counters (user_id, last_number, total, completed) VALUES (?, ?, ?, 0)
+		ON CONFLICT (user_id) DO UPDATE SET last_number = task_counters.last_number + ?, total = task_counters.total + ?
+		RETURNING last_number`, userID, k, k, k, k).Scan(&n).Error
 	if err != nil {
 		return 0, fmt.Errorf("allocate number: %w", err)
 	}
@@ -94,7 +127,7 @@ func nextNumber(tx *gorm.DB, userID string) (int64, error) {
 // GetTask returns userID's task number n, or models.ErrNotFound.
 func (s *Store) GetTask(ctx context.Context, userID string, n int64) (models.Task, error) {
 	var row taskRow
-	err := s.db.WithContext(ctx).Where("user_id = ? AND number = ?", userID, n).Take(&row).Error
+	err := s.db.WithContext(ctx).Where("user_id = ? AND number = ? AND deleted_us = 0", userID, n).Take(&row).Error
 	if err != nil {
 		return models.Task{}, notFound(n, err)
 	}
@@ -123,7 +156,7 @@ func (s *Store) FindTasksByTitle(ctx context.Context, userID, name string, limit
 	limit = min(limit, models.MaxListLimit)
 
 	q := func() *gorm.DB {
-		return s.db.WithContext(ctx).Where("user_id = ?", userID).Order("number").Limit(limit)
+		return s.db.WithContext(ctx).Where("user_id = ? AND deleted_us = 0", userID).Order("number").Limit(limit)
 	}
 	var rows []taskRow
 	if err := q().Where("title_key = ?", key).Find(&rows).Error; err != nil {
@@ -149,132 +182,4 @@ func tasks(rows []taskRow) []models.Task {
 // escapeLike escapes the LIKE wildcards in s for use with ESCAPE '\'.
 func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
-}
-
-// SetTaskCompleted sets (never toggles) the completed flag of userID's task n
-// and its completed_at, and returns the task as stored.
-func (s *Store) SetTaskCompleted(ctx context.Context, userID string, n int64, completed bool) (models.Task, error) {
-	var task models.Task
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		t := now()
-		values := map[string]any{"completed": completed, "completed_at": nil, "updated_at": t}
-		delta := int64(-1)
-		if completed {
-			values["completed_at"] = t
-			delta = 1
-		}
-		// Only a row whose state changes is updated, so completing twice
-		// keeps the first completed_at and counts once.
-		var rows []taskRow
-		res := tx.Model(&rows).Clauses(clause.Returning{}).
-			Where("user_id = ? AND number = ? AND completed <> ?", userID, n, completed).
-			Updates(values)
-		if res.Error != nil {
-			return res.Error
-		}
-		if len(rows) == 0 {
-			var row taskRow
-			if err := tx.Where("user_id = ? AND number = ?", userID, n).Take(&row).Error; err != nil {
-				return err
-			}
-			task = row.task()
-			return nil
-		}
-		if err := tx.Exec("UPDATE task_counters SET completed = completed + ? WHERE user_id = ?", delta, userID).Error; err != nil {
-			return fmt.Errorf("count: %w", err)
-		}
-		task = rows[0].task()
-		return nil
-	})
-	if err != nil {
-		return models.Task{}, fmt.Errorf("set completed: %w", notFound(n, err))
-	}
-	return task, nil
-}
-
-// UpdateTask applies p to userID's task n and returns the task as stored.
-func (s *Store) UpdateTask(ctx context.Context, userID string, n int64, p models.TaskPatch) (models.Task, error) {
-	values, err := patchValues(p)
-	if err != nil {
-		return models.Task{}, err
-	}
-	var rows []taskRow
-	err = s.db.WithContext(ctx).Model(&rows).Clauses(clause.Returning{}).
-		Where("user_id = ? AND number = ?", userID, n).
-		Updates(values).Error
-	if err == nil && len(rows) == 0 {
-		err = gorm.ErrRecordNotFound
-	}
-	if err != nil {
-		return models.Task{}, fmt.Errorf("update task: %w", notFound(n, err))
-	}
-	return rows[0].task(), nil
-}
-
-// patchValues validates p and returns the columns to set.
-func patchValues(p models.TaskPatch) (map[string]any, error) {
-	if p.Empty() {
-		return nil, models.Invalid("", "nothing to update: give at least one field to change")
-	}
-	if p.Due != nil && p.ClearDue {
-		return nil, models.Invalid("due", "cannot set a due date and clear it in the same update")
-	}
-	v := map[string]any{"updated_at": now()}
-	if p.Title != nil {
-		title, err := models.ValidateTitle(*p.Title)
-		if err != nil {
-			return nil, err
-		}
-		v["title"], v["title_key"] = title, titleKey(title)
-	}
-	if p.Description != nil {
-		desc, err := models.ValidateDescription(*p.Description)
-		if err != nil {
-			return nil, err
-		}
-		v["description"] = desc
-	}
-	if p.Priority != nil {
-		prio, err := models.ParsePriority(string(*p.Priority))
-		if err != nil {
-			return nil, err
-		}
-		v["priority"], v["priority_rank"] = prio, priorityRank(prio)
-	}
-	if p.Due != nil || p.ClearDue {
-		d := dueCols(p.Due) // nil when clearing
-		v["due_at"], v["due_has_time"], v["due_key"], v["overdue_at"] = d.At, d.HasTime, d.Key, d.OverdueAt
-	}
-	if p.Tags != nil {
-		tags, err := models.NormalizeTags(*p.Tags)
-		if err != nil {
-			return nil, err
-		}
-		v["tags"] = tags
-	}
-	return v, nil
-}
-
-// DeleteTask deletes userID's task n and returns it as it was.
-func (s *Store) DeleteTask(ctx context.Context, userID string, n int64) (models.Task, error) {
-	var rows []taskRow
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		err := tx.Clauses(clause.Returning{}).Where("user_id = ? AND number = ?", userID, n).Delete(&rows).Error
-		if err != nil {
-			return err
-		}
-		if len(rows) == 0 {
-			return gorm.ErrRecordNotFound
-		}
-		completed := int64(0)
-		if rows[0].Completed {
-			completed = 1
-		}
-		// last_number stays: numbers are never reused.
-		return tx.Exec("UPDATE task_counters SET total = total - 1, completed = completed - ? WHERE user_id = ?", completed, userID).Error
-	})
-	if err != nil {
-		return models.Task{}, fmt.Errorf("delete task: %w", notFound(n, err))
-	}
-	return rows[0].task(), nil
 }

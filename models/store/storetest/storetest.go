@@ -404,6 +404,11 @@ func testDelete(t *testing.T, s *store.Store) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// It went to the trash, otherwise as it was.
+		if got.DeletedAt == nil || time.Since(*got.DeletedAt) > time.Minute {
+			t.Errorf("DeletedAt = %v, want now", got.DeletedAt)
+		}
+		want.DeletedAt = got.DeletedAt
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("DeleteTask returned (-want +got):\n%s", diff)
 		}
