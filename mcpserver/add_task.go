@@ -57,6 +57,7 @@ func (s *server) addTask(ctx context.Context, user string, in addTaskIn) (addTas
 	if err != nil {
 		return addTaskOut{}, "", fmt.Errorf("create task: %w", err)
 	}
+	s.changed(ctx, user, models.ChangeCreated, t.Number)
 	tj := toTaskJSON(t, s.now())
 	out := addTaskOut{TaskID: tj.TaskID, Status: "created", Title: tj.Title, Task: tj}
 	return out, fmt.Sprintf("Added task %d: %s", tj.TaskID, tj.Title), nil

@@ -73,6 +73,11 @@ func (s *server) completeTask(ctx context.Context, user string, in completeTaskI
 	if err != nil {
 		return completeTaskOut{}, "", fmt.Errorf("set task completed: %w", err)
 	}
+	kind := models.ChangeCompleted
+	if !in.Completed {
+		kind = models.ChangeReopened
+	}
+	s.changed(ctx, user, kind, t.Number)
 	out := completeTaskOut{TaskID: t.Number, Status: status, Title: t.Title}
 	return out, fmt.Sprintf("%s task %d: %s", verb, t.Number, t.Title), nil
 }

@@ -49,6 +49,7 @@ func (s *server) deleteTask(ctx context.Context, user string, in deleteTaskIn) (
 	if err != nil {
 		return deleteTaskOut{}, "", fmt.Errorf("delete task: %w", err)
 	}
+	s.changed(ctx, user, models.ChangeDeleted, t.Number)
 	out := deleteTaskOut{TaskID: t.Number, Status: "deleted", Title: t.Title}
 	return out, fmt.Sprintf("Deleted task %d: %s", t.Number, t.Title), nil
 }

@@ -63,6 +63,7 @@ func (s *server) updateTask(ctx context.Context, user string, in updateTaskIn) (
 	if err != nil {
 		return updateTaskOut{}, "", fmt.Errorf("update task: %w", err)
 	}
+	s.changed(ctx, user, models.ChangeUpdated, t.Number)
 	tj := toTaskJSON(t, s.now())
 	out := updateTaskOut{TaskID: tj.TaskID, Status: "updated", Title: tj.Title, Task: tj}
 	return out, fmt.Sprintf("Updated task %d: %s (changed %s)", tj.TaskID, tj.Title, strings.Join(changed, ", ")), nil
