@@ -30,16 +30,16 @@ import (
 
 // Resource URIs and MIME types.
 const (
-	taskURIPrefix  = "task://"
-	viewURIPrefix  = "tasks://"
-	taskURITmpl    = "task://{number}"
-	mimeJSON       = "application/json"
-	mimeMarkdown   = "text/markdown"
-	listPageSize   = 50
-	viewLimit      = models.MaxListLimit
-	viewToday      = "today"
-	viewOverdue    = "overdue"
-	viewPending    = "pending"
+	taskURIPrefix = "task://"
+	viewURIPrefix = "tasks://"
+	taskURITmpl   = "task://{number}"
+	mimeJSON      = "application/json"
+	mimeMarkdown  = "text/markdown"
+	listPageSize  = 50
+	viewLimit     = models.MaxListLimit
+	viewToday     = "today"
+	viewOverdue   = "overdue"
+	viewPending   = "pending"
 )
 
 // views are the fixed resources, in listing order.
