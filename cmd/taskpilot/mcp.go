@@ -17,6 +17,7 @@ import (
 	"github.com/taskpilot/taskpilot/mcpserver"
 	"github.com/taskpilot/taskpilot/mcpserver/mcphttp"
 	"github.com/taskpilot/taskpilot/mcpserver/token"
+	"github.com/taskpilot/taskpilot/models/store"
 )
 
 func newMCPCmd(e *env) *cobra.Command {
@@ -76,7 +77,12 @@ func runMCP(ctx context.Context, cfg Config, log *slog.Logger, stdin io.Reader, 
 		return err
 	}
 	defer st.Close()
-	opts := mcpserver.Options{Logger: log, DefaultUser: cfg.MCP.User, Version: version()}
+	changes, err := store.NewChanges(ctx, st, log)
+	if err != nil {
+		return err
+	}
+	defer changes.Close()
+	opts := mcpserver.Options{Logger: log, DefaultUser: cfg.MCP.User, Version: version(), Changes: changes}
 	var metrics *mcphttp.Metrics // only over HTTP
 	if cfg.MCP.Transport == "http" && cfg.Metrics.Enabled {
 		metrics = mcphttp.NewMetrics(newRegistry(cfg, st))

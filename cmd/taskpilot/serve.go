@@ -15,6 +15,7 @@ import (
 	"github.com/taskpilot/taskpilot/mcpserver"
 	"github.com/taskpilot/taskpilot/mcpserver/mcphttp"
 	"github.com/taskpilot/taskpilot/mcpserver/token"
+	"github.com/taskpilot/taskpilot/models/store"
 )
 
 func newServeCmd(e *env) *cobra.Command {
@@ -81,6 +82,11 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, getenv func(str
 		return err
 	}
 	defer st.Close()
+	changes, err := store.NewChanges(ctx, st, log)
+	if err != nil {
+		return err
+	}
+	defer changes.Close()
 
 	lc := new(net.ListenConfig)
 	mcpLn, err := lc.Listen(ctx, "tcp", cfg.MCP.Addr)
@@ -103,7 +109,7 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, getenv func(str
 	mcpLog := log.With("component", "mcp")
 	// One registry: each server's /metrics shows both servers' metrics.
 	reg := newRegistry(cfg, st)
-	mcpOpts := mcpserver.Options{Logger: mcpLog, DefaultUser: cfg.MCP.User, Version: version()}
+	mcpOpts := mcpserver.Options{Logger: mcpLog, DefaultUser: cfg.MCP.User, Version: version(), Changes: changes}
 	var mcpMetrics *mcphttp.Metrics
 	if reg != nil {
 		mcpMetrics = mcphttp.NewMetrics(reg)
