@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -128,30 +129,17 @@ func today(now time.Time) string {
 
 // section writes a heading and the tasks as a list ("none" when empty).
 func section(b *strings.Builder, title string, ts []taskJSON, more bool) {
-	fmt.Fprintf(b, "\n## %s (%d%s)\n", title, len(ts), map[bool]string{true: "+"}[more])
+	count := strconv.Itoa(len(ts))
+	if more {
+		count += "+"
+	}
+	fmt.Fprintf(b, "\n## %s (%s)\n", title, count)
 	if len(ts) == 0 {
 		b.WriteString("none\n")
 	}
 	for _, t := range ts {
 		b.WriteString("- " + taskLine(t) + "\n")
 	}
-}
-
-// withTag filters a view to tasks carrying tag.
-func withTag(ts []taskJSON, tag string) []taskJSON {
-	if tag == "" {
-		return ts
-	}
-	out := []taskJSON{}
-	for _, t := range ts {
-		for _, g := range t.Tags {
-			if g == tag {
-				out = append(out, t)
-				break
-			}
-		}
-	}
-	return out
 }
 
 // scope names the tag in a prompt's opening line.
@@ -165,24 +153,24 @@ func scope(tag string) string {
 // planMyDay builds plan_my_day's message.
 func (s *server) planMyDay(ctx context.Context, user, tag string, _ map[string]string) (string, error) {
 	now := s.now()
-	overdue, err := s.view(ctx, user, viewOverdue, now)
+	overdue, err := s.view(ctx, user, viewOverdue, now, tag)
 	if err != nil {
 		return "", err
 	}
-	due, err := s.view(ctx, user, viewToday, now)
+	due, err := s.view(ctx, user, viewToday, now, tag)
 	if err != nil {
 		return "", err
 	}
 	// Today's view includes tasks due earlier today, which are overdue too.
 	var dueToday []taskJSON
-	for _, t := range withTag(due.Tasks, tag) {
+	for _, t := range due.Tasks {
 		if !t.Overdue {
 			dueToday = append(dueToday, t)
 		}
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "Help me plan my day. Today is %s%s.\n", today(now), scope(tag))
-	section(&b, "Overdue", withTag(overdue.Tasks, tag), overdue.Truncated)
+	section(&b, "Overdue", overdue.Tasks, overdue.Truncated)
 	section(&b, "Due today", dueToday, due.Truncated)
 	fmt.Fprintf(&b, "\nI have %d pending tasks in all.\n", overdue.Counts.Pending)
 	b.WriteString("\nSuggest up to three tasks to focus on first (overdue and high priority first) and ask me " +
@@ -198,7 +186,7 @@ func (s *server) weeklyReview(ctx context.Context, user, tag string, _ map[strin
 	y, m, d := now.Date()
 	monday := time.Date(y, m, d, 0, 0, 0, 0, now.Location()).AddDate(0, 0, -((int(now.Weekday()) + 6) % 7))
 
-	overdue, err := s.view(ctx, user, viewOverdue, now)
+	overdue, err := s.view(ctx, user, viewOverdue, now, tag)
 	if err != nil {
 		return "", err
 	}
@@ -221,7 +209,7 @@ func (s *server) weeklyReview(ctx context.Context, user, tag string, _ map[strin
 		}
 		section(&b, "Completed this week", s.taskJSONs(done[:min(len(done), reviewLimit)], now), len(done) > reviewLimit)
 	}
-	section(&b, "Overdue", withTag(overdue.Tasks, tag), overdue.Truncated)
+	section(&b, "Overdue", overdue.Tasks, overdue.Truncated)
 	section(&b, fmt.Sprintf("Due in the next %d days", upcomingDays), s.taskJSONs(upcoming.Tasks, now), upcoming.NextCursor != "")
 	if rs, ok := s.st.(reviewStore); ok {
 		stale, err := rs.StaleTasks(ctx, user, now.AddDate(0, 0, -staleDays), tag, reviewLimit+1)

@@ -153,7 +153,7 @@ func (s *server) readResource(ctx context.Context, req *mcp.ReadResourceRequest)
 		tj := toTaskJSON(t, now)
 		v, md = tj, taskMarkdown(tj)
 	} else {
-		view, err := s.view(ctx, user, r.view, now)
+		view, err := s.view(ctx, user, r.view, now, "")
 		if err != nil {
 			return nil, s.internal(ctx, "read view", err)
 		}
@@ -179,10 +179,11 @@ type viewJSON struct {
 	Counts    taskCounts `json:"counts"`
 }
 
-// view reads one of the fixed views of user's tasks at now.
-func (s *server) view(ctx context.Context, user, name string, now time.Time) (viewJSON, error) {
+// view reads one of the fixed views of user's tasks at now, only those
+// with tag if it is not empty.
+func (s *server) view(ctx context.Context, user, name string, now time.Time, tag string) (viewJSON, error) {
 	out := viewJSON{View: name, Date: now.Format(time.DateOnly), Tasks: []taskJSON{}}
-	f := models.TaskFilter{Status: models.StatusPending, Sort: models.SortDue, Limit: viewLimit, Now: now}
+	f := models.TaskFilter{Status: models.StatusPending, Tag: tag, Sort: models.SortDue, Limit: viewLimit, Now: now}
 	var keep func(models.Task) bool
 	switch name {
 	case viewToday:

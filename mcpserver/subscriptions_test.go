@@ -16,8 +16,10 @@ import (
 )
 
 // replica is one MCP server process over HTTP with bearer tokens whose
-// value is the user id, on st with its own change feed.
-func replica(t *testing.T, st *store.Store) string {
+// value is the user id, on st with its own change feed. A stateless server
+// serves the sessionless 2026-07-28 protocol (subscriptions/listen), a
+// stateful one the initialize-based protocol (resources/subscribe).
+func replica(t *testing.T, st *store.Store, stateless bool) string {
 	t.Helper()
 	changes, err := store.NewChanges(t.Context(), st, nil)
 	if err != nil {
@@ -28,7 +30,7 @@ func replica(t *testing.T, st *store.Store) string {
 	verify := func(_ context.Context, token string, _ *http.Request) (*auth.TokenInfo, error) {
 		return &auth.TokenInfo{UserID: token, Expiration: time.Now().Add(time.Hour)}, nil
 	}
-	h := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return srv }, nil)
+	h := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return srv }, &mcp.StreamableHTTPOptions{Stateless: stateless})
 	ts := httptest.NewServer(auth.RequireBearerToken(verify, nil)(h))
 	t.Cleanup(ts.Close)
 	return ts.URL
@@ -40,8 +42,15 @@ type watcher struct {
 	updates chan string
 }
 
-// watch connects to url as user.
+// watch connects to url as user, with the latest protocol version that
+// the server supports.
 func watch(t *testing.T, url, user string) *watcher {
+	t.Helper()
+	return watchVersion(t, url, user, "")
+}
+
+// watchVersion connects to url as user, asking for protocol version.
+func watchVersion(t *testing.T, url, user, version string) *watcher {
 	t.Helper()
 	w := &watcher{updates: make(chan string, 100)}
 	client := mcp.NewClient(&mcp.Implementation{Name: "test-client", Version: "1"}, &mcp.ClientOptions{
@@ -51,9 +60,14 @@ func watch(t *testing.T, url, user string) *watcher {
 	})
 	cs, err := client.Connect(context.Background(), &mcp.StreamableClientTransport{
 		Endpoint: url, HTTPClient: &http.Client{Transport: bearer{user}},
-	}, nil)
+	}, &mcp.ClientSessionOptions{ProtocolVersion: version})
 	if err != nil {
 		t.Fatalf("connect as %s: %v", user, err)
+	}
+	if version != "" {
+		if got := cs.InitializeResult().ProtocolVersion; got != version {
+			t.Fatalf("negotiated protocol %s, want %s", got, version)
+		}
 	}
 	t.Cleanup(func() { _ = cs.Close() })
 	w.cs = cs
@@ -101,9 +115,15 @@ func (w *watcher) quiet(t *testing.T) {
 
 func TestSubscriptions(t *testing.T) {
 	storetest.ForEachBackend(t, func(t *testing.T, st *store.Store) {
-		url := replica(t, st)
+		t.Run("initialize protocol", func(t *testing.T) { testSubscriptions(t, replica(t, st, false), "2025-11-25") })
+		t.Run("2026-07-28 protocol", func(t *testing.T) { testSubscriptions(t, replica(t, st, true), "2026-07-28") })
+	})
+}
+
+func testSubscriptions(t *testing.T, url, version string) {
+	{
 		alice, bob := newUser("alice"), newUser("bob")
-		a, b := watch(t, url, alice), watch(t, url, bob)
+		a, b := watchVersion(t, url, alice, version), watchVersion(t, url, bob, version)
 		mustOK[addTaskOut](t, a.cs, "add_task", map[string]any{"title": "Buy milk"})
 		mustOK[addTaskOut](t, a.cs, "add_task", map[string]any{"title": "Pay rent"})
 		mustOK[addTaskOut](t, b.cs, "add_task", map[string]any{"title": "Bob's task"})
@@ -134,14 +154,17 @@ func TestSubscriptions(t *testing.T) {
 		mustOK[addTaskOut](t, a.cs, "add_task", map[string]any{"title": "Fourth"})
 		a.quiet(t)
 
-		// Only one's own resources can be subscribed to.
+		// Only one's own resources can be subscribed to. (The 2026 client
+		// subscribes on a background stream and does not report the error.)
 		for _, uri := range []string{"task://2", "task://99", "test://watched-resource"} {
 			err := b.cs.Subscribe(context.Background(), &mcp.SubscribeParams{URI: uri})
-			if err == nil || !strings.Contains(err.Error(), "Resource not found") {
+			if version < "2026" && (err == nil || !strings.Contains(err.Error(), "Resource not found")) {
 				t.Errorf("bob subscribing to %s: err = %v, want resource not found", uri, err)
 			}
 		}
-	})
+		mustOK[updateTaskOut](t, a.cs, "update_task", map[string]any{"task_id": 2, "title": "Pay the rent"})
+		b.quiet(t)
+	}
 }
 
 // TestSubscriptionsAcrossReplicas runs two MCP servers, each with its own
@@ -149,7 +172,7 @@ func TestSubscriptions(t *testing.T) {
 // subscriber of the other.
 func TestSubscriptionsAcrossReplicas(t *testing.T) {
 	dbURL := storetest.PostgresURL(t)
-	one, two := replica(t, storetest.Open(t, dbURL)), replica(t, storetest.Open(t, dbURL))
+	one, two := replica(t, storetest.Open(t, dbURL), false), replica(t, storetest.Open(t, dbURL), false)
 	alice, bob := newUser("alice"), newUser("bob")
 	onOne, bobOnOne := watch(t, one, alice), watch(t, one, bob)
 	onTwo := watch(t, two, alice)
