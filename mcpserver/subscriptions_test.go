@@ -5,12 +5,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/auth"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/taskpilot/taskpilot/models"
 	"github.com/taskpilot/taskpilot/models/store"
 	"github.com/taskpilot/taskpilot/models/store/storetest"
 )
@@ -40,6 +42,28 @@ func replica(t *testing.T, st *store.Store, stateless bool) string {
 type watcher struct {
 	cs      *mcp.ClientSession
 	updates chan string
+	acks    chan struct{} // subscriptions/listen acknowledged (2026 protocol)
+}
+
+// newWatcher returns a watcher without a session and the client for it.
+func newWatcher() (*watcher, *mcp.Client) {
+	w := &watcher{updates: make(chan string, 100), acks: make(chan struct{}, 100)}
+	client := mcp.NewClient(&mcp.Implementation{Name: "test-client", Version: "1"}, &mcp.ClientOptions{
+		ResourceUpdatedHandler: func(_ context.Context, req *mcp.ResourceUpdatedNotificationRequest) {
+			w.updates <- req.Params.URI
+		},
+	})
+	// Under the 2026 protocol Subscribe returns before the server has the
+	// subscription; its acknowledgement says when it has.
+	client.AddReceivingMiddleware(func(next mcp.MethodHandler) mcp.MethodHandler {
+		return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
+			if method == "notifications/subscriptions/acknowledged" {
+				w.acks <- struct{}{}
+			}
+			return next(ctx, method, req)
+		}
+	})
+	return w, client
 }
 
 // watch connects to url as user, with the latest protocol version that
@@ -52,12 +76,7 @@ func watch(t *testing.T, url, user string) *watcher {
 // watchVersion connects to url as user, asking for protocol version.
 func watchVersion(t *testing.T, url, user, version string) *watcher {
 	t.Helper()
-	w := &watcher{updates: make(chan string, 100)}
-	client := mcp.NewClient(&mcp.Implementation{Name: "test-client", Version: "1"}, &mcp.ClientOptions{
-		ResourceUpdatedHandler: func(_ context.Context, req *mcp.ResourceUpdatedNotificationRequest) {
-			w.updates <- req.Params.URI
-		},
-	})
+	w, client := newWatcher()
 	cs, err := client.Connect(context.Background(), &mcp.StreamableClientTransport{
 		Endpoint: url, HTTPClient: &http.Client{Transport: bearer{user}},
 	}, &mcp.ClientSessionOptions{ProtocolVersion: version})
@@ -78,6 +97,14 @@ func (w *watcher) subscribe(t *testing.T, uri string) {
 	t.Helper()
 	if err := w.cs.Subscribe(context.Background(), &mcp.SubscribeParams{URI: uri}); err != nil {
 		t.Fatalf("subscribe %s: %v", uri, err)
+	}
+	if w.cs.InitializeResult().ProtocolVersion < "2026" {
+		return
+	}
+	select {
+	case <-w.acks:
+	case <-time.After(5 * time.Second):
+		t.Fatalf("subscribe %s: not acknowledged within 5s", uri)
 	}
 }
 
@@ -190,4 +217,60 @@ func TestSubscriptionsAcrossReplicas(t *testing.T) {
 	if !strings.Contains(j, "Buy milk") {
 		t.Errorf("today's view on the other replica: %s", j)
 	}
+}
+
+// fakeFeed is a ChangeFeed whose events the test sends by hand.
+type fakeFeed struct {
+	mu   sync.Mutex
+	subs map[string]chan models.TaskChange
+}
+
+func (f *fakeFeed) Publish(context.Context, string, models.ChangeKind, ...int64) error { return nil }
+
+func (f *fakeFeed) Subscribe(user string) (<-chan models.TaskChange, func()) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	ch := make(chan models.TaskChange, 10)
+	f.subs[user] = ch
+	return ch, func() {}
+}
+
+func (f *fakeFeed) send(t *testing.T, ev models.TaskChange) {
+	t.Helper()
+	f.mu.Lock()
+	ch := f.subs[ev.UserID]
+	f.mu.Unlock()
+	if ch == nil {
+		t.Fatalf("nobody listens to %s", ev.UserID)
+	}
+	ch <- ev
+}
+
+// A resync from the feed (changes may have been missed) notifies every
+// resource the user subscribed to.
+func TestSubscriptionsResync(t *testing.T) {
+	st := storetest.Open(t, "sqlite::memory:")
+	feed := &fakeFeed{subs: map[string]chan models.TaskChange{}}
+	w, client := newWatcher()
+	srv := New(st, Options{DefaultUser: "alice", Now: func() time.Time { return testNow }, Changes: feed})
+	ct, tt := mcp.NewInMemoryTransports()
+	if _, err := srv.Connect(context.Background(), tt, nil); err != nil {
+		t.Fatal(err)
+	}
+	cs, err := client.Connect(context.Background(), ct, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cs.Close() })
+	w.cs = cs
+	mustOK[addTaskOut](t, cs, "add_task", map[string]any{"title": "One"})
+	mustOK[addTaskOut](t, cs, "add_task", map[string]any{"title": "Two"})
+	w.subscribe(t, "task://1")
+	w.subscribe(t, "task://2")
+	w.subscribe(t, "tasks://overdue")
+
+	feed.send(t, models.TaskChange{UserID: "alice", Number: 2, Kind: models.ChangeUpdated})
+	w.want(t, "task://2", "tasks://overdue")
+	feed.send(t, models.TaskChange{UserID: "alice", Kind: models.ChangeResync})
+	w.want(t, "task://1", "task://2", "tasks://overdue")
 }

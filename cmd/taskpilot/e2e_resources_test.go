@@ -30,6 +30,17 @@ func TestE2EStdioResources(t *testing.T) {
 			updates <- req.Params.URI
 		},
 	})
+	// Under the 2026 protocol Subscribe returns before the server has the
+	// subscription; its acknowledgement says when it has.
+	acks := make(chan struct{}, 10)
+	client.AddReceivingMiddleware(func(next mcp.MethodHandler) mcp.MethodHandler {
+		return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
+			if method == "notifications/subscriptions/acknowledged" {
+				acks <- struct{}{}
+			}
+			return next(ctx, method, req)
+		}
+	})
 	cs, err := client.Connect(ctx, &mcp.CommandTransport{Command: cmd}, nil)
 	if err != nil {
 		t.Fatalf("connect: %v\nstderr:\n%s", err, stderr.String())
@@ -41,6 +52,13 @@ func TestE2EStdioResources(t *testing.T) {
 	addAndList(ctx, t, cs, "Water the plants")
 	if err := cs.Subscribe(ctx, &mcp.SubscribeParams{URI: "task://1"}); err != nil {
 		t.Fatalf("subscribe: %v", err)
+	}
+	if cs.InitializeResult().ProtocolVersion >= "2026" {
+		select {
+		case <-acks:
+		case <-time.After(10 * time.Second):
+			t.Fatal("subscription not acknowledged")
+		}
 	}
 	var done struct{ Status string }
 	callTool(ctx, t, cs, "complete_task", map[string]any{"task_id": 1}, &done)
