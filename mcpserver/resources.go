@@ -63,6 +63,11 @@ func taskTemplate() *mcp.ResourceTemplate {
 	}
 }
 
+// perUser is the cache hint of every resource result: it is one user's
+// data and changes at any time, so only that user's client may cache it
+// and it is stale at once (the SDK's default would be "public").
+var perUser = mcp.Cacheable{TTLMs: 0, CacheScope: "private"}
+
 // resourceRef is a parsed resource URI: a task number or a view name.
 type resourceRef struct {
 	number int64
@@ -163,10 +168,13 @@ func (s *server) readResource(ctx context.Context, req *mcp.ReadResourceRequest)
 	if err != nil {
 		return nil, s.internal(ctx, "encode resource", err)
 	}
-	return &mcp.ReadResourceResult{Contents: []*mcp.ResourceContents{
-		{URI: uri, MIMEType: mimeJSON, Text: string(b)},
-		{URI: uri, MIMEType: mimeMarkdown, Text: md},
-	}}, nil
+	return &mcp.ReadResourceResult{
+		Cacheable: perUser,
+		Contents: []*mcp.ResourceContents{
+			{URI: uri, MIMEType: mimeJSON, Text: string(b)},
+			{URI: uri, MIMEType: mimeMarkdown, Text: md},
+		},
+	}, nil
 }
 
 // viewJSON is a view as its resource returns it.
@@ -302,7 +310,7 @@ func (s *server) listResourcesMiddleware(next mcp.MethodHandler) mcp.MethodHandl
 		if lr.Params != nil {
 			cursor = lr.Params.Cursor
 		}
-		res := &mcp.ListResourcesResult{Resources: []*mcp.Resource{}}
+		res := &mcp.ListResourcesResult{Cacheable: perUser, Resources: []*mcp.Resource{}}
 		if cursor == "" {
 			for _, v := range views {
 				c := *v

@@ -45,6 +45,9 @@ func readResource(t *testing.T, cs *mcp.ClientSession, uri string) (string, stri
 	if len(res.Contents) != 2 {
 		t.Fatalf("read %s: %d contents, want 2 (JSON and Markdown)", uri, len(res.Contents))
 	}
+	if res.CacheScope != "private" || res.TTLMs != 0 {
+		t.Errorf("read %s: cache scope %q, ttl %d; want private, 0", uri, res.CacheScope, res.TTLMs)
+	}
 	j, md := res.Contents[0], res.Contents[1]
 	if j.URI != uri || md.URI != uri || j.MIMEType != mimeJSON || md.MIMEType != mimeMarkdown {
 		t.Fatalf("read %s: contents %s %s, %s %s", uri, j.URI, j.MIMEType, md.URI, md.MIMEType)
@@ -186,6 +189,9 @@ func TestResourceListPaginated(t *testing.T) {
 		res, err := b.ListResources(ctx, nil)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if res.CacheScope != "private" {
+			t.Errorf("resources/list cache scope %q, want private", res.CacheScope)
 		}
 		if len(res.Resources) != 4 || res.Resources[3].URI != "task://1" || res.Resources[3].Title != "#1 Bob's task" {
 			t.Errorf("bob's resources = %+v", res.Resources)
