@@ -128,7 +128,7 @@ func (s *server) checkResource(ctx context.Context, user, uri string) (resourceR
 // internal logs err and returns what the client may see.
 func (s *server) internal(ctx context.Context, what string, err error) error {
 	if ctx.Err() == nil {
-		s.log.ErrorContext(ctx, what, "err", err)
+		s.log.ErrorContext(ctx, "request failed", "op", what, "err", err)
 	}
 	return &jsonrpc.Error{Code: jsonrpc.CodeInternalError, Message: "internal error; try again"}
 }

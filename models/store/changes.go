@@ -74,7 +74,8 @@ type notifyPayload struct {
 
 // NewChanges returns the change feed of s. On PostgreSQL it opens the
 // listening connection first and fails if it cannot; later connection
-// failures are logged and retried. log may be nil. Close stops it.
+// failures are logged and retried, until ctx ends or Close is called.
+// log may be nil.
 func NewChanges(ctx context.Context, s *Store, log *slog.Logger) (*Changes, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -99,7 +100,7 @@ func NewChanges(ctx context.Context, s *Store, log *slog.Logger) (*Changes, erro
 	if err != nil {
 		return nil, fmt.Errorf("listen for task changes: %w", err)
 	}
-	lctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	lctx, cancel := context.WithCancel(ctx)
 	c.cancel = cancel
 	go c.listen(lctx, dsn, conn)
 	return c, nil
