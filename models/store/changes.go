@@ -122,7 +122,7 @@ func listenConn(ctx context.Context, dsn string) (*pgx.Conn, error) {
 		return nil, err
 	}
 	if _, err := conn.Exec(ctx, "LISTEN "+changesChannel); err != nil {
-		_ = conn.Close(context.Background())
+		closeConn(ctx, conn)
 		return nil, err
 	}
 	return conn, nil
@@ -246,7 +246,7 @@ func (c *Changes) listen(ctx context.Context, dsn string, conn *pgx.Conn) {
 	defer close(c.done)
 	defer func() {
 		if conn != nil {
-			_ = conn.Close(context.Background())
+			closeConn(ctx, conn)
 		}
 	}()
 	for {
@@ -255,7 +255,7 @@ func (c *Changes) listen(ctx context.Context, dsn string, conn *pgx.Conn) {
 			return
 		}
 		c.log.Warn("task change listener lost its connection; reconnecting", "err", err)
-		_ = conn.Close(context.Background())
+		closeConn(ctx, conn)
 		conn = nil
 		for wait := reconnectFirst; conn == nil; wait = min(2*wait, reconnectMax) {
 			select {
@@ -272,6 +272,13 @@ func (c *Changes) listen(ctx context.Context, dsn string, conn *pgx.Conn) {
 		// Changes made while it was down are lost: everyone reads afresh.
 		c.resyncAll()
 	}
+}
+
+// closeConn closes conn, waiting a moment at most, also once ctx is done.
+func closeConn(ctx context.Context, conn *pgx.Conn) {
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), pingTimeout)
+	defer cancel()
+	_ = conn.Close(cctx)
 }
 
 // receive handles notifications on conn until it fails or ctx ends. When
