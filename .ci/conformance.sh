@@ -34,6 +34,7 @@ generic=(
   dns-rebinding-protection
   resources-list
   prompts-list
+  completion-complete
 )
 
 log() { printf '%s conformance: %s\n' "$(date +%H:%M:%S)" "$*"; }

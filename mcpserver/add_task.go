@@ -94,6 +94,7 @@ func (s *server) addTask(ctx context.Context, user string, in addTaskIn) (addTas
 	if err != nil {
 		return addTaskOut{}, "", fmt.Errorf("create task: %w", err)
 	}
+	s.changed(ctx, user, models.TaskCreated, t.Number)
 	tj := toTaskJSON(t, s.now())
 	out := addTaskOut{TaskID: tj.TaskID, Status: "created", Title: tj.Title, Task: &tj}
 	text := fmt.Sprintf("Added task %d: %s", tj.TaskID, tj.Title)
@@ -128,10 +129,13 @@ func (s *server) addTasks(ctx context.Context, user string, items []addTaskItem)
 		if err != nil {
 			return addTaskOut{}, "", fmt.Errorf("create tasks: %w", err)
 		}
+		numbers := make([]int64, len(created))
 		for j, t := range created {
 			results[at[j]] = itemResult{Item: at[j] + 1, TaskID: t.Number, Status: "created", Title: t.Title}
+			numbers[j] = t.Number
 		}
 		out.Succeeded = len(created)
+		s.changed(ctx, user, models.TaskCreated, numbers...)
 	}
 	return out, bulkText("added", results), nil
 }

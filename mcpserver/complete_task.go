@@ -63,6 +63,7 @@ func (s *server) completeTask(ctx context.Context, user string, in completeTaskI
 	if err != nil {
 		return completeTaskOut{}, "", fmt.Errorf("complete tasks: %w", err)
 	}
+	s.changedResults(ctx, user, res)
 	if !bulk {
 		r := res[0]
 		if errors.Is(r.Err, models.ErrNotFound) {

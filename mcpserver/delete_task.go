@@ -54,6 +54,7 @@ func (s *server) deleteTask(ctx context.Context, user string, in deleteTaskIn) (
 	if err != nil {
 		return deleteTaskOut{}, "", fmt.Errorf("delete tasks: %w", err)
 	}
+	s.changedResults(ctx, user, res)
 	keep := s.trashFor()
 	if keep != "" {
 		keep = " " + keep

@@ -11,4 +11,10 @@
 // plus one short sentence as text. Bad input, unknown task numbers and
 // ambiguous names come back as tool errors (IsError) with a message a model
 // can act on; internal failures are logged and reported generically.
+//
+// Besides the tools the server offers prompts (prompts.go), the user's
+// tasks as resources with a paginated per-user resources/list
+// (resources.go), completions (completions.go) and, with Options.Changes,
+// resource subscriptions fed by the task change feed (changes.go). They
+// resolve the user exactly like the tools.
 package mcpserver

@@ -57,6 +57,10 @@ type Options struct {
 	// trash is never purged. (The purge itself runs in the process that
 	// owns the database, see store.RunTrashPurge.)
 	TrashRetention time.Duration
+	// Changes, if not nil, is the task change feed: every task change a
+	// tool makes is published to it, and resources/subscribe is offered,
+	// notifying subscribers of changes made through any process.
+	Changes ChangeFeed
 }
 
 // instructions tell the model how the tools fit together.
@@ -76,6 +80,7 @@ type server struct {
 	now         func() time.Time
 	loc         *time.Location
 	retention   time.Duration
+	changes     ChangeFeed
 }
 
 // New returns an MCP server named "taskpilot" with the six task tools.
@@ -86,7 +91,8 @@ func New(st TaskStore, opts Options) *mcp.Server {
 		log = slog.New(slog.DiscardHandler)
 	}
 	log = log.With("component", "mcpserver")
-	s := &server{st: st, log: log, defaultUser: opts.DefaultUser, now: opts.Now, loc: opts.Location, retention: opts.TrashRetention}
+	s := &server{st: st, log: log, defaultUser: opts.DefaultUser, now: opts.Now, loc: opts.Location,
+		retention: opts.TrashRetention, changes: opts.Changes}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -100,17 +106,35 @@ func New(st TaskStore, opts Options) *mcp.Server {
 	if version == "" {
 		version = "dev"
 	}
-	srv := mcp.NewServer(&mcp.Implementation{Name: Name, Title: "TaskPilot", Version: version}, &mcp.ServerOptions{
+	srvOpts := &mcp.ServerOptions{
 		Instructions: instructions,
 		Logger:       log,
-		Capabilities: &mcp.ServerCapabilities{},
-	})
+		// Static lists: no list_changed notifications. Subscribe is added
+		// with the handlers below, completions with CompletionHandler.
+		Capabilities: &mcp.ServerCapabilities{
+			Prompts:   &mcp.PromptCapabilities{},
+			Resources: &mcp.ResourceCapabilities{},
+		},
+		CompletionHandler: s.complete,
+	}
+	var subs *subscriptions
+	if s.changes != nil {
+		subs = newSubscriptions(s)
+		srvOpts.SubscribeHandler, srvOpts.UnsubscribeHandler = subs.subscribe, subs.unsubscribe
+	}
+	srv := mcp.NewServer(&mcp.Implementation{Name: Name, Title: "TaskPilot", Version: version}, srvOpts)
 	addTool(s, srv, addTaskTool(), s.addTask)
 	addTool(s, srv, listTasksTool(), s.listTasks)
 	addTool(s, srv, findTaskByNameTool(), s.findTaskByName)
 	addTool(s, srv, completeTaskTool(), s.completeTask)
 	addTool(s, srv, updateTaskTool(), s.updateTask)
 	addTool(s, srv, deleteTaskTool(), s.deleteTask)
+	s.addPrompts(srv)
+	s.addResources(srv)
+	if subs != nil {
+		subs.srv = srv
+		srv.AddSendingMiddleware(subs.filter)
+	}
 	tools := Tools()
 	srv.AddReceivingMiddleware(checkArgsMiddleware(tools))
 	if opts.Metrics != nil {

@@ -110,6 +110,7 @@ func (s *server) updateTask(ctx context.Context, user string, in updateTaskIn) (
 			}
 		}
 	}
+	s.changedResults(ctx, user, res)
 	status := "updated"
 	if in.Restore {
 		status = "restored"

@@ -90,8 +90,13 @@ func runMCP(ctx context.Context, cfg Config, log *slog.Logger, stdin io.Reader, 
 			return err
 		}
 	}
+	changes, err := store.NewChanges(ctx, st, log)
+	if err != nil {
+		return err
+	}
+	defer changes.Close()
 	defer startTrashPurge(ctx, st, cfg.Database, log)()
-	opts := mcpserver.Options{Logger: log, DefaultUser: cfg.MCP.User, Version: version()}
+	opts := mcpserver.Options{Logger: log, DefaultUser: cfg.MCP.User, Version: version(), Changes: changes}
 	if err := taskOptions(&opts, cfg); err != nil {
 		return err
 	}

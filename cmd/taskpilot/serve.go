@@ -15,6 +15,7 @@ import (
 	"github.com/taskpilot/taskpilot/mcpserver"
 	"github.com/taskpilot/taskpilot/mcpserver/mcphttp"
 	"github.com/taskpilot/taskpilot/mcpserver/token"
+	"github.com/taskpilot/taskpilot/models/store"
 )
 
 func newServeCmd(e *env) *cobra.Command {
@@ -92,6 +93,11 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, getenv func(str
 		}
 	}
 	defer startTrashPurge(ctx, st, cfg.Database, log)()
+	changes, err := store.NewChanges(ctx, st, log)
+	if err != nil {
+		return err
+	}
+	defer changes.Close()
 
 	lc := new(net.ListenConfig)
 	mcpLn, err := lc.Listen(ctx, "tcp", cfg.MCP.Addr)
@@ -114,7 +120,7 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, getenv func(str
 	mcpLog := log.With("component", "mcp")
 	// One registry: each server's /metrics shows both servers' metrics.
 	reg := newRegistry(cfg, st)
-	mcpOpts := mcpserver.Options{Logger: mcpLog, DefaultUser: cfg.MCP.User, Version: version()}
+	mcpOpts := mcpserver.Options{Logger: mcpLog, DefaultUser: cfg.MCP.User, Version: version(), Changes: changes}
 	if err := taskOptions(&mcpOpts, cfg); err != nil {
 		return err
 	}
