@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/taskpilot/taskpilot/chatserver/chatkit"
+	"github.com/taskpilot/taskpilot/models"
 )
 
 // errorBody is the JSON of every error outside a stream:
@@ -32,12 +33,16 @@ func writeError(c *gin.Context, status int, code, msg string) {
 func (s *server) writeKitError(c *gin.Context, err error) {
 	var re *chatkit.RequestError
 	var tooLarge *http.MaxBytesError
+	var invalid *models.ValidationError
 	switch {
 	case errors.As(err, &tooLarge):
 		writeError(c, http.StatusRequestEntityTooLarge, "body_too_large",
 			"request body is larger than "+byteSize(tooLarge.Limit))
 	case errors.As(err, &re):
 		writeError(c, http.StatusBadRequest, "invalid_request", re.Reason)
+	case errors.As(err, &invalid):
+		// The edge checks first; this keeps a store's refusal a 400 too.
+		writeError(c, http.StatusBadRequest, "invalid_request", invalid.Error())
 	case errors.Is(err, chatkit.ErrNotFound):
 		writeError(c, http.StatusNotFound, "not_found", "thread or item not found")
 	case errors.Is(err, chatkit.ErrUnsupported):

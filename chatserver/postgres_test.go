@@ -15,6 +15,7 @@ func TestPostgres(t *testing.T) {
 	for name, scenario := range map[string]func(*testing.T, string){
 		"end to end":  tasksEndToEnd,
 		"other users": otherUsersThread,
+		"hostile input": hostileInput,
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
