@@ -21,7 +21,8 @@ BENCH_PKGS := ./mcpserver/... ./models/store/... ./chatserver/...
 
 # Fuzz targets, as package:target (-fuzz takes one target per run); make
 # test runs each for FUZZTIME. Inputs that fail are saved under the
-# package's testdata/fuzz/ and then run as plain tests by go test.
+# package's testdata/fuzz/ and then run as plain tests by go test. The
+# first run builds instrumented binaries (minutes, once; then cached).
 FUZZTIME     ?= 5s
 FUZZ_TARGETS := ./chatserver/chatkit:FuzzParseRequest ./chatserver:FuzzChatKit ./chatserver:FuzzREST ./mcpserver:FuzzToolArguments
 
