@@ -19,6 +19,13 @@ BENCH      ?= .
 BENCHTIME  ?= 1s
 BENCH_PKGS := ./mcpserver/... ./models/store/... ./chatserver/...
 
+# Fuzz targets, as package:target (-fuzz takes one target per run); make
+# test runs each for FUZZTIME. Inputs that fail are saved under the
+# package's testdata/fuzz/ and then run as plain tests by go test. The
+# first run builds instrumented binaries (minutes, once; then cached).
+FUZZTIME     ?= 5s
+FUZZ_TARGETS := ./chatserver/chatkit:FuzzParseRequest ./chatserver:FuzzChatKit ./chatserver:FuzzREST ./mcpserver:FuzzToolArguments
+
 # An example DSN for test-postgres; create the database first:
 # psql -h 127.0.0.1 -U postgres -c 'create database tp_dev'
 PG_DSN_EXAMPLE := postgres://postgres@127.0.0.1:5432/tp_dev?sslmode=disable
@@ -37,8 +44,16 @@ run: ## Run the MCP and chat servers locally (RUN_ARGS, default serve; SQLite in
 	go run -ldflags "$(LDFLAGS)" ./cmd/taskpilot $(RUN_ARGS)
 
 .PHONY: test
-test: ## Run every test with the race detector (PostgreSQL only if TASKPILOT_TEST_POSTGRES_DSN is set)
+test: ## Run every test with the race detector (PostgreSQL only if TASKPILOT_TEST_POSTGRES_DSN is set), then make fuzz
 	go test -race -count=1 ./...
+	@$(MAKE) --no-print-directory fuzz
+
+.PHONY: fuzz
+fuzz: ## Run each fuzz target for FUZZTIME (default 5s): no input may answer a 5xx or an internal error
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		echo "go test -fuzz $${t#*:} -fuzztime $(FUZZTIME) $${t%%:*}"; \
+		go test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) "$${t%%:*}"; \
+	done
 
 .PHONY: test-postgres
 test-postgres: ## Run the store tests against PostgreSQL too (needs TASKPILOT_TEST_POSTGRES_DSN)

@@ -40,12 +40,16 @@ const retryAfter = "5"
 func (s *server) writeKitError(c *gin.Context, err error) {
 	var re *chatkit.RequestError
 	var tooLarge *http.MaxBytesError
+	var invalid *models.ValidationError
 	switch {
 	case errors.As(err, &tooLarge):
 		writeError(c, http.StatusRequestEntityTooLarge, "body_too_large",
 			"request body is larger than "+byteSize(tooLarge.Limit))
 	case errors.As(err, &re):
 		writeError(c, http.StatusBadRequest, "invalid_request", re.Reason)
+	case errors.As(err, &invalid):
+		// The edge checks first; this keeps a store's refusal a 400 too.
+		writeError(c, http.StatusBadRequest, "invalid_request", invalid.Error())
 	case errors.Is(err, chatkit.ErrNotFound):
 		writeError(c, http.StatusNotFound, "not_found", "thread or item not found")
 	case errors.Is(err, chatkit.ErrUnsupported):

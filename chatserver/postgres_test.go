@@ -13,8 +13,9 @@ func TestPostgres(t *testing.T) {
 	t.Parallel()
 	storetest.PostgresDSN(t)
 	for name, scenario := range map[string]func(*testing.T, string){
-		"end to end":  tasksEndToEnd,
-		"other users": otherUsersThread,
+		"end to end":    tasksEndToEnd,
+		"other users":   otherUsersThread,
+		"hostile input": hostileInput,
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()

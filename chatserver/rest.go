@@ -15,6 +15,7 @@ import (
 
 	"github.com/taskpilot/taskpilot/chatserver/agent"
 	"github.com/taskpilot/taskpilot/chatserver/chatkit"
+	"github.com/taskpilot/taskpilot/models"
 )
 
 // restRequest is the body of POST /api/{user_id}/chat. The message may
@@ -63,16 +64,23 @@ func (s *server) restChat(c *gin.Context) {
 	if text == nil {
 		text = in.Content
 	}
-	if text == nil || strings.TrimSpace(*text) == "" {
+	if text == nil || strings.TrimSpace(models.CleanText(*text)) == "" {
 		writeError(c, http.StatusBadRequest, "invalid_request", "message: required, and not blank")
 		return
 	}
-	if !s.checkMessage(c, utf8.RuneCountInString(*text)) {
+	message := models.CleanText(*text) // as ChatKit messages are
+	if !s.checkMessage(c, utf8.RuneCountInString(message)) {
 		return
+	}
+	if in.ConversationID != "" {
+		if err := models.ValidateID("conversation_id", in.ConversationID); err != nil {
+			writeError(c, http.StatusBadRequest, "invalid_request", err.Error())
+			return
+		}
 	}
 
 	input := chatkit.UserMessageInput{
-		Content:     []chatkit.UserContent{chatkit.TextContent(*text)},
+		Content:     []chatkit.UserContent{chatkit.TextContent(message)},
 		Attachments: []string{},
 	}
 	var kitReq kitRequest

@@ -42,6 +42,13 @@ func TestBadInput(t *testing.T) {
 		{"unknown field", "add_task", map[string]any{"title": "a", "user_id": "bob"}, `unknown argument "user_id" (allowed: title, description, priority, due, tags, repeat, tasks)`},
 		{"several problems", "add_task", map[string]any{"title": 5, "foo": 1}, `unknown argument "foo" (allowed: title, description, priority, due, tags, repeat, tasks); "title" must be a string`},
 		{"arguments not an object", "add_task", json.RawMessage(`["Buy milk"]`), "they must be a JSON object"},
+		// NUL and other control characters: PostgreSQL cannot store NUL, so
+		// they once were "internal error; try again" there (retried forever).
+		{"NUL in title", "add_task", map[string]any{"title": "Buy\x00milk"}, "Invalid title: must be a single line without control characters."},
+		{"NUL in description", "add_task", map[string]any{"title": "a", "description": "milk\x00eggs"}, "Invalid description: must not contain control characters other than tab and newline (found U+0000)."},
+		{"escape in description", "add_task", map[string]any{"title": "a", "description": "\x1b[2J"}, "Invalid description: must not contain control characters"},
+		{"NUL in tag", "add_task", map[string]any{"title": "a", "tags": []string{"home\x00"}}, "Invalid tags: tag"},
+		{"NUL in due", "add_task", map[string]any{"title": "a", "due": "2026-05-01\x00"}, "Invalid due: "},
 
 		// list_tasks
 		{"limit 0", "list_tasks", map[string]any{"limit": 0}, `"limit" must be at least 1, not 0`},
@@ -58,12 +65,17 @@ func TestBadInput(t *testing.T) {
 		{"bad tag filter", "list_tasks", map[string]any{"tag": "a b"}, `Invalid tag: tag "a b" may only use`},
 		{"bad cursor", "list_tasks", map[string]any{"cursor": "garbage"}, "Invalid cursor"},
 		{"overdue is text", "list_tasks", map[string]any{"overdue": "yes"}, `"overdue" must be true or false, not a string`},
+		{"NUL in query", "list_tasks", map[string]any{"query": "milk\x00"}, "Invalid query: must be a single line without control characters."},
+		{"NUL in tag filter", "list_tasks", map[string]any{"tag": "home\x00"}, "Invalid tag: "},
+		// base64url of {"s":"title","t":"a\u0000","n":1}
+		{"NUL in cursor", "list_tasks", map[string]any{"sort": "title", "cursor": "eyJzIjoidGl0bGUiLCJ0IjoiYVx1MDAwMCIsIm4iOjF9"}, "Invalid cursor"},
 
 		// find_task_by_name
 		{"empty name", "find_task_by_name", map[string]any{"name": ""}, `"name" must not be empty`},
 		{"blank name", "find_task_by_name", map[string]any{"name": "  "}, "Invalid name"},
 		{"no name", "find_task_by_name", map[string]any{}, `missing required argument "name"`},
 		{"name is a list", "find_task_by_name", map[string]any{"name": []string{"milk"}}, `"name" must be a string, not an array`},
+		{"NUL in name", "find_task_by_name", map[string]any{"name": "milk\x00"}, "Invalid name: must be a single line without control characters."},
 
 		// complete_task
 		{"complete id 0", "complete_task", map[string]any{"task_id": 0}, `"task_id" must be at least 1, not 0`},
@@ -86,6 +98,8 @@ func TestBadInput(t *testing.T) {
 		{"update due and clear_due", "update_task", map[string]any{"task_id": 1, "due": "2026-06-01", "clear_due": true}, "Give either due (to set a new due date) or clear_due (to remove it), not both."},
 		{"update empty title", "update_task", map[string]any{"task_id": 1, "title": ""}, `"title" must not be empty`},
 		{"update 201-char title", "update_task", map[string]any{"task_id": 1, "title": long(201)}, `"title" has 201 characters`},
+		{"update NUL in title", "update_task", map[string]any{"task_id": 1, "title": "x\x00"}, "Invalid title: must be a single line"},
+		{"update NUL in description", "update_task", map[string]any{"task_id": 1, "description": "x\x00y"}, "Invalid description: must not contain control characters"},
 		{"update bad date", "update_task", map[string]any{"task_id": 1, "due": "someday"}, `Invalid due: "someday" is not a date`},
 		{"update priority null", "update_task", map[string]any{"task_id": 1, "priority": nil}, `"priority" must be a string, not null`},
 		{"update 11 tags", "update_task", map[string]any{"task_id": 1, "tags": strings.Split("a b c d e f g h i j k", " ")}, `"tags" has 11 items`},

@@ -46,7 +46,10 @@ func findTaskByNameTool() *mcp.Tool {
 
 // findTaskByName resolves a name to exactly one task, or explains why not.
 func (s *server) findTaskByName(ctx context.Context, user string, in findTaskByNameIn) (findTaskByNameOut, string, error) {
-	name := strings.TrimSpace(in.Name)
+	name, err := models.ValidateLine("name", in.Name, models.MaxTitleLen)
+	if err != nil {
+		return findTaskByNameOut{}, "", err
+	}
 	if name == "" {
 		return findTaskByNameOut{}, "", userErrorf("Invalid name: give the task's title or part of it.")
 	}

@@ -114,9 +114,13 @@ func (s *server) listTasks(ctx context.Context, user string, in listTasksIn) (li
 // taskFilter validates list_tasks' input. The schema has already checked
 // the enums and the limit.
 func taskFilter(in listTasksIn, now time.Time) (models.TaskFilter, error) {
+	query, err := models.ValidateLine("query", in.Query, models.MaxTitleLen)
+	if err != nil {
+		return models.TaskFilter{}, err
+	}
 	f := models.TaskFilter{
 		Status:  models.Status(in.Status),
-		Query:   strings.TrimSpace(in.Query),
+		Query:   query,
 		Overdue: in.Overdue,
 		Now:     now,
 		Sort:    models.Sort(in.Sort),
@@ -137,7 +141,6 @@ func taskFilter(in listTasksIn, now time.Time) (models.TaskFilter, error) {
 	if f.Sort == models.SortDeleted && f.Status != models.StatusDeleted {
 		return f, userErrorf("Invalid sort: deleted orders the trash; give status=\"deleted\" as well.")
 	}
-	var err error
 	if in.Priority != "" {
 		if f.Priority, err = models.ParsePriority(in.Priority); err != nil {
 			return f, err

@@ -138,34 +138,23 @@ func ParseDue(field, s string) (Due, error) {
 }
 
 // ValidateTitle trims and checks a title: 1..MaxTitleLen characters, no
-// control characters.
+// control characters (see ValidateLine).
 func ValidateTitle(s string) (string, error) {
-	s = strings.TrimSpace(s)
-	switch n := utf8.RuneCountInString(s); {
-	case !utf8.ValidString(s):
-		return "", Invalid("title", "must be valid UTF-8")
-	case n == 0:
-		return "", Invalid("title", "must not be empty")
-	case n > MaxTitleLen:
-		return "", Invalid("title", "is %d characters; the limit is %d", n, MaxTitleLen)
+	s, err := ValidateLine("title", s, MaxTitleLen)
+	if err != nil {
+		return "", err
 	}
-	if strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
-		return "", Invalid("title", "must be a single line without control characters")
+	if s == "" {
+		return "", Invalid("title", "must not be empty")
 	}
 	return s, nil
 }
 
-// ValidateDescription trims and checks a description (at most
-// MaxDescriptionLen characters; may be empty).
+// ValidateDescription trims and checks a description: at most
+// MaxDescriptionLen characters, no control characters but tab and newline
+// (see ValidateText); it may be empty.
 func ValidateDescription(s string) (string, error) {
-	s = strings.TrimSpace(s)
-	if !utf8.ValidString(s) {
-		return "", Invalid("description", "must be valid UTF-8")
-	}
-	if n := utf8.RuneCountInString(s); n > MaxDescriptionLen {
-		return "", Invalid("description", "is %d characters; the limit is %d", n, MaxDescriptionLen)
-	}
-	return s, nil
+	return ValidateText("description", s, MaxDescriptionLen)
 }
 
 var tagPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)

@@ -4,8 +4,30 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"unicode"
+
+	"github.com/taskpilot/taskpilot/models"
+)
+
+// Bounds on requests, so that no list or field a client sends costs more
+// than a request should (the HTTP layer also bounds the body). Ids follow
+// models.ValidateID; the text a user types is cleaned with
+// models.CleanText.
+const (
+	// MaxFeedbackItems bounds the item ids of one items.feedback.
+	MaxFeedbackItems = 1000
+	// MaxContentParts bounds the parts of one user message.
+	MaxContentParts = 100
+	// MaxAnswers bounds the answers of one structured input submission,
+	// and the values of one answer.
+	MaxAnswers = 100
+	// MaxMetadataBytes bounds a request's metadata object, encoded.
+	MaxMetadataBytes = 16 << 10
+	// MaxThreadTitleLen bounds a thread title set with threads.update, in
+	// characters (as for task titles).
+	MaxThreadTitleLen = models.MaxTitleLen
 )
 
 // Request types of the ChatKit Python SDK 1.6.5. The first six stream
@@ -107,6 +129,9 @@ func ParseRequest(body []byte) (Request, error) {
 		return Request{}, invalid("type: unknown request type %q", *env.Type)
 	}
 	req := Request{Type: *env.Type, Metadata: map[string]any{}}
+	if len(env.Metadata) > MaxMetadataBytes {
+		return Request{}, invalid("metadata: is %d bytes; the limit is %d", len(env.Metadata), MaxMetadataBytes)
+	}
 	if len(env.Metadata) > 0 && string(env.Metadata) != "null" {
 		if err := json.Unmarshal(env.Metadata, &req.Metadata); err != nil || req.Metadata == nil {
 			return Request{}, invalid("metadata: must be an object")
@@ -136,6 +161,23 @@ func ParseRequest(body []byte) (Request, error) {
 func isObject(b []byte) bool {
 	b = bytes.TrimSpace(b)
 	return len(b) > 0 && b[0] == '{'
+}
+
+// checkID checks a required id (models.ValidateID); path names it in the
+// error, e.g. "params.thread_id".
+func checkID(path, id string) error {
+	if err := models.ValidateID(path, id); err != nil {
+		return invalid("%s", err.Error())
+	}
+	return nil
+}
+
+// checkOptionalID is checkID for an id that may be empty.
+func checkOptionalID(path, id string) error {
+	if id == "" {
+		return nil
+	}
+	return checkID(path, id)
 }
 
 // paramsError turns a decoding error into a *RequestError.
@@ -198,10 +240,37 @@ func (in *UserMessageInput) UnmarshalJSON(b []byte) error {
 	return json.Unmarshal(b, (*plain)(in))
 }
 
+// validate bounds the message and cleans the text a person typed
+// (models.CleanText: NUL and other control characters removed).
+func (in *UserMessageInput) validate() error {
+	if len(in.Content) > MaxContentParts {
+		return invalid("params.input.content: %d parts; the limit is %d", len(in.Content), MaxContentParts)
+	}
+	for i := range in.Content {
+		c := &in.Content[i]
+		c.Text = models.CleanText(c.Text)
+		c.ID = models.CleanText(c.ID)
+		c.Group = models.CleanText(c.Group)
+	}
+	in.QuotedText = models.CleanText(in.QuotedText)
+	if len(in.Attachments) > MaxContentParts {
+		return invalid("params.input.attachments: %d attachments; the limit is %d", len(in.Attachments), MaxContentParts)
+	}
+	if err := checkOptionalID("params.input.inference_options.model", in.InferenceOptions.Model); err != nil {
+		return err
+	}
+	if tc := in.InferenceOptions.ToolChoice; tc != nil {
+		return checkOptionalID("params.input.inference_options.tool_choice.id", tc.ID)
+	}
+	return nil
+}
+
 // ThreadCreateParams are the params of threads.create.
 type ThreadCreateParams struct {
 	Input UserMessageInput `json:"input"`
 }
+
+func (p *ThreadCreateParams) validate() error { return p.Input.validate() }
 
 // ThreadAddUserMessageParams are the params of threads.add_user_message.
 type ThreadAddUserMessageParams struct {
@@ -209,11 +278,22 @@ type ThreadAddUserMessageParams struct {
 	Input    UserMessageInput `json:"input"`
 }
 
+func (p *ThreadAddUserMessageParams) validate() error {
+	if err := checkID("params.thread_id", p.ThreadID); err != nil {
+		return err
+	}
+	return p.Input.validate()
+}
+
 // ThreadAddClientToolOutputParams are the params of
 // threads.add_client_tool_output. Result is any JSON value, null included.
 type ThreadAddClientToolOutputParams struct {
 	ThreadID string `json:"thread_id"`
 	Result   any    `json:"result"`
+}
+
+func (p *ThreadAddClientToolOutputParams) validate() error {
+	return checkID("params.thread_id", p.ThreadID)
 }
 
 // ThreadAddStructuredInputParams are the params of
@@ -224,7 +304,15 @@ type ThreadAddStructuredInputParams struct {
 	Input    StructuredInputSubmission `json:"input"`
 }
 
-func (p *ThreadAddStructuredInputParams) validate() error { return p.Input.validate() }
+func (p *ThreadAddStructuredInputParams) validate() error {
+	if err := checkID("params.thread_id", p.ThreadID); err != nil {
+		return err
+	}
+	if err := checkID("params.item_id", p.ItemID); err != nil {
+		return err
+	}
+	return p.Input.validate()
+}
 
 // StructuredInputSubmission answers a structured input item. Status is
 // "answered" (the default) or "skipped"; Answers maps question ids to
@@ -242,6 +330,20 @@ func (s *StructuredInputSubmission) validate() error {
 	default:
 		return invalid(`params.input.status: must be "answered" or "skipped", not %q`, s.Status)
 	}
+	if len(s.Answers) > MaxAnswers {
+		return invalid("params.input.answers: %d answers; the limit is %d", len(s.Answers), MaxAnswers)
+	}
+	for id, a := range s.Answers {
+		if err := checkID("params.input.answers key", id); err != nil {
+			return err
+		}
+		if len(a.Values) > MaxAnswers {
+			return invalid("params.input.answers.%s: %d values; the limit is %d", id, len(a.Values), MaxAnswers)
+		}
+		for i, v := range a.Values {
+			a.Values[i] = models.CleanText(v)
+		}
+	}
 	return nil
 }
 
@@ -252,6 +354,13 @@ type ThreadRetryAfterItemParams struct {
 	ItemID   string `json:"item_id"`
 }
 
+func (p *ThreadRetryAfterItemParams) validate() error {
+	if err := checkID("params.thread_id", p.ThreadID); err != nil {
+		return err
+	}
+	return checkID("params.item_id", p.ItemID)
+}
+
 // ThreadCustomActionParams are the params of threads.custom_action and
 // threads.sync_custom_action. ItemID is the widget item that sent the
 // action, or empty.
@@ -259,6 +368,16 @@ type ThreadCustomActionParams struct {
 	ThreadID string `json:"thread_id"`
 	ItemID   string `json:"item_id"`
 	Action   Action `json:"action"`
+}
+
+func (p *ThreadCustomActionParams) validate() error {
+	if err := checkID("params.thread_id", p.ThreadID); err != nil {
+		return err
+	}
+	if err := checkOptionalID("params.item_id", p.ItemID); err != nil {
+		return err
+	}
+	return checkID("params.action.type", p.Action.Type)
 }
 
 // Action is a widget action as the client sends it back: the Type and
@@ -283,6 +402,8 @@ type ThreadGetByIDParams struct {
 	ThreadID string `json:"thread_id"`
 }
 
+func (p *ThreadGetByIDParams) validate() error { return checkID("params.thread_id", p.ThreadID) }
+
 // ListParams are the params of threads.list and the paging part of
 // items.list. Limit 0 (or null) means DefaultPageSize, and the server
 // serves at most MaxPageSize per page (the ChatKit playground asks for
@@ -304,7 +425,7 @@ func (p *ListParams) validate() error {
 	if p.Limit < 0 {
 		return invalid("params.limit: must not be negative")
 	}
-	return nil
+	return checkOptionalID("params.after", p.After)
 }
 
 // options returns the store query for p.
@@ -316,10 +437,24 @@ func (p ListParams) options() ListOptions {
 	return ListOptions{After: p.After, Limit: min(limit, MaxPageSize), Order: p.Order}
 }
 
-// ThreadUpdateParams are the params of threads.update.
+// ThreadUpdateParams are the params of threads.update. The title is
+// trimmed and one line of at most MaxThreadTitleLen characters; empty
+// removes it.
 type ThreadUpdateParams struct {
 	ThreadID string `json:"thread_id"`
 	Title    string `json:"title"`
+}
+
+func (p *ThreadUpdateParams) validate() error {
+	if err := checkID("params.thread_id", p.ThreadID); err != nil {
+		return err
+	}
+	title, err := models.ValidateLine("params.title", p.Title, MaxThreadTitleLen)
+	if err != nil {
+		return invalid("%s", err.Error())
+	}
+	p.Title = title
+	return nil
 }
 
 // ThreadDeleteParams are the params of threads.delete.
@@ -327,10 +462,19 @@ type ThreadDeleteParams struct {
 	ThreadID string `json:"thread_id"`
 }
 
+func (p *ThreadDeleteParams) validate() error { return checkID("params.thread_id", p.ThreadID) }
+
 // ItemsListParams are the params of items.list.
 type ItemsListParams struct {
 	ThreadID string `json:"thread_id"`
 	ListParams
+}
+
+func (p *ItemsListParams) validate() error {
+	if err := checkID("params.thread_id", p.ThreadID); err != nil {
+		return err
+	}
+	return p.ListParams.validate()
 }
 
 // ItemFeedbackParams are the params of items.feedback.
@@ -341,6 +485,17 @@ type ItemFeedbackParams struct {
 }
 
 func (p *ItemFeedbackParams) validate() error {
+	if err := checkID("params.thread_id", p.ThreadID); err != nil {
+		return err
+	}
+	if len(p.ItemIDs) > MaxFeedbackItems {
+		return invalid("params.item_ids: %d item ids; the limit is %d", len(p.ItemIDs), MaxFeedbackItems)
+	}
+	for i, id := range p.ItemIDs {
+		if err := checkID(fmt.Sprintf("params.item_ids[%d]", i), id); err != nil {
+			return err
+		}
+	}
 	if p.Kind != FeedbackPositive && p.Kind != FeedbackNegative {
 		return invalid(`params.kind: must be "positive" or "negative", not %q`, p.Kind)
 	}

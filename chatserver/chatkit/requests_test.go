@@ -2,6 +2,7 @@ package chatkit_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -89,6 +90,39 @@ func TestParseRequest(t *testing.T) {
 	}
 }
 
+// answers is n structured input answers, as JSON object members.
+func answers(n int) string {
+	parts := make([]string, n)
+	for i := range parts {
+		parts[i] = fmt.Sprintf(`"q%d":{"values":["x"],"skipped":false}`, i)
+	}
+	return strings.Join(parts, ",")
+}
+
+// TestParseRequestCleansText: the text a person typed loses NUL and the
+// other control characters (tab and newlines stay); a title is trimmed.
+func TestParseRequestCleansText(t *testing.T) {
+	t.Parallel()
+	req, err := chatkit.ParseRequest([]byte(`{"type":"threads.add_user_message","params":{"thread_id":"thr_1","input":{"content":[{"type":"input_text","text":"buy\u0000 milk\u001b\n\tnow\u007f"}],"attachments":[],"quoted_text":"q\u0007","inference_options":{}}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := req.Params.(*chatkit.ThreadAddUserMessageParams).Input
+	if got := in.Content[0].Text; got != "buy milk\n\tnow" {
+		t.Errorf("text = %q, want the control characters removed", got)
+	}
+	if in.QuotedText != "q" {
+		t.Errorf("quoted text = %q, want %q", in.QuotedText, "q")
+	}
+	req, err = chatkit.ParseRequest([]byte(`{"type":"threads.update","params":{"thread_id":"thr_1","title":"  Groceries "}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := req.Params.(*chatkit.ThreadUpdateParams).Title; got != "Groceries" {
+		t.Errorf("title = %q, want it trimmed", got)
+	}
+}
+
 func TestParseRequestRejects(t *testing.T) {
 	t.Parallel()
 	s := chatkittest.Schemas(t)
@@ -122,6 +156,23 @@ func TestParseRequestRejects(t *testing.T) {
 		{"bad structured status", `{"type":"threads.add_structured_input","params":{"thread_id":"t","item_id":"i","input":{"status":"maybe"}}}`, `params.input.status: must be "answered" or "skipped"`, false},
 		{"missing result", `{"type":"threads.add_client_tool_output","params":{"thread_id":"t"}}`, "params.result: required", false},
 		{"trailing garbage", `{"type":"threads.list","params":{}} x`, "must be a JSON object", false},
+		// Bounds and text rules (models.ValidateID and friends), the same
+		// on every database; the reference has none of them.
+		{"NUL in thread_id", `{"type":"threads.get_by_id","params":{"thread_id":"thr_\u0000"}}`, "params.thread_id: must not contain control characters (found U+0000)", true},
+		{"empty thread_id", `{"type":"threads.delete","params":{"thread_id":""}}`, "params.thread_id: must not be empty", true},
+		{"overlong thread_id", `{"type":"threads.delete","params":{"thread_id":"` + strings.Repeat("t", 256) + `"}}`, "params.thread_id: is 256 bytes; the limit is 255", true},
+		{"NUL in after", `{"type":"threads.list","params":{"after":"\u0000"}}`, "params.after: must not contain control characters", true},
+		{"NUL in item_id", `{"type":"threads.retry_after_item","params":{"thread_id":"t","item_id":"\u0000"}}`, "params.item_id: ", true},
+		{"empty action type", `{"type":"threads.custom_action","params":{"thread_id":"t","action":{"type":""}}}`, "params.action.type: must not be empty", true},
+		{"NUL in title", `{"type":"threads.update","params":{"thread_id":"t","title":"a\u0000"}}`, "params.title: must be a single line without control characters", true},
+		{"newline in title", `{"type":"threads.update","params":{"thread_id":"t","title":"a\nb"}}`, "params.title: must be a single line", true},
+		{"201-character title", `{"type":"threads.update","params":{"thread_id":"t","title":"` + strings.Repeat("é", 201) + `"}}`, "params.title: is 201 characters; the limit is 200", true},
+		{"1001 feedback ids", `{"type":"items.feedback","params":{"thread_id":"t","item_ids":[` + strings.Repeat(`"a",`, 1000) + `"a"],"kind":"positive"}}`, "params.item_ids: 1001 item ids; the limit is 1000", true},
+		{"NUL feedback id", `{"type":"items.feedback","params":{"thread_id":"t","item_ids":["a","\u0000"],"kind":"positive"}}`, "params.item_ids[1]: must not contain control characters", true},
+		{"101 content parts", `{"type":"threads.create","params":{"input":{"content":[` + strings.Repeat(`{"type":"input_text","text":"a"},`, 100) + `{"type":"input_text","text":"a"}],"attachments":[],"inference_options":{}}}}`, "params.input.content: 101 parts; the limit is 100", true},
+		{"NUL in model", `{"type":"threads.create","params":{"input":{"content":[],"attachments":[],"inference_options":{"model":"\u0000"}}}}`, "params.input.inference_options.model: ", true},
+		{"101 answers", `{"type":"threads.add_structured_input","params":{"thread_id":"t","item_id":"i","input":{"answers":{` + answers(101) + `}}}}`, "params.input.answers: 101 answers; the limit is 100", true},
+		{"metadata over 16 KiB", `{"type":"threads.list","params":{},"metadata":{"m":"` + strings.Repeat("m", 16<<10) + `"}}`, "metadata: is 16392 bytes; the limit is 16384", true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -183,8 +183,10 @@ func toThread(m *chatkit.ThreadMetadata) (models.Thread, error) {
 		}
 	}
 	t := models.Thread{ID: m.ID, Status: string(status), Metadata: string(meta), CreatedAt: m.CreatedAt}
-	if m.Title != "" {
-		t.Title = &m.Title
+	// Requests are checked at the edge; a title a model wrote is cleaned
+	// here, so that a NUL in it cannot fail the save on PostgreSQL alone.
+	if title := models.CleanText(m.Title); title != "" {
+		t.Title = &title
 	}
 	if m.AllowedImageDomains != nil {
 		b, err := json.Marshal(m.AllowedImageDomains)

@@ -1,6 +1,7 @@
 package threadstore_test
 
 import (
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"testing"
@@ -9,6 +10,7 @@ import (
 	"github.com/taskpilot/taskpilot/chatserver/chatkit/storetest"
 	"github.com/taskpilot/taskpilot/chatserver/threadstore"
 	"github.com/taskpilot/taskpilot/models"
+	"github.com/taskpilot/taskpilot/models/store"
 	dbtest "github.com/taskpilot/taskpilot/models/store/storetest"
 )
 
@@ -60,4 +62,22 @@ func TestNotFoundMatchesBoth(t *testing.T) {
 	if want := "get thread: thread thr_missing: not found"; err.Error() != want {
 		t.Errorf("message = %q, want %q", err, want)
 	}
+}
+
+// TestModelTitleWithNUL: a title with NUL (say, written by a model) is
+// saved without it on both databases; PostgreSQL once refused the save.
+func TestModelTitleWithNUL(t *testing.T) {
+	dbtest.ForEachBackend(t, func(t *testing.T, st *store.Store) {
+		ctx := t.Context()
+		s := threadstore.New(st)
+		user := "nul-" + rand.Text()[:8]
+		th := &chatkit.ThreadMetadata{ID: "thr_1", Title: "Milk\x00 run", CreatedAt: chatkit.Now()}
+		if err := s.SaveThread(ctx, user, th); err != nil {
+			t.Fatalf("SaveThread: %v", err)
+		}
+		got, err := s.LoadThread(ctx, user, "thr_1")
+		if err != nil || got.Title != "Milk run" {
+			t.Fatalf("LoadThread = %+v, %v; want title %q", got, err, "Milk run")
+		}
+	})
 }

@@ -3,6 +3,8 @@ package store
 import (
 	"encoding/base64"
 	"encoding/json"
+	"strings"
+	"unicode"
 
 	"github.com/taskpilot/taskpilot/models"
 )
@@ -41,7 +43,9 @@ func decodeCursor(s string, sort models.Sort) (cursor, error) {
 	if err == nil {
 		err = json.Unmarshal(b, &c)
 	}
-	if err != nil || c.Number < 1 || c.Sort == "" {
+	// A title key never holds a control character; PostgreSQL could not
+	// even compare one holding NUL.
+	if err != nil || c.Number < 1 || c.Sort == "" || strings.ContainsFunc(c.Str, unicode.IsControl) {
 		return cursor{}, models.Invalid("cursor", "is not a cursor from a previous listing; list again without a cursor")
 	}
 	if c.Sort != sort {

@@ -13,9 +13,6 @@ import (
 	"github.com/taskpilot/taskpilot/models"
 )
 
-// maxIDLen bounds thread and item ids (the columns are VARCHAR(255)).
-const maxIDLen = 255
-
 // threadRow is a row of chat_threads. Seq is the insertion counter that
 // breaks created_at ties; it never leaves the package.
 type threadRow struct {
@@ -98,15 +95,10 @@ func checkThread(user string, t models.Thread) error {
 	return nil
 }
 
-// checkID rejects an empty or overlong thread or item id.
+// checkID rejects an empty, overlong or malformed thread or item id
+// (models.ValidateID), which PostgreSQL might not even be able to compare.
 func checkID(field, id string) error {
-	if id == "" {
-		return models.Invalid(field, "must not be empty")
-	}
-	if len(id) > maxIDLen {
-		return models.Invalid(field, "is %d bytes; the limit is %d", len(id), maxIDLen)
-	}
-	return nil
+	return models.ValidateID(field, id)
 }
 
 // storedTime is t as both databases keep it (UTC, microseconds), or def

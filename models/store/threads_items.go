@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -188,19 +188,31 @@ func itemNotFound(threadID, itemID string) error {
 	return fmt.Errorf("item %s of thread %s: %w", itemID, threadID, models.ErrNotFound)
 }
 
+// feedbackBatch is how many feedback rows one INSERT writes: 5 bind
+// parameters each, far below the limits of both databases (SQLite 32766,
+// PostgreSQL 65535), whatever the length of the list.
+const feedbackBatch = 1000
+
 // SaveFeedback records user's rating kind for the items itemIDs of thread
 // threadID, replacing an earlier rating of the same item. All or none are
-// recorded: it returns models.ErrNotFound if the thread is not user's or
-// an item is not in it, and a *models.ValidationError for an unknown kind.
+// recorded, in one transaction however long the list: it returns
+// models.ErrNotFound if the thread is not user's or an item is not in it,
+// and a *models.ValidationError for an unknown kind or a malformed id.
 func (s *Store) SaveFeedback(ctx context.Context, user, threadID string, itemIDs []string, kind string) error {
 	k := models.FeedbackKind(kind)
 	if k != models.FeedbackPositive && k != models.FeedbackNegative {
 		return models.Invalid("kind", "%q is not one of positive, negative", kind)
 	}
+	if err := checkID("thread_id", threadID); err != nil {
+		return fmt.Errorf("save feedback: %w", err)
+	}
 	ts := now()
 	var rows []feedbackRow
 	seen := map[string]bool{}
 	for _, id := range itemIDs {
+		if err := checkID("item_ids", id); err != nil {
+			return fmt.Errorf("save feedback: %w", err)
+		}
 		if !seen[id] { // one statement may not upsert a row twice
 			seen[id] = true
 			rows = append(rows, feedbackRow{UserID: user, ThreadID: threadID, ItemID: id, Kind: k, CreatedAt: ts})
@@ -213,15 +225,23 @@ func (s *Store) SaveFeedback(ctx context.Context, user, threadID string, itemIDs
 		}
 		return nil
 	}
-	err := s.db.WithContext(ctx).Clauses(clause.OnConflict{
-		Columns:   []clause.Column{{Name: "user_id"}, {Name: "thread_id"}, {Name: "item_id"}},
-		DoUpdates: clause.AssignmentColumns([]string{"kind", "created_at"}),
-	}).Create(&rows).Error
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		for batch := range slices.Chunk(rows, feedbackBatch) {
+			err := tx.Clauses(clause.OnConflict{
+				Columns:   []clause.Column{{Name: "user_id"}, {Name: "thread_id"}, {Name: "item_id"}},
+				DoUpdates: clause.AssignmentColumns([]string{"kind", "created_at"}),
+			}).Create(&batch).Error
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if errors.Is(err, gorm.ErrForeignKeyViolated) {
-		return fmt.Errorf("save feedback: items %s of thread %s: %w", strings.Join(itemIDs, ", "), threadID, models.ErrNotFound)
+		return fmt.Errorf("save feedback: %d items of thread %s: %w", len(rows), threadID, models.ErrNotFound)
 	}
 	if err != nil {
-		return fmt.Errorf("save feedback: %w", err)
+		return fmt.Errorf("save feedback: %w", dbError(err))
 	}
 	return nil
 }
