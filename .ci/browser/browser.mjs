@@ -15,6 +15,8 @@
 //                    --signup invite), where alice exists with ALICE_PASSWORD
 //                    and INVITE_SECRET is an unused invite; its tests are
 //                    skipped (and say so) when it is not set
+//   SETUP_LINK       the setup link logged by a server in accounts mode with
+//                    no account yet and --signup open (optional)
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -777,6 +779,61 @@ if (!ACC) {
   }
 
   await acct.context.close();
+}
+
+const SETUP = process.env.SETUP_LINK;
+if (!SETUP) {
+  log('skip setup-link tests: SETUP_LINK is not set');
+} else {
+  const origin = new URL(SETUP).origin;
+
+  await check('setup: the logged link creates the first account, once', async () => {
+    const { page, context } = await newPage();
+    try {
+      await stubChatKit(context);
+      await page.goto(SETUP);
+      await page.getByRole('heading', { name: 'Create the first account', level: 2 }).waitFor();
+      assert(await page.getByRole('button', { name: 'Sign in', exact: true }).isHidden(), 'the sign-in form is shown with the setup form');
+      await field(page, 'Name').fill('root');
+      await field(page, 'Password').fill('the first password');
+      await page.getByRole('button', { name: 'Create account' }).click();
+      await page.waitForURL(`${origin}/`);
+      await page.getByText('Signed in as root').waitFor();
+    } finally {
+      await context.close();
+    }
+    const again = await newPage();
+    try {
+      await again.page.goto(SETUP);
+      await again.page.getByText('This setup link has been used: the first account exists already.').waitFor();
+      await again.page.getByRole('heading', { name: 'Sign in', level: 2 }).waitFor();
+    } finally {
+      await again.context.close();
+    }
+  });
+
+  await check('open sign-up: "Create an account" on /signin, taken names refused', async () => {
+    const { page, context } = await newPage();
+    try {
+      await page.goto(`${origin}/lite`);
+      await page.waitForURL(`${origin}/signin?next=%2Flite`);
+      assert(await page.getByText('No account yet? Ask whoever runs').isHidden(), 'closed-sign-up hint shown with open sign-up');
+      await page.getByRole('button', { name: 'Create an account' }).click();
+      await page.getByRole('heading', { name: 'Create an account', level: 2 }).waitFor();
+      await field(page, 'Name').fill('ROOT');
+      await field(page, 'Password').fill('another password');
+      await page.getByRole('button', { name: 'Create account' }).click();
+      await page.getByRole('alert').filter({ hasText: 'That name is taken; choose another.' }).waitFor();
+      const focused = await page.evaluate(() => document.activeElement && document.activeElement.id);
+      assert(focused === 'signup-name', `focus on ${focused}`);
+      await field(page, 'Name').fill('erin');
+      await page.getByRole('button', { name: 'Create account' }).click();
+      await page.waitForURL(`${origin}/lite`);
+      await page.getByText('Signed in as erin').waitFor();
+    } finally {
+      await context.close();
+    }
+  });
 }
 
 await alice.context.close();

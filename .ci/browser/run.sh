@@ -16,7 +16,9 @@
 # its own temporary SQLite database): alice is created first with
 # `taskpilot user add alice --password-stdin`, an invite with `taskpilot user
 # invite`, and browser.mjs signs in on /signin (ACCOUNTS_URL, ALICE_PASSWORD,
-# INVITE_SECRET).
+# INVITE_SECRET). A third one, on an empty database with --signup open,
+# logs the one-time setup link of the first account (SETUP_LINK), which
+# browser.mjs follows.
 #
 # Screenshots go to artifacts/screenshots/ (lite.png, lite-phone-dark.png,
 # signin.png).
@@ -77,15 +79,26 @@ node_major=$(node -p 'process.versions.node.split(".")[0]')
 install_chromium
 install_playwright
 
+# wait_up waits up to 30s for $1/healthz while process $2 runs.
+wait_up() {
+  for _ in $(seq 150); do
+    curl -fsS -o /dev/null "$1/healthz" 2>/dev/null && return 0
+    kill -0 "$2" 2>/dev/null || return 1
+    sleep 0.2
+  done
+  return 1
+}
+
 work=$(mktemp -d)
 server_pid=
 accounts_pid=
+setup_pid=
 cleanup() {
   stop_server
-  if [[ -n $accounts_pid ]]; then
-    kill "$accounts_pid" 2>/dev/null || true
-    wait "$accounts_pid" 2>/dev/null || true
-  fi
+  for pid in $accounts_pid $setup_pid; do
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
   if [[ -n ${KEEP_LOGS:-} ]]; then
     log "server log kept in $work/server.log"
   else
@@ -129,13 +142,21 @@ if [[ -z ${BASE_URL:-} ]]; then
     "$bin" serve --auth accounts --signup invite --addr "127.0.0.1:$acct_port" --mcp-addr "127.0.0.1:$acct_mcp_port" \
     --database-url "$acct_db" >>"$work/accounts.log" 2>&1 &
   accounts_pid=$!
-  for _ in $(seq 150); do
-    curl -fsS -o /dev/null "$ACCOUNTS_URL/healthz" 2>/dev/null && break
-    kill -0 "$accounts_pid" 2>/dev/null || break
-    sleep 0.2
-  done
-  curl -fsS -o /dev/null "$ACCOUNTS_URL/healthz" 2>/dev/null || fail "the accounts server did not start: $(cat "$work/accounts.log")"
-  export ACCOUNTS_URL ALICE_PASSWORD INVITE_SECRET
+  wait_up "$ACCOUNTS_URL" "$accounts_pid" || fail "the accounts server did not start: $(cat "$work/accounts.log")"
+
+  # The third: no account yet, open sign-up; the setup link is in its log.
+  setup_port=$(free_port)
+  setup_mcp_port=$(free_port)
+  log "starting taskpilot serve on http://127.0.0.1:$setup_port (auth: accounts, no account yet, open sign-up, no model)"
+  env -u OPENAI_API_KEY -u OPENAI_BASE_URL -u TASKPILOT_MODEL -u TASKPILOT_AUTH_SECRET \
+    TASKPILOT_CHATKIT_DOMAIN_KEY="$domain_key" \
+    "$bin" serve --auth accounts --signup open --addr "127.0.0.1:$setup_port" --mcp-addr "127.0.0.1:$setup_mcp_port" \
+    --database-url "sqlite://$work/setup.db" >"$work/setup.log" 2>&1 &
+  setup_pid=$!
+  wait_up "http://127.0.0.1:$setup_port" "$setup_pid" || fail "the setup server did not start: $(cat "$work/setup.log")"
+  SETUP_LINK=$(grep -o "http://127.0.0.1:$setup_port/signin#setup=[0-9a-f]*" "$work/setup.log" | head -n 1 || true)
+  [[ -n $SETUP_LINK ]] || fail "the server logged no setup link: $(cat "$work/setup.log")"
+  export ACCOUNTS_URL ALICE_PASSWORD INVITE_SECRET SETUP_LINK
 fi
 
 export BASE_URL AUTH_MODE
@@ -153,6 +174,10 @@ if ((rc != 0)); then
   if [[ -n $accounts_pid ]]; then
     log "last lines of the accounts server's log:"
     tail -n 30 "$work/accounts.log"
+  fi
+  if [[ -n $setup_pid ]]; then
+    log "last lines of the setup server's log:"
+    tail -n 30 "$work/setup.log"
   fi
   # browser.mjs prints the closing line itself unless it crashed.
   grep -q '^browser: [0-9]* passed, [0-9]* failed$' "$work/browser.log" || echo "browser: 0 passed, 1 failed"
