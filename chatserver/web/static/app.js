@@ -88,7 +88,12 @@ async function signIn(reason) {
 
 // signedOut is called when the server refuses the token.
 function signedOut(reason) {
-  if (auth.accounts) return; // auth.fetch went to the sign-in page, or the server could not say
+  if (auth.accounts) {
+    // auth.fetch has gone to the sign-in page, unless the server could not
+    // say whether the session still holds.
+    if (!auth.leaving) flash('Could not check your sign-in; try again in a moment.', 'warning');
+    return;
+  }
   auth.clear();
   if (state.loginShown) return;
   stopStream();
