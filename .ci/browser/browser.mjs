@@ -11,6 +11,12 @@
 //   PLAYWRIGHT_CORE  path of playwright-core's index.mjs (axe-core is
 //                    looked for next to it)
 //   ARTIFACTS        where screenshots go (default artifacts/screenshots)
+//   ACCOUNTS_URL     a second server in accounts mode (serve --auth accounts
+//                    --signup invite), where alice exists with ALICE_PASSWORD
+//                    and INVITE_SECRET is an unused invite; its tests are
+//                    skipped (and say so) when it is not set
+//   SETUP_LINK       the setup link logged by a server in accounts mode with
+//                    no account yet and --signup open (optional)
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -504,6 +510,331 @@ await check('/: mounts <openai-chatkit> with our options (stub element)', async 
     await context.close();
   }
 });
+
+// ---- accounts: the sign-in page and the session (a second server) -------------
+
+const ACC = process.env.ACCOUNTS_URL;
+const PASSWORD = process.env.ALICE_PASSWORD;
+
+// stubChatKit makes the CDN serve a stand-in <openai-chatkit> that keeps
+// its options (and a composer value) in window globals.
+async function stubChatKit(context) {
+  await context.route('https://cdn.platform.openai.com/**', (route) =>
+    route.fulfill({
+      status: 200,
+      contentType: 'text/javascript',
+      body: `customElements.define('openai-chatkit', class extends HTMLElement {
+        setOptions(o) { window.__chatkitOptions = o; setTimeout(() => this.dispatchEvent(new CustomEvent('chatkit.ready'))); }
+        setComposerValue(v) { window.__composer = v; }
+      });`,
+    }),
+  );
+}
+
+// field is the input labelled label in the form the sign-in page shows
+// (the other form, hidden, has fields of the same names).
+function field(page, label) {
+  return page.locator('form.login:not([hidden])').getByLabel(label, { exact: true });
+}
+
+// signInAccount fills the sign-in form and submits it.
+async function signInAccount(page, name, password) {
+  await field(page, 'Name').fill(name);
+  await field(page, 'Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+}
+
+if (!ACC) {
+  log('skip accounts tests: ACCOUNTS_URL is not set');
+} else {
+  const acct = await newPage();
+  const ap = acct.page;
+  let accThread = '';
+
+  await check('accounts: /lite sends a signed-out visitor to /signin, served with a strict CSP', async () => {
+    const signinRes = ap.waitForResponse((r) => r.url().startsWith(`${ACC}/signin`) && r.request().resourceType() === 'document');
+    await ap.goto(`${ACC}/lite`);
+    await ap.waitForURL(`${ACC}/signin?next=%2Flite`);
+    const res = await signinRes;
+    const csp = res.headers()['content-security-policy'] || '';
+    assert(csp.includes("script-src 'self';") && csp.includes("style-src 'self';") && !csp.includes('unsafe-inline'), `CSP ${csp}`);
+    await ap.getByRole('heading', { name: 'Sign in', level: 2 }).waitFor();
+    const focused = await ap.evaluate(() => document.activeElement && document.activeElement.id);
+    assert(focused === 'signin-name', `focus on ${focused}`);
+    assert(await ap.getByText('No account yet? Ask whoever runs this TaskPilot').isVisible(), 'invite-only: no hint about getting an account');
+    assert(await ap.getByRole('button', { name: 'Create an account' }).isHidden(), 'sign-up offered although it is by invite');
+  });
+
+  await check('accounts: sign-in page screenshot', async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await ap.screenshot({ path: join(ARTIFACTS, 'signin.png') });
+  });
+
+  await check('accounts: a wrong password says so, and stays', async () => {
+    await signInAccount(ap, 'alice', 'not the password');
+    const alert = ap.getByRole('alert').filter({ hasText: 'Wrong name or password.' });
+    await alert.waitFor();
+    assert((await field(ap, 'Password').getAttribute('aria-invalid')) === 'true', 'the password is not marked invalid');
+    const focused = await ap.evaluate(() => document.activeElement && document.activeElement.id);
+    assert(focused === 'signin-password', `focus on ${focused}`);
+    assert(new URL(ap.url()).pathname === '/signin', `moved to ${ap.url()}`);
+    // An unknown name gets the very same answer.
+    await signInAccount(ap, 'nobody-here', 'not the password');
+    await alert.waitFor();
+  });
+
+  await check('accounts: sign in (keyboard only), back on /lite, "/add Buy milk"', async () => {
+    await field(ap, 'Name').fill('Alice');
+    await field(ap, 'Password').fill(PASSWORD);
+    await field(ap, 'Password').press('Enter');
+    await ap.waitForURL(`${ACC}/lite`);
+    await ap.getByText('Signed in as alice').waitFor();
+    await ap.getByRole('button', { name: 'Sign out' }).waitFor();
+    await sendMessage(ap, '/add Buy milk');
+    await waitForAnswer(ap, 'Buy milk');
+    accThread = decodeURIComponent(new URL(ap.url()).hash.slice(1));
+    assert(accThread.startsWith('thr_'), `thread id in URL: ${ap.url()}`);
+  });
+
+  await check('accounts: the token lives in memory only, the cookie is HttpOnly and SameSite=Strict', async () => {
+    const stored = await ap.evaluate(() => ({ token: sessionStorage.getItem('taskpilot.token'), local: localStorage.length, cookie: document.cookie }));
+    assert(stored.token === null && stored.local === 0, `stored: ${JSON.stringify(stored)}`);
+    assert(!stored.cookie.includes('taskpilot_session'), `the session cookie is readable by scripts: ${stored.cookie}`);
+    const cookies = await acct.context.cookies(ACC);
+    const c = cookies.find((x) => x.name === 'taskpilot_session');
+    assert(c && c.httpOnly && c.sameSite === 'Strict', `cookie ${JSON.stringify(c)}`);
+  });
+
+  await check('accounts: a reload keeps the session', async () => {
+    await ap.reload();
+    await ap.getByText('Signed in as alice').waitFor();
+    await waitForAnswer(ap, 'Buy milk');
+    assert(new URL(ap.url()).pathname === '/lite', `moved to ${ap.url()}`);
+  });
+
+  await check('accounts: a message sent after the session ended survives signing in again', async () => {
+    // Sign out in another tab (the same browser, the same cookie) ...
+    const other = await acct.context.newPage();
+    await other.goto(`${ACC}/lite#${encodeURIComponent(accThread)}`);
+    await other.getByRole('button', { name: 'Sign out' }).click();
+    await other.waitForURL(`${ACC}/signin`);
+    await other.close();
+    // ... and let this tab's token expire: the server refuses it.
+    await ap.evaluate(async () => {
+      const { auth } = await import('/lite/state.js');
+      auth.mem = 'expired.token.here';
+      auth.expiresAt = Date.now() + 3600e3;
+    });
+    await sendMessage(ap, '/add Call the plumber');
+    await ap.waitForURL(`${ACC}/signin?next=${encodeURIComponent(`/lite#${accThread}`)}`);
+    await ap.getByRole('heading', { name: 'Sign in', level: 2 }).waitFor();
+    await signInAccount(ap, 'alice', PASSWORD);
+    await ap.waitForURL(`${ACC}/lite#${encodeURIComponent(accThread)}`);
+    await waitForAnswer(ap, 'Buy milk');
+    const box = ap.getByLabel('Message', { exact: true });
+    await ap.waitForFunction(() => document.getElementById('composer-input').value === '/add Call the plumber');
+    assert((await box.inputValue()) === '/add Call the plumber', 'the draft was lost');
+    // The message was never sent: it is not in the conversation.
+    assert((await ap.locator('.msg.user', { hasText: 'Call the plumber' }).count()) === 0, 'the refused message was shown as sent');
+    await box.press('Enter');
+    await waitForAnswer(ap, 'Call the plumber');
+  });
+
+  await check('accounts: sign out goes back to /signin, and the pages then ask again', async () => {
+    await ap.getByRole('button', { name: 'Sign out' }).click();
+    await ap.waitForURL(`${ACC}/signin`);
+    const res = await ap.evaluate(async () => (await fetch('/auth/token', { method: 'POST' })).status);
+    assert(res === 401, `POST /auth/token after sign-out: ${res}`);
+    await ap.goto(`${ACC}/lite`);
+    await ap.waitForURL(`${ACC}/signin?next=%2Flite`);
+  });
+
+  await check('accounts: no console errors or CSP violations', async () => {
+    const problems = ap.problems.filter((p) => !/status of 4\d\d/.test(p));
+    assert(problems.length === 0, problems.join('; '));
+  });
+
+  await check('accounts: the ChatKit page signs in too, and next never leaves the site', async () => {
+    const { page, context } = await newPage();
+    try {
+      await stubChatKit(context);
+      await page.goto(`${ACC}/`);
+      await page.waitForURL(`${ACC}/signin`);
+      await page.goto(`${ACC}/signin?next=${encodeURIComponent('//evil.example/x')}`);
+      await signInAccount(page, 'alice', PASSWORD);
+      await page.waitForURL(`${ACC}/`);
+      await page.waitForFunction(() => window.__chatkitOptions);
+      await page.getByText('Signed in as alice').waitFor();
+      const titles = await page.evaluate(async () => {
+        const res = await window.__chatkitOptions.api.fetch('/chatkit', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ type: 'threads.list', params: { limit: 20, order: 'desc' } }) });
+        if (!res.ok) return `HTTP ${res.status}`;
+        return (await res.json()).data.length;
+      });
+      assert(titles === 1, `alice's threads via the ChatKit fetch: ${titles}`);
+      // The session ends (its cookie is gone) and the server refuses the
+      // page's token, as it does an expired one: the message ChatKit was
+      // sending comes back into its composer after signing in again.
+      await context.clearCookies();
+      let refused = 0;
+      await page.route(`${ACC}/chatkit`, (route) => (refused++ ? route.continue() : route.fulfill({ status: 401, contentType: 'application/json', body: '{"error":{"code":"unauthorized","message":"token expired"}}' })));
+      await page.evaluate(() => {
+        const body = JSON.stringify({ type: 'threads.create', params: { input: { content: [{ type: 'input_text', text: 'Remember the bins' }], attachments: [], inference_options: {} } } });
+        window.__chatkitOptions.api.fetch('/chatkit', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
+      });
+      await page.waitForURL(`${ACC}/signin`);
+      assert(refused === 1, `chatkit requests: ${refused}`);
+      await page.unroute(`${ACC}/chatkit`);
+      await signInAccount(page, 'alice', PASSWORD);
+      await page.waitForURL(`${ACC}/`);
+      await page.waitForFunction(() => window.__composer);
+      const v = await page.evaluate(() => window.__composer);
+      assert(v && v.text === 'Remember the bins', `composer ${JSON.stringify(v)}`);
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.waitForURL(`${ACC}/signin`);
+    } finally {
+      await context.close();
+    }
+  });
+
+  await check('accounts: an invite link creates an account, once', async () => {
+    const link = `${ACC}/signin#invite=${process.env.INVITE_SECRET}`;
+    const { page, context } = await newPage();
+    try {
+      await stubChatKit(context);
+      await page.goto(link);
+      await page.getByRole('heading', { name: 'Create your account', level: 2 }).waitFor();
+      await field(page, 'Name').fill('carol');
+      await field(page, 'Password').fill('short');
+      await page.getByRole('button', { name: 'Create account' }).click();
+      await page.getByRole('alert').filter({ hasText: 'at least 8 characters' }).waitFor();
+      await field(page, 'Password').fill('a long enough password');
+      await page.getByRole('button', { name: 'Create account' }).click();
+      await page.waitForURL(`${ACC}/`);
+      await page.getByText('Signed in as carol').waitFor();
+    } finally {
+      await context.close();
+    }
+    const again = await newPage();
+    try {
+      await again.page.goto(link);
+      await field(again.page, 'Name').fill('dave');
+      await field(again.page, 'Password').fill('a long enough password');
+      await again.page.getByRole('button', { name: 'Create account' }).click();
+      await again.page.getByRole('alert').filter({ hasText: 'This invite link is not valid' }).waitFor();
+    } finally {
+      await again.context.close();
+    }
+  });
+
+  await check('accounts: too many attempts are throttled, and the page says how long to wait', async () => {
+    const { page, context } = await newPage();
+    try {
+      await page.goto(`${ACC}/signin`);
+      for (let i = 0; i < 5; i++) {
+        await signInAccount(page, 'mallory', `guess ${i}`);
+        await page.getByRole('alert').filter({ hasText: 'Wrong name or password.' }).waitFor();
+        await page.getByRole('button', { name: 'Sign in', exact: true }).and(page.locator(':enabled')).waitFor();
+        await page.evaluate(() => (document.getElementById('signin-error').textContent = ''));
+      }
+      await signInAccount(page, 'mallory', 'guess 6');
+      await page.getByRole('alert').filter({ hasText: /Too many attempts\. Wait \d+ seconds? and try again\./ }).waitFor();
+      assert(await page.getByRole('button', { name: 'Sign in', exact: true }).isDisabled(), 'the button is not held while throttled');
+    } finally {
+      await context.close();
+    }
+  });
+
+  await check('accounts: the sign-in page at phone width, dark', async () => {
+    const phone = await newPage({ viewport: { width: 390, height: 844 }, colorScheme: 'dark', hasTouch: true, isMobile: true });
+    try {
+      await phone.page.goto(`${ACC}/signin`);
+      await field(phone.page, 'Name').waitFor();
+      const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert(overflow <= 0, `page is ${overflow}px wider than the screen`);
+      const bg = await phone.page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      assert(bg !== 'rgb(255, 255, 255)', `dark scheme background ${bg}`);
+      const h = await phone.page.getByRole('button', { name: 'Sign in', exact: true }).boundingBox();
+      assert(h && h.height >= 44, `the button is ${h && h.height}px high: too small to tap`);
+    } finally {
+      await phone.context.close();
+    }
+  });
+
+  for (const scheme of ['light', 'dark']) {
+    await check(`accounts: no serious accessibility violations on /signin (axe, ${scheme})`, async () => {
+      const { page, context } = await newPage({ bypassCSP: true, colorScheme: scheme });
+      try {
+        await page.goto(`${ACC}/signin`);
+        await field(page, 'Name').waitFor();
+        const found = await axeViolations(page);
+        assert(found.length === 0, JSON.stringify(found));
+        await signInAccount(page, `axe-${scheme}`, 'wrong password');
+        await page.getByRole('alert').filter({ hasText: 'Wrong name or password.' }).waitFor();
+        const withError = await axeViolations(page);
+        assert(withError.length === 0, `with an error: ${JSON.stringify(withError)}`);
+      } finally {
+        await context.close();
+      }
+    });
+  }
+
+  await acct.context.close();
+}
+
+const SETUP = process.env.SETUP_LINK;
+if (!SETUP) {
+  log('skip setup-link tests: SETUP_LINK is not set');
+} else {
+  const origin = new URL(SETUP).origin;
+
+  await check('setup: the logged link creates the first account, once', async () => {
+    const { page, context } = await newPage();
+    try {
+      await stubChatKit(context);
+      await page.goto(SETUP);
+      await page.getByRole('heading', { name: 'Create the first account', level: 2 }).waitFor();
+      assert(await page.getByRole('button', { name: 'Sign in', exact: true }).isHidden(), 'the sign-in form is shown with the setup form');
+      await field(page, 'Name').fill('root');
+      await field(page, 'Password').fill('the first password');
+      await page.getByRole('button', { name: 'Create account' }).click();
+      await page.waitForURL(`${origin}/`);
+      await page.getByText('Signed in as root').waitFor();
+    } finally {
+      await context.close();
+    }
+    const again = await newPage();
+    try {
+      await again.page.goto(SETUP);
+      await again.page.getByText('This setup link has been used: the first account exists already.').waitFor();
+      await again.page.getByRole('heading', { name: 'Sign in', level: 2 }).waitFor();
+    } finally {
+      await again.context.close();
+    }
+  });
+
+  await check('open sign-up: "Create an account" on /signin, taken names refused', async () => {
+    const { page, context } = await newPage();
+    try {
+      await page.goto(`${origin}/lite`);
+      await page.waitForURL(`${origin}/signin?next=%2Flite`);
+      assert(await page.getByText('No account yet? Ask whoever runs').isHidden(), 'closed-sign-up hint shown with open sign-up');
+      await page.getByRole('button', { name: 'Create an account' }).click();
+      await page.getByRole('heading', { name: 'Create an account', level: 2 }).waitFor();
+      await field(page, 'Name').fill('ROOT');
+      await field(page, 'Password').fill('another password');
+      await page.getByRole('button', { name: 'Create account' }).click();
+      await page.getByRole('alert').filter({ hasText: 'That name is taken; choose another.' }).waitFor();
+      const focused = await page.evaluate(() => document.activeElement && document.activeElement.id);
+      assert(focused === 'signup-name', `focus on ${focused}`);
+      await field(page, 'Name').fill('erin');
+      await page.getByRole('button', { name: 'Create account' }).click();
+      await page.waitForURL(`${origin}/lite`);
+      await page.getByText('Signed in as erin').waitFor();
+    } finally {
+      await context.close();
+    }
+  });
+}
 
 await alice.context.close();
 await browser.close();

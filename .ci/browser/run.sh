@@ -12,14 +12,25 @@
 # Users: the pages sign in by name (alice, bob) through POST /auth/dev-login
 # (serve --dev-login).
 #
-# Screenshots go to artifacts/screenshots/ (lite.png, lite-phone-dark.png).
+# A second server runs with accounts (serve --auth accounts --signup invite,
+# its own temporary SQLite database): alice is created first with
+# `taskpilot user add alice --password-stdin`, an invite with `taskpilot user
+# invite`, and browser.mjs signs in on /signin (ACCOUNTS_URL, ALICE_PASSWORD,
+# INVITE_SECRET). A third one, on an empty database with --signup open,
+# logs the one-time setup link of the first account (SETUP_LINK), which
+# browser.mjs follows.
+#
+# Screenshots go to artifacts/screenshots/ (lite.png, lite-phone-dark.png,
+# signin.png).
 # The last line is `browser: N passed, N failed`; the exit status is
 # non-zero if anything failed.
 #
 # Environment:
 #   TASKPILOT_BIN  use this binary instead of building bin/taskpilot
 #   BASE_URL       test this already running server instead (AUTH_MODE says
-#                  how its pages sign in: dev or token)
+#                  how its pages sign in: dev or token); the accounts tests
+#                  then run only if ACCOUNTS_URL (with ALICE_PASSWORD and
+#                  INVITE_SECRET) names a server in accounts mode
 #   KEEP_LOGS      keep the server's log and print where
 set -euo pipefail
 
@@ -68,10 +79,26 @@ node_major=$(node -p 'process.versions.node.split(".")[0]')
 install_chromium
 install_playwright
 
+# wait_up waits up to 30s for $1/healthz while process $2 runs.
+wait_up() {
+  for _ in $(seq 150); do
+    curl -fsS -o /dev/null "$1/healthz" 2>/dev/null && return 0
+    kill -0 "$2" 2>/dev/null || return 1
+    sleep 0.2
+  done
+  return 1
+}
+
 work=$(mktemp -d)
 server_pid=
+accounts_pid=
+setup_pid=
 cleanup() {
   stop_server
+  for pid in $accounts_pid $setup_pid; do
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
   if [[ -n ${KEEP_LOGS:-} ]]; then
     log "server log kept in $work/server.log"
   else
@@ -97,6 +124,39 @@ if [[ -z ${BASE_URL:-} ]]; then
 
   wait_healthy "$BASE_URL" || fail "no server"
   export DOMAIN_KEY=$domain_key
+
+  # The second server: TaskPilot's own accounts, sign-up by invite.
+  acct_port=$(free_port)
+  acct_mcp_port=$(free_port)
+  ACCOUNTS_URL=http://127.0.0.1:$acct_port
+  acct_db=sqlite://$work/accounts.db
+  ALICE_PASSWORD=$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
+  printf '%s\n' "$ALICE_PASSWORD" | TASKPILOT_DATABASE_URL=$acct_db "$bin" user add alice --password-stdin \
+    >>"$work/accounts.log" 2>&1 || fail "taskpilot user add alice failed: $(cat "$work/accounts.log")"
+  invite=$(TASKPILOT_DATABASE_URL=$acct_db TASKPILOT_PUBLIC_URL=$ACCOUNTS_URL "$bin" user invite 2>>"$work/accounts.log")
+  INVITE_SECRET=${invite##*#invite=}
+  [[ -n $INVITE_SECRET && $INVITE_SECRET != "$invite" ]] || fail "taskpilot user invite printed no link: $invite"
+  log "starting taskpilot serve on $ACCOUNTS_URL (auth: accounts, sign-up by invite, no model)"
+  env -u OPENAI_API_KEY -u OPENAI_BASE_URL -u TASKPILOT_MODEL -u TASKPILOT_AUTH_SECRET \
+    TASKPILOT_CHATKIT_DOMAIN_KEY="$domain_key" \
+    "$bin" serve --auth accounts --signup invite --addr "127.0.0.1:$acct_port" --mcp-addr "127.0.0.1:$acct_mcp_port" \
+    --database-url "$acct_db" >>"$work/accounts.log" 2>&1 &
+  accounts_pid=$!
+  wait_up "$ACCOUNTS_URL" "$accounts_pid" || fail "the accounts server did not start: $(cat "$work/accounts.log")"
+
+  # The third: no account yet, open sign-up; the setup link is in its log.
+  setup_port=$(free_port)
+  setup_mcp_port=$(free_port)
+  log "starting taskpilot serve on http://127.0.0.1:$setup_port (auth: accounts, no account yet, open sign-up, no model)"
+  env -u OPENAI_API_KEY -u OPENAI_BASE_URL -u TASKPILOT_MODEL -u TASKPILOT_AUTH_SECRET \
+    TASKPILOT_CHATKIT_DOMAIN_KEY="$domain_key" \
+    "$bin" serve --auth accounts --signup open --addr "127.0.0.1:$setup_port" --mcp-addr "127.0.0.1:$setup_mcp_port" \
+    --database-url "sqlite://$work/setup.db" >"$work/setup.log" 2>&1 &
+  setup_pid=$!
+  wait_up "http://127.0.0.1:$setup_port" "$setup_pid" || fail "the setup server did not start: $(cat "$work/setup.log")"
+  SETUP_LINK=$(grep -o "http://127.0.0.1:$setup_port/signin#setup=[0-9a-f]*" "$work/setup.log" | head -n 1 || true)
+  [[ -n $SETUP_LINK ]] || fail "the server logged no setup link: $(cat "$work/setup.log")"
+  export ACCOUNTS_URL ALICE_PASSWORD INVITE_SECRET SETUP_LINK
 fi
 
 export BASE_URL AUTH_MODE
@@ -110,6 +170,14 @@ if ((rc != 0)); then
   if [[ -n $server_pid ]]; then
     log "last lines of the server log:"
     tail -n 30 "$work/server.log"
+  fi
+  if [[ -n $accounts_pid ]]; then
+    log "last lines of the accounts server's log:"
+    tail -n 30 "$work/accounts.log"
+  fi
+  if [[ -n $setup_pid ]]; then
+    log "last lines of the setup server's log:"
+    tail -n 30 "$work/setup.log"
   fi
   # browser.mjs prints the closing line itself unless it crashed.
   grep -q '^browser: [0-9]* passed, [0-9]* failed$' "$work/browser.log" || echo "browser: 0 passed, 1 failed"

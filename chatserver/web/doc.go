@@ -9,6 +9,8 @@
 //	GET  /                 the ChatKit page
 //	GET  /lite             the lite client
 //	GET  /lite/{file}      the pages' scripts, styles and icon (embedded)
+//	GET  /signin           the sign-in page, only when Config.Auth is
+//	                       "accounts"
 //	POST /auth/dev-login   {"user": name} -> {"token": jwt}, only when
 //	                       Config.DevLogin is set
 //
@@ -32,4 +34,13 @@
 //     Tokens are never read from the URL.
 //   - "dev": the page asks for a name and trades it for a token at
 //     POST /auth/dev-login. Only for development on a loopback address.
+//   - "accounts": people sign in on GET /signin with an account's name
+//     and password (or create one where sign-up allows); the sign-in API
+//     of package chatserver/signin sets an HttpOnly session cookie, and
+//     the pages get short-lived tokens from POST /auth/token, keep them
+//     in memory only and refresh them before they end. When the session
+//     is gone a page goes to /signin?next=<where it was> and comes back,
+//     keeping the message the user was writing. A next path must be a
+//     path of this origin ("/..." but not "//" or "/"), so the sign-in
+//     page cannot send anyone elsewhere.
 package web

@@ -38,7 +38,7 @@ const (
 
 // Content-Security-Policy of the pages. The ChatKit page lets the CDN
 // script in, the iframe it opens, and the styles it injects; the lite page
-// allows nothing but this origin.
+// and the sign-in page allow nothing but this origin.
 const (
 	chatKitCSP = "default-src 'none'; script-src 'self' https://cdn.platform.openai.com; " +
 		"style-src 'self' 'unsafe-inline' https://cdn.platform.openai.com; " +
@@ -62,8 +62,9 @@ type Config struct {
 	// Any placeholder works on localhost; a public host needs the key
 	// OpenAI issues for it. "" means "domain_pk_localhost_dev".
 	DomainKey string
-	// Auth is how the page gets a bearer token: "none" (or ""), "token"
-	// or "dev"; see the package comment. New panics on any other value.
+	// Auth is how the page gets a bearer token: "none" (or ""), "token",
+	// "dev" or "accounts"; see the package comment. New panics on any
+	// other value.
 	Auth string
 	// Title is the pages' title; "" means "TaskPilot".
 	Title string
@@ -129,6 +130,10 @@ func New(cfg Config) *Handler {
 	h.get("/lite", servePage(lite, liteCSP))
 	h.get("/lite/", http.RedirectHandler("/lite", http.StatusMovedPermanently))
 	h.get("/lite/{file}", serveAssets(loadAssets()))
+	if cfg.Auth == AuthAccounts {
+		signIn := newAsset("text/html; charset=utf-8", renderPage("signin.html", pc))
+		h.get("/signin", servePage(signIn, liteCSP))
+	}
 	if cfg.DevLogin != nil {
 		log := cfg.Logger
 		if log == nil {
@@ -184,7 +189,7 @@ func withDefaults(cfg Config) Config {
 		cfg.Auth = AuthNone
 	case AuthNone, AuthToken, AuthDev, AuthAccounts:
 	default:
-		panic(fmt.Sprintf("web: unknown Auth %q (want none, token or dev)", cfg.Auth))
+		panic(fmt.Sprintf("web: unknown Auth %q (want none, token, dev or accounts)", cfg.Auth))
 	}
 	if cfg.Title == "" {
 		cfg.Title = DefaultTitle

@@ -436,3 +436,80 @@ func TestRoutes(t *testing.T) {
 		})
 	}
 }
+
+// TestSignInPage checks the sign-in page of accounts mode: served with the
+// lite page's strict CSP (nothing inline: no script but the config block,
+// no style attribute), its forms labelled, its errors announced, its
+// assets served; and absent in the other modes.
+func TestSignInPage(t *testing.T) {
+	h := New(Config{Auth: AuthAccounts, Title: "Family tasks"})
+	res, body := get(t, h, "/signin")
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("GET /signin: status %d", res.StatusCode)
+	}
+	if got := res.Header.Get("Content-Security-Policy"); got != liteCSP {
+		t.Errorf("CSP %q, want the lite page's %q", got, liteCSP)
+	}
+	for k, v := range map[string]string{
+		"Content-Type": "text/html; charset=utf-8", "X-Content-Type-Options": "nosniff",
+		"Referrer-Policy": "no-referrer", "X-Frame-Options": "SAMEORIGIN", "Cache-Control": "no-cache",
+	} {
+		if got := res.Header.Get(k); got != v {
+			t.Errorf("%s: %q, want %q", k, got, v)
+		}
+	}
+	if pc := pageConfigOf(t, body); pc.Auth != AuthAccounts || pc.Title != "Family tasks" {
+		t.Errorf("config %+v", pc)
+	}
+	for _, want := range []string{
+		`<title>Sign in · Family tasks</title>`,
+		`<label for="signin-name">Name</label>`, `<label for="signin-password">Password</label>`,
+		`autocomplete="current-password"`, `autocomplete="new-password"`,
+		`id="signin-error" role="alert" aria-live="assertive"`, `id="signup-error" role="alert" aria-live="assertive"`,
+		`<script type="module" src="/lite/signin.js"></script>`,
+		`method="post"`, // a form sent without the script never puts the password into the URL
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the page lacks %s", want)
+		}
+	}
+	if n := strings.Count(body, "<script"); n != 2 {
+		t.Errorf("%d <script> elements, want the config block and the module", n)
+	}
+	for _, bad := range []string{"<style", " style=", " onclick=", " onsubmit=", "javascript:"} {
+		if strings.Contains(body, bad) {
+			t.Errorf("the page has inline %q, which its CSP refuses", bad)
+		}
+	}
+	for _, m := range assetRefRE.FindAllStringSubmatch(body, -1) {
+		if res, _ := get(t, h, m[1]); res.StatusCode != http.StatusOK {
+			t.Errorf("GET %s: status %d", m[1], res.StatusCode)
+		}
+	}
+	for _, path := range []string{"/lite/signin.js", "/lite/session.js", "/lite/signin.css"} {
+		if res, _ := get(t, h, path); res.StatusCode != http.StatusOK {
+			t.Errorf("GET %s: status %d", path, res.StatusCode)
+		}
+	}
+	golden(t, "signin.html", body)
+
+	for _, auth := range []string{AuthNone, AuthToken, AuthDev} {
+		if res, _ := get(t, New(Config{Auth: auth}), "/signin"); res.StatusCode != http.StatusNotFound {
+			t.Errorf("auth %s: GET /signin: status %d, want 404", auth, res.StatusCode)
+		}
+	}
+}
+
+// TestAccountsPages checks that both pages say they sign in with accounts.
+func TestAccountsPages(t *testing.T) {
+	h := New(Config{Auth: AuthAccounts})
+	for _, path := range []string{"/", "/lite"} {
+		res, body := get(t, h, path)
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: status %d", path, res.StatusCode)
+		}
+		if pc := pageConfigOf(t, body); pc.Auth != AuthAccounts || pc.DevLoginPath != "" {
+			t.Errorf("GET %s: config %+v", path, pc)
+		}
+	}
+}

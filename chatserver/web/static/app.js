@@ -9,8 +9,8 @@
 //   stream.js      sending and applying a streamed answer's events
 //   composer.js    the message box
 //   model.js       the DOM-free rules the others use (node-tested)
-import { showLogin } from './auth.js';
-import { focusInput, wireComposer } from './composer.js';
+import { showLogin, takeDraft } from './auth.js';
+import { focusInput, restoreInput, wireComposer } from './composer.js';
 import { h } from './dom.js';
 import { icon } from './icons.js';
 import { flash } from './notify.js';
@@ -23,12 +23,23 @@ const PROMPTS = ['Show my tasks', 'Add a task: buy milk tomorrow', 'What is over
 
 async function main() {
   wire();
-  if (auth.needed && !auth.token()) await signIn();
+  if (auth.accounts) {
+    // Signed in on /signin with an account: the session cookie gets the token.
+    if (!(await auth.refresh())) return auth.sessionGone();
+  } else if (auth.needed && !auth.token()) {
+    await signIn();
+  }
   showUser();
   await loadThreads();
   const id = decodeURIComponent(location.hash.slice(1));
   if (id) await openThread(id);
   else newChat(false);
+  // The message being written when the last session ended, if any.
+  const draft = takeDraft();
+  if (draft) {
+    restoreInput(draft);
+    focusInput();
+  }
 }
 
 function wire() {
@@ -50,7 +61,12 @@ function wire() {
     }
   });
   wireThreads();
+  auth.draft = () => ui.input.value;
   ui.signout.addEventListener('click', () => {
+    if (auth.accounts) {
+      auth.signOut().catch((err) => flash(err.message, 'danger'));
+      return;
+    }
     auth.clear();
     location.replace(location.pathname);
   });
@@ -72,6 +88,12 @@ async function signIn(reason) {
 
 // signedOut is called when the server refuses the token.
 function signedOut(reason) {
+  if (auth.accounts) {
+    // auth.fetch has gone to the sign-in page, unless the server could not
+    // say whether the session still holds.
+    if (!auth.leaving) flash('Could not check your sign-in; try again in a moment.', 'warning');
+    return;
+  }
   auth.clear();
   if (state.loginShown) return;
   stopStream();

@@ -2,7 +2,7 @@
 // and points it at our ChatKit endpoint. If the script cannot be loaded
 // (offline, air-gapped, blocked) or the element is not defined within a
 // few seconds, it moves to the self-hosted lite client instead.
-import { Auth, readConfig, showLogin } from './auth.js';
+import { Auth, readConfig, showLogin, takeDraft } from './auth.js';
 import { $ } from './dom.js';
 
 /** FALLBACK_MS is how long the page waits for the element before using the lite client. */
@@ -43,7 +43,8 @@ function options() {
       domainKey: cfg.domainKey,
       fetch: async (input, init) => {
         const res = await auth.fetch(input, init);
-        if (res.status === 401 && auth.needed) signIn('Your sign-in was refused or has expired. Sign in again.');
+        // In accounts mode auth.fetch has gone to the sign-in page itself.
+        if (res.status === 401 && auth.needed && !auth.accounts) signIn('Your sign-in was refused or has expired. Sign in again.');
         return res;
       },
     },
@@ -88,17 +89,38 @@ function showUser() {
 async function main() {
   loadChatKit();
   $('signout').addEventListener('click', () => {
+    if (auth.accounts) {
+      auth.signOut().catch((err) => {
+        $('status').hidden = false;
+        $('status').textContent = err.message;
+      });
+      return;
+    }
     auth.clear();
     location.reload();
   });
-  if (auth.needed && !auth.token()) await signIn();
+  if (auth.accounts) {
+    // Signed in on /signin with an account: the session cookie gets the token.
+    if (!(await auth.refresh())) return auth.sessionGone();
+  } else if (auth.needed && !auth.token()) {
+    await signIn();
+  }
   showUser();
   await customElements.whenDefined('openai-chatkit');
   if (settled) return;
   settled = true;
   const el = document.createElement('openai-chatkit');
   el.addEventListener('chatkit.error', (e) => console.error('chatkit', e.detail));
-  el.addEventListener('chatkit.ready', () => ($('status').hidden = true));
+  // The message being written when the last session ended goes back into
+  // ChatKit's composer (its frame is not ours to read, so what is kept is
+  // the message whose sending was refused).
+  const draft = takeDraft();
+  el.addEventListener('chatkit.ready', () => {
+    $('status').hidden = true;
+    if (draft && typeof el.setComposerValue === 'function') {
+      Promise.resolve(el.setComposerValue({ text: draft })).catch((err) => console.warn('chatkit: could not restore the draft', err));
+    }
+  });
   $('chat').append(el);
   el.setOptions(options());
   dark.addEventListener('change', () => el.setOptions(options()));

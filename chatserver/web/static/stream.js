@@ -52,9 +52,11 @@ async function runStream(type, params, restore = '', focusComposer = true) {
   } catch (err) {
     if (stream.stopped) {
       announce('Stopped.');
-    } else if (!isUnauthorized(err)) {
+    } else {
+      // A refused message goes back into the box, also when the sign-in
+      // was refused (the sign-in form or page says so itself).
       if (!stream.started) restoreInput(restore);
-      showError({ message: errorText(err, 'The answer was interrupted.'), allow_retry: stream.started });
+      if (!isUnauthorized(err)) showError({ message: errorText(err, 'The answer was interrupted.'), allow_retry: stream.started });
     }
   } finally {
     if (state.stream === stream) {
