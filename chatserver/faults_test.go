@@ -135,7 +135,7 @@ func TestCutModelStream(t *testing.T) {
 // result, and the retry works once the server is back.
 func TestMCPServerFailsMidTurn(t *testing.T) {
 	t.Parallel()
-	dbURL := storetest.SQLiteURL(t)
+	dbURL := storetest.SQLiteURL(t) + "?locking_mode=normal" // the MCP server and the harness share the file
 	mcpHandler := mcphttp.New(mcphttp.Options{Server: mcpserver.New(storetest.Open(t, dbURL), mcpserver.Options{DefaultUser: "alice"})})
 	var down atomic.Bool
 	mcpSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

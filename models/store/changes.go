@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"gorm.io/driver/postgres"
 
 	"github.com/taskpilot/taskpilot/models"
 )
@@ -108,11 +107,10 @@ func NewChanges(ctx context.Context, s *Store, log *slog.Logger) (*Changes, erro
 
 // dsn is the PostgreSQL connection string s was opened with.
 func (s *Store) dsn() (string, error) {
-	d, ok := s.db.Dialector.(*postgres.Dialector)
-	if !ok || d.Config == nil || d.DSN == "" {
+	if s.pgDSN == "" {
 		return "", errors.New("listen for task changes: no postgres dsn")
 	}
-	return d.DSN, nil
+	return s.pgDSN, nil
 }
 
 // listenConn opens a connection and LISTENs on the changes channel.

@@ -44,6 +44,7 @@ type Options struct {
 type Store struct {
 	db      *gorm.DB
 	dialect string
+	pgDSN   string // the PostgreSQL connection string (for the change feed's LISTEN); "" on SQLite
 }
 
 // Open connects to url: "postgres://…" (or "postgresql://…"), "sqlite:///abs/path.db",
@@ -122,6 +123,9 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	}
 	s := &Store{db: db, dialect: dialect}
+	if dialect == DialectPostgres {
+		s.pgDSN = url
+	}
 	if err := s.Ping(ctx); err != nil {
 		_ = sqlDB.Close()
 		return nil, openError(dialect, sqlitePath, err)
