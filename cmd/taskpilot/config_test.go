@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 // loadFor parses args as `taskpilot mcp` would and loads the config.
@@ -315,5 +316,26 @@ func TestConfigTypedValues(t *testing.T) {
 	want.Metrics.Enabled = false
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("config mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// TestSettingsRoundTrip: every setting's default reads back through its
+// own value, and its kind is one the flag help knows, so no setting is
+// left out of parsing or checking.
+func TestSettingsRoundTrip(t *testing.T) {
+	t.Parallel()
+	kinds := map[string]bool{"string": true, "bool": true, "int": true, "duration": true, "stringSlice": true}
+	for _, s := range settings() {
+		cfg := defaultConfig()
+		v := s.value(&cfg)
+		if !kinds[v.Type()] {
+			t.Errorf("%s: kind %q", s.key, v.Type())
+		}
+		if err := v.Set(v.String()); err != nil {
+			t.Errorf("%s: its default %q does not read back: %v", s.key, v.String(), err)
+		}
+		if diff := cmp.Diff(defaultConfig(), cfg, cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("%s: reading the default back changed the config (-want +got):\n%s", s.key, diff)
+		}
 	}
 }
