@@ -19,13 +19,10 @@ import (
 // mode signs tokens with when TASKPILOT_AUTH_SECRET is not set.
 const signingKeyName = "hs256"
 
-// accountsSecret returns the token signing secret for accounts mode: the
-// configured one, or else the one stored in the database, generated on the
+// accountsSecret returns the token signing secret of accounts mode when
+// none is configured: the one stored in the database, generated on the
 // first start (so every server and replica on the database shares it).
-func accountsSecret(ctx context.Context, cfg Config, st *store.Store) ([]byte, error) {
-	if cfg.Auth.Secret != nil {
-		return cfg.Auth.Secret, nil
-	}
+func accountsSecret(ctx context.Context, st *store.Store) ([]byte, error) {
 	b := make([]byte, 32)
 	_, _ = rand.Read(b) // never fails
 	v, err := st.EnsureKey(ctx, signingKeyName, hex.EncodeToString(b))

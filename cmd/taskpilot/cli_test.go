@@ -207,7 +207,7 @@ func TestMCPHTTPRefusals(t *testing.T) {
 		{"auth none on ipv6 any", nil, []string{"--auth", "none", "--addr", "[::]:0"}, "loopback"},
 		{"auth none on a LAN address", map[string]string{"TASKPILOT_MCP_AUTH": "none"}, []string{"--addr", "192.168.1.10:8081"}, "loopback"},
 		{"jwt without a key", nil, []string{"--addr", "127.0.0.1:0"}, "set TASKPILOT_AUTH_SECRET"},
-		{"bad transport", nil, []string{"--transport", "carrier-pigeon"}, "--transport must be stdio or http"},
+		{"bad transport", nil, []string{"--transport", "carrier-pigeon"}, "--transport: must be stdio or http"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -5,24 +5,24 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/url"
 	"os"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
 	"gopkg.in/yaml.v3"
 
+	"github.com/taskpilot/taskpilot/chatserver/signin"
 	"github.com/taskpilot/taskpilot/mcpserver/hostcheck"
 	"github.com/taskpilot/taskpilot/mcpserver/token"
 )
 
 // Config is every setting of the taskpilot binary. It is filled from, in
 // increasing precedence: defaultConfig, the --config YAML file, TASKPILOT_*
-// environment variables and flags given on the command line.
+// environment variables and flags given on the command line, each through
+// its setting's typed value (see settings; the yaml tags only mirror the
+// keys there).
 type Config struct {
 	// PublicURL is the chat server's base URL as people reach it
 	// ("https://tasks.example.com"); links, cookies and OAuth URLs derive
@@ -57,7 +57,7 @@ type MCPConfig struct {
 	Transport      string   `yaml:"transport"`  // stdio or http
 	Addr           string   `yaml:"addr"`       // listen address for http
 	User           string   `yaml:"user"`       // the user for stdio and for auth none
-	Auth           string   `yaml:"auth"`       // jwt or none
+	Auth           authMode `yaml:"auth"`       // jwt, accounts or none
 	PublicURL      string   `yaml:"public_url"` // base URL clients see; empty means http://<addr>
 	AllowedOrigins []string `yaml:"allowed_origins"`
 }
@@ -67,8 +67,8 @@ type MCPConfig struct {
 type ChatConfig struct {
 	Addr           string   `yaml:"addr"`            // listen address
 	MCPURL         string   `yaml:"mcp_url"`         // the MCP server's Streamable HTTP endpoint (chat only)
-	Auth           string   `yaml:"auth"`            // auto, jwt or none
-	MCPAuth        string   `yaml:"mcp_auth"`        // auto, jwt or none: send tokens to the MCP server (chat only)
+	Auth           authMode `yaml:"auth"`            // auto, accounts, jwt or none
+	MCPAuth        authMode `yaml:"mcp_auth"`        // auto, jwt or none: send tokens to the MCP server (chat only)
 	AllowedOrigins []string `yaml:"allowed_origins"` // browser origins allowed cross-origin
 	RateLimit      int      `yaml:"rate_limit"`      // requests per user and minute
 	Model          string   `yaml:"model"`           // "" means gpt-4.1-mini when OPENAI_API_KEY is set
@@ -84,7 +84,9 @@ type ChatConfig struct {
 	// FirstTokenTimeout bounds the wait for a reply's first token, retries
 	// included; 0 means no limit.
 	FirstTokenTimeout time.Duration `yaml:"model_first_token_timeout"`
-	TurnLease         string        `yaml:"turn_lease"` // on PostgreSQL, how long a dead replica's turn keeps its thread busy
+	// TurnLease is, on PostgreSQL, how long a dead replica's turn keeps
+	// its thread busy: 2s to 1h.
+	TurnLease time.Duration `yaml:"turn_lease"`
 }
 
 // MetricsConfig configures the Prometheus metrics of the HTTP servers.
@@ -115,94 +117,126 @@ func defaultConfig() Config {
 	return Config{
 		Database: DatabaseConfig{URL: "sqlite://./data/taskpilot.db", MigrateOnStart: true, TrashRetentionDays: 30},
 		Log:      LogConfig{Level: "info", Format: "text"},
-		MCP:      MCPConfig{Transport: "stdio", Addr: "127.0.0.1:8081", User: "local", Auth: "jwt"},
-		Chat: ChatConfig{Addr: "127.0.0.1:8080", MCPURL: "http://127.0.0.1:8081/mcp", Auth: "auto", MCPAuth: "auto",
+		MCP:      MCPConfig{Transport: "stdio", Addr: "127.0.0.1:8081", User: "local", Auth: authJWT},
+		Chat: ChatConfig{Addr: "127.0.0.1:8080", MCPURL: "http://127.0.0.1:8081/mcp", Auth: authAuto, MCPAuth: authAuto,
 			RateLimit: 60, HistoryItems: 20, SignUp: "closed", ModelTimeout: 60 * time.Second, FirstTokenTimeout: 20 * time.Second,
-			TurnLease: "30s"},
+			TurnLease: 30 * time.Second},
 		Auth:    AuthConfig{Audience: "taskpilot-mcp", Issuer: "taskpilot"},
 		Metrics: MetricsConfig{Enabled: true},
 	}
 }
 
-// A setting is one config value that an environment variable, and maybe a
-// flag, can set.
+// A setting is one config value that the YAML file, an environment
+// variable and maybe a flag can set, all through its value's Set.
 type setting struct {
-	key   string            // YAML key, e.g. "mcp.addr"; also names the setting
-	env   string            // environment variable
-	usage string            // flag help
-	field func(*Config) any // *string, *bool, *int, *time.Duration or *[]string inside the config
+	key   string              // YAML key, e.g. "mcp.addr"; also names the setting
+	env   string              // environment variable
+	usage string              // flag help
+	value func(*Config) value // the typed place of the setting in a config
 }
 
 func settings() []setting {
 	return []setting{
 		{"database.url", "TASKPILOT_DATABASE_URL", "database: sqlite://PATH, sqlite::memory: or postgres://…",
-			func(c *Config) any { return &c.Database.URL }},
+			func(c *Config) value { return stringValue{&c.Database.URL, notEmpty} }},
 		{"database.migrate_on_start", "TASKPILOT_MIGRATE_ON_START", "apply pending migrations on start",
-			func(c *Config) any { return &c.Database.MigrateOnStart }},
+			func(c *Config) value { return boolValue{&c.Database.MigrateOnStart} }},
 		{"database.trash_retention_days", "TASKPILOT_TRASH_RETENTION_DAYS", "",
-			func(c *Config) any { return &c.Database.TrashRetentionDays }},
+			func(c *Config) value { return intValue{&c.Database.TrashRetentionDays, 0, "0 (forever) or more"} }},
 		{"log.level", "TASKPILOT_LOG_LEVEL", "log level: debug, info, warn or error",
-			func(c *Config) any { return &c.Log.Level }},
+			func(c *Config) value { return stringValue{&c.Log.Level, choice("debug", "info", "warn", "error")} }},
 		{"log.format", "TASKPILOT_LOG_FORMAT", "log format: text or json",
-			func(c *Config) any { return &c.Log.Format }},
+			func(c *Config) value { return stringValue{&c.Log.Format, choice("text", "json")} }},
 		{"mcp.transport", "TASKPILOT_MCP_TRANSPORT", "transport: stdio or http (Streamable HTTP at /mcp)",
-			func(c *Config) any { return &c.MCP.Transport }},
+			func(c *Config) value { return stringValue{&c.MCP.Transport, choice("stdio", "http")} }},
 		{"mcp.addr", "TASKPILOT_MCP_ADDR", "listen address for --transport http",
-			func(c *Config) any { return &c.MCP.Addr }},
+			func(c *Config) value { return stringValue{&c.MCP.Addr, hostPort} }},
 		{"mcp.user", "TASKPILOT_MCP_USER", "user whose tasks stdio (and --auth none) serves",
-			func(c *Config) any { return &c.MCP.User }},
+			func(c *Config) value { return stringValue{&c.MCP.User, notEmpty} }},
 		{"mcp.auth", "TASKPILOT_MCP_AUTH", "http authentication: jwt, accounts (tokens of TaskPilot's own accounts) or none (none only on loopback)",
-			func(c *Config) any { return &c.MCP.Auth }},
+			func(c *Config) value { return authValue{&c.MCP.Auth, []authMode{authJWT, authAccounts, authNone}} }},
 		{"mcp.public_url", "TASKPILOT_MCP_PUBLIC_URL", "public base URL of the server (default http://<addr>)",
-			func(c *Config) any { return &c.MCP.PublicURL }},
+			func(c *Config) value { return stringValue{&c.MCP.PublicURL, optionalURL} }},
 		{"mcp.allowed_origins", "TASKPILOT_MCP_ALLOWED_ORIGINS", "browser origins allowed to call the server (comma list)",
-			func(c *Config) any { return &c.MCP.AllowedOrigins }},
+			func(c *Config) value { return listValue{&c.MCP.AllowedOrigins, nil} }},
 		{"chat.addr", "TASKPILOT_CHAT_ADDR", "listen address of the chat server",
-			func(c *Config) any { return &c.Chat.Addr }},
+			func(c *Config) value { return stringValue{&c.Chat.Addr, hostPort} }},
 		{"chat.mcp_url", "TASKPILOT_CHAT_MCP_URL", "Streamable HTTP endpoint of the TaskPilot MCP server",
-			func(c *Config) any { return &c.Chat.MCPURL }},
+			func(c *Config) value { return stringValue{&c.Chat.MCPURL, checkURL} }},
 		{"chat.auth", "TASKPILOT_CHAT_AUTH", "authentication: auto (jwt when a key is configured, else none on loopback and accounts elsewhere), accounts (sign-in with TaskPilot's own accounts), jwt or none (none only on loopback)",
-			func(c *Config) any { return &c.Chat.Auth }},
+			func(c *Config) value {
+				return authValue{&c.Chat.Auth, []authMode{authAuto, authAccounts, authJWT, authNone}}
+			}},
 		{"chat.mcp_auth", "TASKPILOT_CHAT_MCP_AUTH", "tokens for the MCP server: auto (when a secret is configured), jwt or none (for an MCP server run with --auth none)",
-			func(c *Config) any { return &c.Chat.MCPAuth }},
+			func(c *Config) value { return authValue{&c.Chat.MCPAuth, []authMode{authAuto, authJWT, authNone}} }},
 		{"chat.allowed_origins", "TASKPILOT_CHAT_ALLOWED_ORIGINS", "browser origins allowed to call the chat server (comma list)",
-			func(c *Config) any { return &c.Chat.AllowedOrigins }},
+			func(c *Config) value { return listValue{&c.Chat.AllowedOrigins, nil} }},
 		{"chat.rate_limit", "TASKPILOT_CHAT_RATE_LIMIT", "",
-			func(c *Config) any { return &c.Chat.RateLimit }},
+			func(c *Config) value { return intValue{&c.Chat.RateLimit, 0, "0 (off) or more"} }},
 		{"chat.model", "TASKPILOT_MODEL", "",
-			func(c *Config) any { return &c.Chat.Model }},
+			func(c *Config) value { return stringValue{&c.Chat.Model, nil} }},
 		{"chat.base_url", "OPENAI_BASE_URL", "",
-			func(c *Config) any { return &c.Chat.BaseURL }},
+			func(c *Config) value { return stringValue{&c.Chat.BaseURL, optionalURL} }},
 		{"chat.model_timeout", "TASKPILOT_MODEL_TIMEOUT", "time limit of each model request, streaming included (e.g. 90s)",
-			func(c *Config) any { return &c.Chat.ModelTimeout }},
+			func(c *Config) value { return durationValue{&c.Chat.ModelTimeout, atLeast(time.Second, false)} }},
 		{"chat.model_first_token_timeout", "TASKPILOT_MODEL_FIRST_TOKEN_TIMEOUT", "time limit until the model's first token, retries included; 0 turns it off",
-			func(c *Config) any { return &c.Chat.FirstTokenTimeout }},
+			func(c *Config) value { return durationValue{&c.Chat.FirstTokenTimeout, atLeast(time.Second, true)} }},
 		{"chat.timezone", "TASKPILOT_TIMEZONE", "",
-			func(c *Config) any { return &c.Chat.Timezone }},
+			func(c *Config) value { return stringValue{&c.Chat.Timezone, timeZone} }},
 		{"chat.history_items", "TASKPILOT_HISTORY_ITEMS", "",
-			func(c *Config) any { return &c.Chat.HistoryItems }},
+			func(c *Config) value { return intValue{&c.Chat.HistoryItems, 1, "at least 1"} }},
 		{"chat.domain_key", "TASKPILOT_CHATKIT_DOMAIN_KEY", "",
-			func(c *Config) any { return &c.Chat.DomainKey }},
+			func(c *Config) value { return stringValue{&c.Chat.DomainKey, nil} }},
 		{"chat.dev_login", "TASKPILOT_CHAT_DEV_LOGIN", "let the web page mint a token for any name typed in (development only: loopback, auth jwt with a secret)",
-			func(c *Config) any { return &c.Chat.DevLogin }},
+			func(c *Config) value { return boolValue{&c.Chat.DevLogin} }},
 		{"chat.signup", "TASKPILOT_SIGNUP", "with --auth accounts, who may create an account on the page: closed (only taskpilot user add), open or invite (links from taskpilot user invite)",
-			func(c *Config) any { return &c.Chat.SignUp }},
+			func(c *Config) value {
+				return stringValue{&c.Chat.SignUp, choice(signin.SignUpClosed, signin.SignUpOpen, signin.SignUpInvite)}
+			}},
 		{"chat.turn_lease", "TASKPILOT_CHAT_TURN_LEASE", "",
-			func(c *Config) any { return &c.Chat.TurnLease }},
+			func(c *Config) value { return durationValue{&c.Chat.TurnLease, between(2*time.Second, time.Hour)} }},
 		{"auth.secret_file", "TASKPILOT_AUTH_SECRET_FILE", "",
-			func(c *Config) any { return &c.Auth.SecretFile }},
+			func(c *Config) value { return stringValue{&c.Auth.SecretFile, nil} }},
 		{"auth.jwks_url", "TASKPILOT_AUTH_JWKS_URL", "",
-			func(c *Config) any { return &c.Auth.JWKSURL }},
+			func(c *Config) value { return stringValue{&c.Auth.JWKSURL, optionalURL} }},
 		{"auth.audience", "TASKPILOT_AUTH_AUDIENCE", "",
-			func(c *Config) any { return &c.Auth.Audience }},
+			func(c *Config) value { return stringValue{&c.Auth.Audience, notEmpty} }},
 		{"auth.issuer", "TASKPILOT_AUTH_ISSUER", "",
-			func(c *Config) any { return &c.Auth.Issuer }},
+			func(c *Config) value { return stringValue{&c.Auth.Issuer, notEmpty} }},
 		{"public_url", "TASKPILOT_PUBLIC_URL", "base URL people reach the chat server at (https://… behind a proxy); default http://<addr>",
-			func(c *Config) any { return &c.PublicURL }},
+			func(c *Config) value { return stringValue{&c.PublicURL, optionalURL} }},
 		{"http.allowed_hosts", "TASKPILOT_ALLOWED_HOSTS", "host names a reverse proxy on this machine sends (comma list); on loopback other Host headers than localhost are refused",
-			func(c *Config) any { return &c.HTTP.AllowedHosts }},
+			func(c *Config) value { return listValue{&c.HTTP.AllowedHosts, hostcheck.Validate} }},
 		{"metrics.enabled", "TASKPILOT_METRICS", "serve Prometheus metrics at GET /metrics over HTTP (unauthenticated: keep it internal)",
-			func(c *Config) any { return &c.Metrics.Enabled }},
+			func(c *Config) value { return boolValue{&c.Metrics.Enabled} }},
+	}
+}
+
+// secretKey is the YAML key a secret would have: refused, so a secret is
+// never written into a config file.
+const secretKey = "auth.secret"
+
+// atLeast returns a check for a duration of at least min, or 0 (off) when
+// zeroOff is set.
+func atLeast(min time.Duration, zeroOff bool) func(time.Duration) error {
+	return func(d time.Duration) error {
+		switch {
+		case zeroOff && d != 0 && d < min:
+			return fmt.Errorf("must be 0 (off) or at least %v, not %v", min, d)
+		case !zeroOff && d < min:
+			return fmt.Errorf("must be at least %v, not %v", min, d)
+		}
+		return nil
+	}
+}
+
+// between returns a check for a duration from min to max.
+func between(min, max time.Duration) func(time.Duration) error {
+	return func(d time.Duration) error {
+		if d < min || d > max {
+			return fmt.Errorf("must be a duration from %v to %v such as 30s, not %v", min, max, d)
+		}
+		return nil
 	}
 }
 
@@ -211,27 +245,40 @@ func settings() []setting {
 const settingAnnotation = "taskpilot-setting"
 
 // addFlag registers flag name on fs for the setting key, with the setting's
-// default and usage.
+// default and usage. The flag keeps the text it is given; loadConfig sets
+// it through the setting's value like any other source.
 func addFlag(fs *pflag.FlagSet, name, key string) {
 	s, ok := lookupSetting(key)
 	if !ok {
 		panic("no setting " + key)
 	}
 	def := defaultConfig()
-	switch p := s.field(&def).(type) {
-	case *string:
-		fs.String(name, *p, s.usage)
-	case *bool:
-		fs.Bool(name, *p, s.usage)
-	case *int:
-		fs.Int(name, *p, s.usage)
-	case *time.Duration:
-		fs.Duration(name, *p, s.usage)
-	case *[]string:
-		fs.StringSlice(name, *p, s.usage)
+	v := s.value(&def)
+	f := fs.VarPF(&flagText{typ: v.Type(), text: v.String()}, name, "", s.usage)
+	if v.Type() == "bool" {
+		f.NoOptDefVal = "true" // --flag alone means true, as for pflag's own bools
 	}
 	_ = fs.SetAnnotation(name, settingAnnotation, []string{key})
 }
+
+// flagText is a setting's flag: the text given on the command line, which
+// loadConfig passes to the setting's value. A list flag given twice
+// (--allowed-origins a --allowed-origins b) holds both.
+type flagText struct {
+	typ     string // the value's Type, so help reads as for pflag's own flags
+	text    string
+	changed bool
+}
+
+func (f *flagText) Set(s string) error {
+	if f.typ == "stringSlice" && f.changed {
+		s = f.text + "," + s
+	}
+	f.text, f.changed = s, true
+	return nil
+}
+func (f *flagText) String() string { return f.text }
+func (f *flagText) Type() string   { return f.typ }
 
 func lookupSetting(key string) (setting, bool) {
 	for _, s := range settings() {
@@ -242,21 +289,87 @@ func lookupSetting(key string) (setting, bool) {
 	return setting{}, false
 }
 
+// An origin is where a setting's value came from, for errors that name it
+// as the user gave it.
+type origin struct {
+	kind originKind
+	name string // the flag (without --), the environment variable or the file
+}
+
+// originKind is the kind of source of a setting.
+type originKind int
+
+const (
+	fromDefault originKind = iota // name: the command's flag for it, if any
+	fromFile
+	fromEnv
+	fromFlag
+)
+
+// origins says, by setting key, where each setting of a loaded config came
+// from.
+type origins map[string]origin
+
+// name names setting key in an error about its value: "--addr",
+// "chat.addr (TASKPILOT_CHAT_ADDR)", "taskpilot.yaml: chat.addr", or for a
+// default the command's flag, else the key.
+func (o origins) name(key string) string {
+	src := o[key]
+	switch {
+	case src.kind == fromEnv:
+		s, _ := lookupSetting(key)
+		return key + " (" + s.env + ")"
+	case src.kind == fromFile:
+		return src.name + ": " + key
+	case src.name != "":
+		return "--" + src.name
+	}
+	return key
+}
+
+// is names setting key with value v as the user set it, for errors about
+// how it combines with other settings: "--auth none",
+// "TASKPILOT_MCP_AUTH=none", "mcp.auth none (taskpilot.yaml)". A true
+// boolean flag is the flag alone ("--dev-login").
+func (o origins) is(key, v string) string {
+	src := o[key]
+	switch {
+	case src.kind == fromEnv:
+		s, _ := lookupSetting(key)
+		return s.env + "=" + v
+	case src.kind == fromFile:
+		return key + " " + v + " (" + src.name + ")"
+	case src.name != "" && v == "true":
+		return "--" + src.name
+	case src.name != "":
+		return "--" + src.name + " " + v
+	}
+	return key + " " + v
+}
+
 // loadConfig builds the config: defaults, then the YAML file at path (if
 // path is not empty), then environment variables, then the flags in fs that
-// were set on the command line. It resolves the auth secret and checks the
-// settings every command uses.
-func loadConfig(path string, getenv func(string) string, fs *pflag.FlagSet) (Config, error) {
+// were set on the command line, each set and checked through its setting's
+// value; errors name the source. It resolves the auth secret, and returns
+// where each setting came from.
+func loadConfig(path string, getenv func(string) string, fs *pflag.FlagSet) (Config, origins, error) {
 	cfg := defaultConfig()
+	from := origins{}
+	fs.VisitAll(func(f *pflag.Flag) {
+		if keys := f.Annotations[settingAnnotation]; len(keys) == 1 {
+			from[keys[0]] = origin{kind: fromDefault, name: f.Name}
+		}
+	})
 	if path != "" {
-		if err := readConfigFile(path, &cfg); err != nil {
-			return Config{}, err
+		if err := readConfigFile(path, &cfg, from); err != nil {
+			return Config{}, nil, err
 		}
 	}
 	for _, s := range settings() {
 		if v := getenv(s.env); v != "" {
-			if err := set(s.field(&cfg), v); err != nil {
-				return Config{}, fmt.Errorf("%s: %w", s.env, err)
+			from[s.key] = origin{kind: fromEnv, name: s.env}
+			if err := s.value(&cfg).Set(v); err != nil {
+				return Config{}, nil, fmt.Errorf("%s: %w", from.name(s.key), err)
 			}
 		}
 	}
@@ -267,73 +380,127 @@ func loadConfig(path string, getenv func(string) string, fs *pflag.FlagSet) (Con
 			return
 		}
 		s, _ := lookupSetting(keys[0])
-		v := f.Value.String()
-		if sv, ok := f.Value.(pflag.SliceValue); ok {
-			v = strings.Join(sv.GetSlice(), ",")
-		}
-		if e := set(s.field(&cfg), v); e != nil {
-			err = fmt.Errorf("--%s: %w", f.Name, e)
+		from[s.key] = origin{kind: fromFlag, name: f.Name}
+		if e := s.value(&cfg).Set(f.Value.String()); e != nil {
+			err = fmt.Errorf("%s: %w", from.name(s.key), e)
 		}
 	})
 	if err != nil {
-		return Config{}, err
+		return Config{}, nil, err
 	}
 	if cfg.Auth.Secret, err = readSecret(cfg.Auth.SecretFile, getenv); err != nil {
-		return Config{}, err
+		return Config{}, nil, err
 	}
-	return cfg, cfg.validate()
+	return cfg, from, nil
 }
 
-// readConfigFile decodes the YAML file at path over cfg. Unknown keys are
-// an error, so typos do not go unnoticed.
-func readConfigFile(path string, cfg *Config) error {
+// readConfigFile sets the settings in the YAML file at path over cfg,
+// through their values, and notes them in from. Unknown keys are an error,
+// so typos do not go unnoticed; so is a secret.
+func readConfigFile(path string, cfg *Config, from origins) error {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return fmt.Errorf("read config: %w", err)
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(b))
-	dec.KnownFields(true)
-	if err := dec.Decode(cfg); err != nil && !errors.Is(err, io.EOF) {
-		if strings.Contains(err.Error(), "field secret not found") {
-			return fmt.Errorf("config %s: auth.secret is not allowed in a file; set TASKPILOT_AUTH_SECRET or auth.secret_file", path)
+	var doc yaml.Node
+	if err := yaml.NewDecoder(bytes.NewReader(b)).Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil // an empty file
 		}
 		return fmt.Errorf("config %s: %w", path, err)
 	}
-	return nil
-}
-
-// set parses v into the value p points to.
-func set(p any, v string) error {
-	switch p := p.(type) {
-	case *string:
-		*p = v
-	case *bool:
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			return fmt.Errorf("%q is not true or false", v)
+	if len(doc.Content) == 0 {
+		return nil
+	}
+	byKey := map[string]setting{}
+	for _, s := range settings() {
+		byKey[s.key] = s
+	}
+	seen := map[string]int{}
+	var walk func(n *yaml.Node, prefix string) error
+	walk = func(n *yaml.Node, prefix string) error {
+		if n.Kind == yaml.AliasNode {
+			n = n.Alias
 		}
-		*p = b
-	case *int:
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return fmt.Errorf("%q is not a whole number", v)
+		if n.ShortTag() == "!!null" {
+			return nil // an empty section
 		}
-		*p = n
-	case *time.Duration:
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			return fmt.Errorf("%q is not a duration such as 30s or 2m", v)
+		if n.Kind != yaml.MappingNode {
+			where := "the file"
+			if prefix != "" {
+				where = strings.TrimSuffix(prefix, ".")
+			}
+			return fmt.Errorf("%s:%d: %s must be a mapping of settings", path, n.Line, where)
 		}
-		*p = d
-	case *[]string:
-		*p = nil
-		for s := range strings.SplitSeq(v, ",") {
-			if s = strings.TrimSpace(s); s != "" {
-				*p = append(*p, s)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			key := prefix + k.Value
+			if line, ok := seen[key]; ok {
+				return fmt.Errorf("%s:%d: %s is set twice (also on line %d)", path, k.Line, key, line)
+			}
+			seen[key] = k.Line
+			s, ok := byKey[key]
+			switch {
+			case key == secretKey:
+				return fmt.Errorf("%s:%d: auth.secret is not allowed in a file; set TASKPILOT_AUTH_SECRET or auth.secret_file", path, k.Line)
+			case ok:
+				if err := setFromYAML(s.value(cfg), v); err != nil {
+					return fmt.Errorf("%s:%d: %s: %w", path, v.Line, key, err)
+				}
+				from[key] = origin{kind: fromFile, name: path}
+			case isSection(key):
+				if err := walk(v, key+"."); err != nil {
+					return err
+				}
+			case prefix == "":
+				return fmt.Errorf("%s:%d: field %s not found", path, k.Line, k.Value)
+			default:
+				return fmt.Errorf("%s:%d: field %s not found in %s", path, k.Line, k.Value, strings.TrimSuffix(prefix, "."))
 			}
 		}
+		return nil
 	}
-	return nil
+	return walk(doc.Content[0], "")
+}
+
+// isSection reports whether key is a section of settings ("chat").
+func isSection(key string) bool {
+	for _, s := range settings() {
+		if strings.HasPrefix(s.key, key+".") {
+			return true
+		}
+	}
+	return false
+}
+
+// setFromYAML sets v from the YAML value n: a scalar as its text, a list
+// (for a list setting) as its items joined by commas. null leaves v as it
+// is.
+func setFromYAML(v value, n *yaml.Node) error {
+	if n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	switch {
+	case n.ShortTag() == "!!null":
+		return nil
+	case n.Kind == yaml.ScalarNode:
+		return v.Set(n.Value)
+	case n.Kind == yaml.SequenceNode && v.Type() == "stringSlice":
+		items := make([]string, len(n.Content))
+		for i, item := range n.Content {
+			if item.Kind == yaml.AliasNode {
+				item = item.Alias
+			}
+			if item.Kind != yaml.ScalarNode || strings.Contains(item.Value, ",") {
+				return fmt.Errorf("list item on line %d must be a single value without commas", item.Line)
+			}
+			items[i] = item.Value
+		}
+		return v.Set(strings.Join(items, ","))
+	case n.Kind == yaml.SequenceNode:
+		return errors.New("must be a single value, not a list")
+	}
+	return errors.New("must be a single value, not a mapping")
 }
 
 // readSecret returns the signing secret from TASKPILOT_AUTH_SECRET, or else
@@ -362,57 +529,6 @@ func readSecret(file string, getenv func(string) string) ([]byte, error) {
 	return []byte(secret), nil
 }
 
-// validate checks the settings every command uses.
-func (c Config) validate() error {
-	switch {
-	case c.Database.URL == "":
-		return errors.New("--database-url must not be empty")
-	case !oneOf(c.Log.Level, "debug", "info", "warn", "error"):
-		return fmt.Errorf("--log-level must be debug, info, warn or error, not %q", c.Log.Level)
-	case !oneOf(c.Log.Format, "text", "json"):
-		return fmt.Errorf("--log-format must be text or json, not %q", c.Log.Format)
-	case c.Auth.Audience == "" || c.Auth.Issuer == "":
-		return errors.New("auth.audience and auth.issuer must not be empty")
-	}
-	if c.PublicURL != "" {
-		if err := checkURL(c.PublicURL); err != nil {
-			return fmt.Errorf("public_url (TASKPILOT_PUBLIC_URL): %w", err)
-		}
-	}
-	if c.Auth.JWKSURL != "" {
-		if err := checkURL(c.Auth.JWKSURL); err != nil {
-			return fmt.Errorf("auth.jwks_url: %w", err)
-		}
-	}
-	for _, h := range c.HTTP.AllowedHosts {
-		if err := hostcheck.Validate(h); err != nil {
-			return fmt.Errorf("--allowed-hosts: %w", err)
-		}
-	}
-	return nil
-}
-
-// validate checks the settings of `taskpilot mcp`.
-func (c MCPConfig) validate() error {
-	switch {
-	case !oneOf(c.Transport, "stdio", "http"):
-		return fmt.Errorf("--transport must be stdio or http, not %q", c.Transport)
-	case !oneOf(c.Auth, "jwt", "accounts", "none"):
-		return fmt.Errorf("--auth must be jwt, accounts or none, not %q", c.Auth)
-	case strings.TrimSpace(c.User) == "":
-		return errors.New("--user must not be empty")
-	}
-	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
-		return fmt.Errorf("--addr %q is not host:port", c.Addr)
-	}
-	if c.PublicURL != "" {
-		if err := checkURL(c.PublicURL); err != nil {
-			return fmt.Errorf("--public-url: %w", err)
-		}
-	}
-	return nil
-}
-
 func checkURL(s string) error {
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -420,5 +536,3 @@ func checkURL(s string) error {
 	}
 	return nil
 }
-
-func oneOf(s string, allowed ...string) bool { return slices.Contains(allowed, s) }

@@ -5,8 +5,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 // loadFor parses args as `taskpilot mcp` would and loads the config.
@@ -27,7 +29,8 @@ func loadFor(t *testing.T, yaml string, vars map[string]string, args ...string) 
 	if err := cmd.ParseFlags(args); err != nil {
 		t.Fatal(err)
 	}
-	return loadConfig(path, fakeEnv(vars), cmd.Flags())
+	cfg, _, err := loadConfig(path, fakeEnv(vars), cmd.Flags())
+	return cfg, err
 }
 
 func TestConfigPrecedence(t *testing.T) {
@@ -162,7 +165,7 @@ func TestConfigErrors(t *testing.T) {
 		{name: "unknown yaml key", yaml: "mcp:\n  listen: 1.2.3.4:5\n", wantErr: "field listen not found"},
 		{name: "unknown yaml section", yaml: "chatt:\n  x: 1\n", wantErr: "field chatt not found"},
 		{name: "secret in yaml", yaml: "auth:\n  secret: " + testSecret + "\n", wantErr: "set TASKPILOT_AUTH_SECRET or auth.secret_file"},
-		{name: "yaml type error", yaml: "database:\n  migrate_on_start: maybe\n", wantErr: "cannot unmarshal"},
+		{name: "yaml type error", yaml: "database:\n  migrate_on_start: maybe\n", wantErr: `taskpilot.yaml:2: database.migrate_on_start: "maybe" is not true or false`},
 		{name: "short env secret", env: map[string]string{"TASKPILOT_AUTH_SECRET": "short"}, wantErr: "auth secret is 5 bytes; it must be at least 32"},
 		{name: "short secret file", env: map[string]string{"TASKPILOT_AUTH_SECRET_FILE": short}, wantErr: "auth secret is 9 bytes"},
 		{name: "missing secret file", yaml: "auth:\n  secret_file: /nonexistent/secret\n", wantErr: "read auth secret"},
@@ -171,13 +174,13 @@ func TestConfigErrors(t *testing.T) {
 			env:     map[string]string{"TASKPILOT_AUTH_SECRET": testSecret, "TASKPILOT_AUTH_SECRET_FILE": short},
 			wantErr: "set TASKPILOT_AUTH_SECRET or TASKPILOT_AUTH_SECRET_FILE, not both",
 		},
-		{name: "bad env bool", env: map[string]string{"TASKPILOT_MIGRATE_ON_START": "yes please"}, wantErr: `TASKPILOT_MIGRATE_ON_START: "yes please" is not true or false`},
-		{name: "bad log level", env: map[string]string{"TASKPILOT_LOG_LEVEL": "loud"}, wantErr: `--log-level must be debug, info, warn or error, not "loud"`},
-		{name: "bad log format flag", args: []string{"--log-format", "xml"}, wantErr: `--log-format must be text or json, not "xml"`},
-		{name: "empty database url", yaml: "database:\n  url: \"\"\n", wantErr: "--database-url must not be empty"},
+		{name: "bad env bool", env: map[string]string{"TASKPILOT_MIGRATE_ON_START": "yes please"}, wantErr: `database.migrate_on_start (TASKPILOT_MIGRATE_ON_START): "yes please" is not true or false`},
+		{name: "bad log level", env: map[string]string{"TASKPILOT_LOG_LEVEL": "loud"}, wantErr: `log.level (TASKPILOT_LOG_LEVEL): must be debug, info, warn or error, not "loud"`},
+		{name: "bad log format flag", args: []string{"--log-format", "xml"}, wantErr: `--log-format: must be text or json, not "xml"`},
+		{name: "empty database url", yaml: "database:\n  url: \"\"\n", wantErr: "taskpilot.yaml:2: database.url: must not be empty"},
 		{name: "bad jwks url", env: map[string]string{"TASKPILOT_AUTH_JWKS_URL": "jwks.json"}, wantErr: "auth.jwks_url"},
 		{name: "allowed host with a scheme", args: []string{"--allowed-hosts", "https://tasks.example.com"}, wantErr: `--allowed-hosts: allowed host "https://tasks.example.com": want a host name`},
-		{name: "allowed host with a port", env: map[string]string{"TASKPILOT_ALLOWED_HOSTS": "tasks.example.com:443"}, wantErr: `--allowed-hosts: allowed host "tasks.example.com:443"`},
+		{name: "allowed host with a port", env: map[string]string{"TASKPILOT_ALLOWED_HOSTS": "tasks.example.com:443"}, wantErr: `http.allowed_hosts (TASKPILOT_ALLOWED_HOSTS): allowed host "tasks.example.com:443"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -229,22 +232,20 @@ func TestMCPConfigValidate(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name    string
-		change  func(*MCPConfig)
+		args    []string
 		wantErr string
 	}{
-		{"defaults", func(*MCPConfig) {}, ""},
-		{"transport", func(c *MCPConfig) { c.Transport = "carrier-pigeon" }, `--transport must be stdio or http, not "carrier-pigeon"`},
-		{"auth", func(c *MCPConfig) { c.Auth = "basic" }, `--auth must be jwt, accounts or none, not "basic"`},
-		{"user", func(c *MCPConfig) { c.User = " " }, "--user must not be empty"},
-		{"addr", func(c *MCPConfig) { c.Addr = "8081" }, `--addr "8081" is not host:port`},
-		{"public url", func(c *MCPConfig) { c.PublicURL = "tasks.example.com" }, "--public-url"},
-		{"https public url", func(c *MCPConfig) { c.PublicURL = "https://tasks.example.com" }, ""},
+		{"defaults", nil, ""},
+		{"transport", []string{"--transport", "carrier-pigeon"}, `--transport: must be stdio or http, not "carrier-pigeon"`},
+		{"auth", []string{"--auth", "basic"}, `--auth: must be jwt, accounts or none, not "basic"`},
+		{"user", []string{"--user", " "}, "--user: must not be empty"},
+		{"addr", []string{"--addr", "8081"}, `--addr: "8081" is not host:port`},
+		{"public url", []string{"--public-url", "tasks.example.com"}, "--public-url"},
+		{"https public url", []string{"--public-url", "https://tasks.example.com"}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := defaultConfig().MCP
-			tt.change(&c)
-			err := c.validate()
+			_, err := loadFor(t, "", nil, tt.args...)
 			if tt.wantErr == "" {
 				if err != nil {
 					t.Fatalf("unexpected error: %v", err)
@@ -255,5 +256,86 @@ func TestMCPConfigValidate(t *testing.T) {
 				t.Fatalf("got error %v, want %q", err, tt.wantErr)
 			}
 		})
+	}
+}
+
+// TestConfigErrorsNameTheSource: a bad value is refused alike from every
+// source, and the error names the one it came from.
+func TestConfigErrorsNameTheSource(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		yaml    string
+		env     map[string]string
+		args    []string
+		wantErr string // after the file's path, when the value is in the file
+	}{
+		{name: "flag", args: []string{"--addr", "8081"}, wantErr: `--addr: "8081" is not host:port`},
+		{name: "env", env: map[string]string{"TASKPILOT_MCP_ADDR": "8081"}, wantErr: `mcp.addr (TASKPILOT_MCP_ADDR): "8081" is not host:port`},
+		{name: "file", yaml: "mcp:\n  addr: \"8081\"\n", wantErr: `:2: mcp.addr: "8081" is not host:port`},
+		{name: "env not named by a flag", env: map[string]string{"TASKPILOT_ALLOWED_HOSTS": "a.example:80"}, wantErr: `http.allowed_hosts (TASKPILOT_ALLOWED_HOSTS): allowed host "a.example:80"`},
+		{name: "file duration", yaml: "chat:\n  turn_lease: 1s\n", wantErr: ":2: chat.turn_lease: must be a duration from 2s to 1h0m0s such as 30s, not 1s"},
+		{name: "env duration", env: map[string]string{"TASKPILOT_CHAT_TURN_LEASE": "30"}, wantErr: `chat.turn_lease (TASKPILOT_CHAT_TURN_LEASE): "30" is not a duration`},
+		{name: "file list of mappings", yaml: "chat:\n  allowed_origins: [{a: 1}]\n", wantErr: ":2: chat.allowed_origins: list item on line 2 must be a single value"},
+		{name: "file list for a single value", yaml: "chat:\n  addr: [a, b]\n", wantErr: ":2: chat.addr: must be a single value, not a list"},
+		{name: "file key set twice", yaml: "chat:\n  addr: 127.0.0.1:1\n  addr: 127.0.0.1:2\n", wantErr: ":3: chat.addr is set twice (also on line 2)"},
+		{name: "file section as a value", yaml: "chat: 5\n", wantErr: ":1: chat must be a mapping of settings"},
+		// The secret is refused by its key, not by the text of an error: a
+		// key named secret elsewhere is only an unknown key.
+		{name: "secret in flow style", yaml: "auth: {secret: " + testSecret + "}\n", wantErr: ":1: auth.secret is not allowed in a file"},
+		{name: "secret outside auth", yaml: "chat:\n  secret: x\n", wantErr: ":2: field secret not found in chat"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := loadFor(t, tt.yaml, tt.env, tt.args...)
+			want := tt.wantErr
+			if tt.yaml != "" {
+				want = "taskpilot.yaml" + want
+			}
+			if err == nil || !strings.Contains(err.Error(), want) {
+				t.Fatalf("got error %v, want one containing %q", err, want)
+			}
+		})
+	}
+}
+
+// TestConfigTypedValues: the file sets durations, YAML's booleans and
+// lists through the settings' values.
+func TestConfigTypedValues(t *testing.T) {
+	t.Parallel()
+	got, err := loadFor(t, "chat:\n  turn_lease: 45s\n  dev_login: yes\n  allowed_origins:\n    - https://a.example\n    - https://b.example\ndatabase:\n  migrate_on_start: off\nmetrics:\n  enabled: False\n", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := defaultConfig()
+	want.Chat.TurnLease = 45 * time.Second
+	want.Chat.DevLogin = true
+	want.Chat.AllowedOrigins = []string{"https://a.example", "https://b.example"}
+	want.Database.MigrateOnStart = false
+	want.Metrics.Enabled = false
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("config mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// TestSettingsRoundTrip: every setting's default reads back through its
+// own value, and its kind is one the flag help knows, so no setting is
+// left out of parsing or checking.
+func TestSettingsRoundTrip(t *testing.T) {
+	t.Parallel()
+	kinds := map[string]bool{"string": true, "bool": true, "int": true, "duration": true, "stringSlice": true}
+	for _, s := range settings() {
+		cfg := defaultConfig()
+		v := s.value(&cfg)
+		if !kinds[v.Type()] {
+			t.Errorf("%s: kind %q", s.key, v.Type())
+		}
+		if err := v.Set(v.String()); err != nil {
+			t.Errorf("%s: its default %q does not read back: %v", s.key, v.String(), err)
+		}
+		if diff := cmp.Diff(defaultConfig(), cfg, cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("%s: reading the default back changed the config (-want +got):\n%s", s.key, diff)
+		}
 	}
 }

@@ -7,6 +7,8 @@
 //	          TaskPilot MCP server
 //	migrate   apply pending database migrations
 //	token     mint a bearer token for a user
+//	user      manage accounts (add, list, passwd, disable, enable, delete,
+//	          invite)
 //	version   print the version
 //
 // Settings come from flags, then TASKPILOT_* environment variables, then

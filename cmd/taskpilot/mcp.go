@@ -8,14 +8,11 @@ import (
 	"log/slog"
 	"net"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/taskpilot/taskpilot/chatserver"
-	"github.com/taskpilot/taskpilot/mcpserver"
 	"github.com/taskpilot/taskpilot/mcpserver/mcphttp"
-	"github.com/taskpilot/taskpilot/mcpserver/token"
 	"github.com/taskpilot/taskpilot/models/store"
 )
 
@@ -40,11 +37,11 @@ token) and acts as the token's subject. --auth none skips that and acts as
   taskpilot mcp --transport http --auth none`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, log, err := e.load(cmd)
+			cfg, o, log, err := e.loadOrigins(cmd)
 			if err != nil {
 				return err
 			}
-			return runMCP(cmd.Context(), cfg, log, cmd.InOrStdin(), cmd.OutOrStdout())
+			return runMCP(cmd.Context(), cfg, o, log, cmd.InOrStdin(), cmd.OutOrStdout())
 		},
 	}
 	fs := cmd.Flags()
@@ -62,33 +59,18 @@ token) and acts as the token's subject. --auth none skips that and acts as
 
 // runMCP serves MCP until ctx is done or, on stdio, until stdin ends and
 // the requests read before its end are answered.
-func runMCP(ctx context.Context, cfg Config, log *slog.Logger, stdin io.Reader, stdout io.Writer) error {
-	if err := cfg.MCP.validate(); err != nil {
+func runMCP(ctx context.Context, cfg Config, o origins, log *slog.Logger, stdin io.Reader, stdout io.Writer) error {
+	p, err := planMCP(cfg, o)
+	if err != nil {
 		return err
-	}
-	if cfg.MCP.Transport == "http" {
-		switch {
-		case cfg.MCP.Auth == "none" && !isLoopback(cfg.MCP.Addr):
-			return fmt.Errorf("--auth none is only allowed on a loopback address (127.0.0.1, ::1, localhost), not %q: anyone who can reach it would act as %q", cfg.MCP.Addr, cfg.MCP.User)
-		case cfg.MCP.Auth == "jwt" && cfg.Auth.Secret == nil && cfg.Auth.JWKSURL == "":
-			return errNoKey
-		}
 	}
 	st, err := openStore(ctx, cfg.Database, log, cfg.Database.MigrateOnStart)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	var verifier *token.Verifier
-	if cfg.MCP.Transport == "http" {
-		if cfg.MCP.Auth == "accounts" {
-			if cfg.Auth.Secret, err = accountsSecret(ctx, cfg, st); err != nil {
-				return err
-			}
-		}
-		if verifier, err = httpVerifier(cfg, log, st); err != nil {
-			return err
-		}
+	if err := p.auth.open(ctx, st); err != nil {
+		return err
 	}
 	changes, err := store.NewChanges(ctx, st, log)
 	if err != nil {
@@ -96,18 +78,9 @@ func runMCP(ctx context.Context, cfg Config, log *slog.Logger, stdin io.Reader, 
 	}
 	defer changes.Close()
 	defer startTrashPurge(ctx, st, cfg.Database, log)()
-	opts := mcpserver.Options{Logger: log, DefaultUser: cfg.MCP.User, Version: version(), Changes: changes}
-	if err := taskOptions(&opts, cfg); err != nil {
-		return err
-	}
-	var metrics *mcphttp.Metrics // only over HTTP
-	if cfg.MCP.Transport == "http" && cfg.Metrics.Enabled {
-		metrics = mcphttp.NewMetrics(newRegistry(cfg, st))
-		opts.Metrics = metrics
-	}
-	srv := mcpserver.New(st, opts)
 
 	if cfg.MCP.Transport == "stdio" {
+		srv := newTaskServer(p, st, changes, nil, log) // no metrics without HTTP
 		log.Info("serving MCP on stdio", "user", cfg.MCP.User)
 		err := srv.Run(ctx, drainingStdio(stdin, stdout, stdioDrainTimeout, log))
 		if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, io.EOF) {
@@ -116,27 +89,18 @@ func runMCP(ctx context.Context, cfg Config, log *slog.Logger, stdin io.Reader, 
 		return fmt.Errorf("serve mcp: %w", err)
 	}
 
+	metrics := mcpMetrics(newRegistry(cfg, st))
+	srv := newTaskServer(p, st, changes, metrics, log)
 	ln, err := new(net.ListenConfig).Listen(ctx, "tcp", cfg.MCP.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	var authServers []string
-	if checkURL(cfg.Auth.Issuer) == nil {
-		authServers = []string{cfg.Auth.Issuer} // an OAuth issuer clients can discover
+	h, err := newMCPHandler(p, srv, st, ln.Addr(), metrics, log)
+	if err != nil {
+		_ = ln.Close()
+		return err
 	}
-	resource := resourceURL(cfg.MCP.PublicURL, ln.Addr())
-	h := mcphttp.New(mcphttp.Options{
-		Server:               srv,
-		Verifier:             verifier,
-		Ready:                st.Ping,
-		ResourceURL:          resource,
-		AuthorizationServers: authServers,
-		AllowedOrigins:       cfg.MCP.AllowedOrigins,
-		AllowedHosts:         cfg.HTTP.AllowedHosts,
-		Logger:               log,
-		Metrics:              metrics,
-	})
-	log.Info("listening", "addr", ln.Addr().String(), "auth", cfg.MCP.Auth, "resource", resource)
+	log.Info("listening", "addr", ln.Addr().String(), "auth", p.auth.mode.String(), "resource", resourceURL(cfg.MCP.PublicURL, ln.Addr()))
 	return serveMCPHTTP(ctx, ln, h, log)
 }
 
@@ -153,40 +117,6 @@ func resourceURL(publicURL string, addr net.Addr) string {
 	}
 	return "http://" + addr.String() + "/mcp"
 }
-
-// httpVerifier returns the token verifier for --auth jwt or accounts
-// (which also checks that the subject is an active account of st), or nil
-// for --auth none after checking that the address is loopback.
-func httpVerifier(cfg Config, log *slog.Logger, st *store.Store) (*token.Verifier, error) {
-	if cfg.MCP.Auth == "none" {
-		if !isLoopback(cfg.MCP.Addr) {
-			return nil, fmt.Errorf("--auth none is only allowed on a loopback address (127.0.0.1, ::1, localhost), not %q: anyone who can reach it would act as %q", cfg.MCP.Addr, cfg.MCP.User)
-		}
-		log.Warn("authentication is off: every HTTP request acts as one user", "user", cfg.MCP.User, "addr", cfg.MCP.Addr)
-		return nil, nil
-	}
-	if cfg.Auth.Secret == nil && cfg.Auth.JWKSURL == "" {
-		return nil, errNoKey
-	}
-	tc := token.Config{
-		Secret:   cfg.Auth.Secret,
-		JWKSURL:  cfg.Auth.JWKSURL,
-		Audience: cfg.Auth.Audience,
-		Issuer:   cfg.Auth.Issuer,
-		Leeway:   30 * time.Second,
-	}
-	if cfg.MCP.Auth == "accounts" {
-		tc.CheckSubject = activeAccount(st)
-	}
-	v, err := token.NewVerifier(tc)
-	if err != nil {
-		return nil, fmt.Errorf("auth: %w", err)
-	}
-	return v, nil
-}
-
-// errNoKey refuses --auth jwt without a key.
-var errNoKey = errors.New("--auth jwt needs a key: set TASKPILOT_AUTH_SECRET (at least 32 bytes; mint tokens with taskpilot token) or TASKPILOT_AUTH_JWKS_URL, use --auth accounts for TaskPilot's own accounts, or --auth none on a loopback address")
 
 // isLoopback reports whether addr (host:port) only listens on loopback.
 func isLoopback(addr string) bool {

@@ -61,21 +61,28 @@ Settings come from flags, then TASKPILOT_* environment variables, then the
 // load reads the config for cmd (see loadConfig) and builds the logger,
 // which writes to cmd's stderr.
 func (e *env) load(cmd *cobra.Command) (Config, *slog.Logger, error) {
+	cfg, _, log, err := e.loadOrigins(cmd)
+	return cfg, log, err
+}
+
+// loadOrigins is load that also says where each setting came from, for
+// the server commands' checks across settings.
+func (e *env) loadOrigins(cmd *cobra.Command) (Config, origins, *slog.Logger, error) {
 	path, err := cmd.Flags().GetString("config")
 	if err != nil {
-		return Config{}, nil, err
+		return Config{}, nil, nil, err
 	}
-	cfg, err := loadConfig(path, e.getenv, cmd.Flags())
+	cfg, from, err := loadConfig(path, e.getenv, cmd.Flags())
 	if err != nil {
-		return Config{}, nil, err
+		return Config{}, nil, nil, err
 	}
-	return cfg, newLogger(cmd.ErrOrStderr(), cfg.Log), nil
+	return cfg, from, newLogger(cmd.ErrOrStderr(), cfg.Log), nil
 }
 
 // newLogger returns a logger writing to w in the configured level and format.
 func newLogger(w io.Writer, c LogConfig) *slog.Logger {
 	var level slog.Level
-	_ = level.UnmarshalText([]byte(c.Level)) // validated by loadConfig
+	_ = level.UnmarshalText([]byte(c.Level)) // checked by its setting's value
 	opts := &slog.HandlerOptions{Level: level}
 	if c.Format == "json" {
 		return slog.New(slog.NewJSONHandler(w, opts))

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -12,9 +11,6 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/taskpilot/taskpilot/chatserver"
-	"github.com/taskpilot/taskpilot/mcpserver"
-	"github.com/taskpilot/taskpilot/mcpserver/mcphttp"
-	"github.com/taskpilot/taskpilot/mcpserver/token"
 	"github.com/taskpilot/taskpilot/models/store"
 )
 
@@ -37,11 +33,11 @@ works for both). Model settings are those of taskpilot chat.`,
   TASKPILOT_AUTH_SECRET=$(cat secret) OPENAI_API_KEY=sk-... taskpilot serve --addr 0.0.0.0:8080`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, log, err := e.load(cmd)
+			cfg, o, log, err := e.loadOrigins(cmd)
 			if err != nil {
 				return err
 			}
-			return runServe(cmd.Context(), cfg, log, e.getenv)
+			return runServe(cmd.Context(), cfg, o, log, e.getenv)
 		},
 	}
 	fs := cmd.Flags()
@@ -65,32 +61,18 @@ works for both). Model settings are those of taskpilot chat.`,
 
 // runServe runs the MCP and chat servers until ctx is done or one of them
 // fails, which stops the other.
-func runServe(ctx context.Context, cfg Config, log *slog.Logger, getenv func(string) string) error {
-	if err := cfg.Chat.validate(); err != nil {
-		return err
-	}
-	if _, _, err := net.SplitHostPort(cfg.MCP.Addr); err != nil {
-		return fmt.Errorf("--mcp-addr %q is not host:port", cfg.MCP.Addr)
-	}
-	auth, err := chatAuth(cfg, cfg.Chat.Addr, cfg.MCP.Addr)
+func runServe(ctx context.Context, cfg Config, o origins, log *slog.Logger, getenv func(string) string) error {
+	p, err := planServe(cfg, o)
 	if err != nil {
 		return err
-	}
-	if err := checkDevLogin(cfg, auth, cfg.Chat.Addr, cfg.MCP.Addr); err != nil {
-		return err
-	}
-	if auth == "jwt" && cfg.Auth.Secret == nil {
-		return errors.New("serve with --auth jwt needs TASKPILOT_AUTH_SECRET: the chat server mints the MCP server's tokens with it")
 	}
 	st, err := openStore(ctx, cfg.Database, log, cfg.Database.MigrateOnStart)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if auth == "accounts" {
-		if cfg.Auth.Secret, err = accountsSecret(ctx, cfg, st); err != nil {
-			return err
-		}
+	if err := p.auth.open(ctx, st); err != nil {
+		return err
 	}
 	defer startTrashPurge(ctx, st, cfg.Database, log)()
 	changes, err := store.NewChanges(ctx, st, log)
@@ -120,49 +102,23 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, getenv func(str
 	mcpLog := log.With("component", "mcp")
 	// One registry: each server's /metrics shows both servers' metrics.
 	reg := newRegistry(cfg, st)
-	mcpOpts := mcpserver.Options{Logger: mcpLog, DefaultUser: cfg.MCP.User, Version: version(), Changes: changes}
-	if err := taskOptions(&mcpOpts, cfg); err != nil {
-		return err
-	}
-	var mcpMetrics *mcphttp.Metrics
-	if reg != nil {
-		mcpMetrics = mcphttp.NewMetrics(reg)
-		mcpOpts.Metrics = mcpMetrics
-	}
-	var verifier *token.Verifier
-	if auth != "none" {
-		cfg.MCP.Auth = auth
-		if verifier, err = httpVerifier(cfg, mcpLog, st); err != nil {
-			return err
-		}
-	}
-	var authServers []string
-	if checkURL(cfg.Auth.Issuer) == nil {
-		authServers = []string{cfg.Auth.Issuer}
-	}
-	mcpHandler := mcphttp.New(mcphttp.Options{
-		Server:               mcpserver.New(st, mcpOpts),
-		Verifier:             verifier,
-		Ready:                st.Ping,
-		ResourceURL:          resourceURL(cfg.MCP.PublicURL, mcpLn.Addr()),
-		AuthorizationServers: authServers,
-		AllowedOrigins:       cfg.MCP.AllowedOrigins,
-		AllowedHosts:         cfg.HTTP.AllowedHosts,
-		Logger:               mcpLog,
-		Metrics:              mcpMetrics,
-	})
-	mcpURL := "http://" + loopbackAddr(mcpLn.Addr()) + "/mcp"
-	chatOpts, err := chatOptions(cfg, log, getenv, st, reg, auth, mcpURL, auth != "none")
+	metrics := mcpMetrics(reg)
+	mcpHandler, err := newMCPHandler(p, newTaskServer(p, st, changes, metrics, mcpLog), st, mcpLn.Addr(), metrics, mcpLog)
 	if err != nil {
 		return err
 	}
-	if auth == "accounts" {
-		if err := logSetupLink(ctx, st, publicBase(cfg), log); err != nil {
+	p.mcpURL = "http://" + loopbackAddr(mcpLn.Addr()) + "/mcp"
+	chatOpts, err := newChatOptions(p, getenv, st, reg, log)
+	if err != nil {
+		return err
+	}
+	if p.auth.mode == authAccounts {
+		if err := logSetupLink(ctx, st, p.publicURL, log); err != nil {
 			return err
 		}
 	}
 
-	log.Info("serving", "chat_addr", chatLn.Addr().String(), "mcp_addr", mcpLn.Addr().String(), "auth", auth)
+	log.Info("serving", "chat_addr", chatLn.Addr().String(), "mcp_addr", mcpLn.Addr().String(), "auth", p.auth.mode.String())
 	serving = true
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return serveMCPHTTP(gctx, mcpLn, mcpHandler, mcpLog) })

@@ -34,11 +34,8 @@ func TestModelTimeoutSettings(t *testing.T) {
 		if err := cmd.ParseFlags(args); err != nil {
 			t.Fatal(err)
 		}
-		cfg, err := loadConfig(path, fakeEnv(vars), cmd.Flags())
-		if err != nil {
-			return ChatConfig{}, err
-		}
-		return cfg.Chat, cfg.Chat.validate()
+		cfg, _, err := loadConfig(path, fakeEnv(vars), cmd.Flags())
+		return cfg.Chat, err
 	}
 	for _, tc := range []struct {
 		name                string
@@ -60,11 +57,11 @@ func TestModelTimeoutSettings(t *testing.T) {
 			args:    []string{"--model-timeout", "5m", "--model-first-token-timeout", "1m"},
 			timeout: 5 * time.Minute, firstToken: time.Minute,
 		},
-		{name: "no unit", vars: map[string]string{"TASKPILOT_MODEL_TIMEOUT": "30"}, wantErr: `TASKPILOT_MODEL_TIMEOUT: "30" is not a duration`},
-		{name: "yaml number", yaml: "chat:\n  model_timeout: 30\n", wantErr: "cannot unmarshal !!int `30` into time.Duration"},
-		{name: "too short", vars: map[string]string{"TASKPILOT_MODEL_TIMEOUT": "500ms"}, wantErr: "--model-timeout must be at least 1s"},
-		{name: "zero request timeout", args: []string{"--model-timeout", "0s"}, wantErr: "--model-timeout must be at least 1s"},
-		{name: "first token too short", args: []string{"--model-first-token-timeout", "10ms"}, wantErr: "--model-first-token-timeout must be 0 (off) or at least 1s"},
+		{name: "no unit", vars: map[string]string{"TASKPILOT_MODEL_TIMEOUT": "30"}, wantErr: `chat.model_timeout (TASKPILOT_MODEL_TIMEOUT): "30" is not a duration`},
+		{name: "yaml number", yaml: "chat:\n  model_timeout: 30\n", wantErr: `taskpilot.yaml:2: chat.model_timeout: "30" is not a duration`},
+		{name: "too short", vars: map[string]string{"TASKPILOT_MODEL_TIMEOUT": "500ms"}, wantErr: "chat.model_timeout (TASKPILOT_MODEL_TIMEOUT): must be at least 1s"},
+		{name: "zero request timeout", args: []string{"--model-timeout", "0s"}, wantErr: "--model-timeout: must be at least 1s"},
+		{name: "first token too short", args: []string{"--model-first-token-timeout", "10ms"}, wantErr: "--model-first-token-timeout: must be 0 (off) or at least 1s"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

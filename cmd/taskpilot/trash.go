@@ -6,7 +6,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/taskpilot/taskpilot/mcpserver"
 	"github.com/taskpilot/taskpilot/models/store"
 )
 
@@ -18,21 +17,6 @@ const trashPurgeInterval = time.Hour
 // keeps deleted tasks forever.
 func trashRetention(cfg DatabaseConfig) time.Duration {
 	return time.Duration(cfg.TrashRetentionDays) * 24 * time.Hour
-}
-
-// taskOptions sets the MCP server's time zone (chat.timezone, the users'
-// zone) and trash retention from cfg.
-func taskOptions(opts *mcpserver.Options, cfg Config) error {
-	loc, err := location(cfg.Chat.Timezone)
-	if err != nil {
-		return err
-	}
-	opts.Location = loc
-	opts.TrashRetention = trashRetention(cfg.Database)
-	if opts.TrashRetention <= 0 {
-		opts.TrashRetention = -1 // never purged
-	}
-	return nil
 }
 
 // startTrashPurge purges the trash on start and every trashPurgeInterval
