@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/taskpilot/taskpilot/models/store/storetest"
 )
@@ -24,7 +25,13 @@ func TestServeMetrics(t *testing.T) {
 		t.Fatalf("/add answered %q", got)
 	}
 	for _, url := range []string{chatURL, mcpURL} {
+		// The MCP server counts a request once its handler has returned,
+		// which can be just after the chat turn read the answer.
 		scrape := scrapeMetrics(t, url+"/metrics")
+		for deadline := time.Now().Add(2 * time.Second); scrape[`taskpilot_mcp_requests_total{method="tools/call",status="200"}`] == 0 && time.Now().Before(deadline); {
+			time.Sleep(20 * time.Millisecond)
+			scrape = scrapeMetrics(t, url+"/metrics")
+		}
 		for _, tc := range []struct {
 			sample string
 			want   float64 // -1: any value
