@@ -165,18 +165,16 @@ func summary(tasks []chatkit.Task) *chatkit.WorkflowSummary {
 // toolResult is the union of the MCP tools' structured results, as far as
 // a confirmation needs it.
 type toolResult struct {
-	TaskID    int64      `json:"task_id"`
-	Status    string     `json:"status"`
-	Title     string     `json:"title"`
-	NextDue   string     `json:"next_due"`
-	Task      *stepTask  `json:"task"`
-	Results   []bulkItem `json:"results"`
-	Succeeded int        `json:"succeeded"`
-	Tasks     []struct{} `json:"tasks"`
-	TaskIDs   []int64    `json:"task_ids"`
-	Counts    *struct {
-		Total int64 `json:"total"`
-	} `json:"counts"`
+	TaskID     int64      `json:"task_id"`
+	Status     string     `json:"status"`
+	Title      string     `json:"title"`
+	NextDue    string     `json:"next_due"`
+	Task       *stepTask  `json:"task"`
+	Results    []bulkItem `json:"results"`
+	Succeeded  int        `json:"succeeded"`
+	Tasks      []struct{} `json:"tasks"`
+	TaskIDs    []int64    `json:"task_ids"`
+	NextCursor string     `json:"next_cursor"`
 }
 
 // stepTask is the task in a tool's result, as far as a confirmation
@@ -316,8 +314,8 @@ func listTitle(args toolArgs, res toolResult) string {
 	if n == 0 {
 		return "No tasks found" + where
 	}
-	if res.Counts != nil && res.Counts.Total > int64(n) {
-		return fmt.Sprintf("Showing %d of %s%s", n, plural(int(res.Counts.Total), "task"), where)
+	if res.NextCursor != "" {
+		return fmt.Sprintf("Showing the first %s%s", plural(n, "task"), where)
 	}
 	return fmt.Sprintf("Showing %s%s", plural(n, "task"), where)
 }
