@@ -16,6 +16,7 @@ import (
 // length, the thread's turn lock), hands it to the Kit and writes the
 // result as JSON or as an SSE stream.
 func (s *server) chatkit(c *gin.Context) {
+	withTimeZone(c)
 	user := userOf(c)
 	body, err := s.readBody(c)
 	if err != nil {

@@ -87,6 +87,8 @@ func (m *fakeModel) unhold() { m.once.Do(func() { close(m.release) }) }
 //	last message from a tool       -> "Done! I ran <tool>."
 //	"add <title>"                  -> add_task {"title": <title>}
 //	"show my tasks"                -> list_tasks {}
+//	"call <tool> <json>"           -> <tool> with the JSON arguments
+//	"what day is it"               -> the system prompt's "Dates:" line
 //	"slow"                         -> "Let me think" then, once released,
 //	                                  " about it." (held in between)
 //	anything else                  -> "You said: <text>"
@@ -106,6 +108,21 @@ func script(msgs []modelMessage) reply {
 	text := strings.TrimSpace(last.text())
 	lower := strings.ToLower(text)
 	switch {
+	case strings.HasPrefix(lower, "call "):
+		name, args, _ := strings.Cut(text[5:], " ")
+		return reply{tool: name, args: args}
+	case lower == "what day is it":
+		for _, m := range msgs {
+			if m.Role != "system" {
+				continue
+			}
+			for line := range strings.Lines(m.text()) {
+				if strings.HasPrefix(line, "Dates:") {
+					return reply{deltas: []string{strings.TrimSpace(line)}}
+				}
+			}
+		}
+		return reply{deltas: []string{"no dates"}}
 	case strings.HasPrefix(lower, "add "):
 		args, _ := json.Marshal(map[string]string{"title": text[4:]})
 		return reply{tool: "add_task", args: string(args)}

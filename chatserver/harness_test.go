@@ -42,6 +42,8 @@ type harness struct {
 	url   string // base URL of the chat server
 	// served receives Serve's result when config.serve was set.
 	served chan error
+	// header is added to every request.
+	header http.Header
 }
 
 // config changes how newHarness builds the server.
@@ -159,6 +161,9 @@ func (h *harness) request(ctx context.Context, user, path string, body any) *htt
 		h.t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
+	for k, v := range h.header {
+		req.Header[k] = v
+	}
 	if user != "" {
 		req.Header.Set("Authorization", "Bearer token-"+user)
 	}

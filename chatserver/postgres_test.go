@@ -16,6 +16,7 @@ func TestPostgres(t *testing.T) {
 		"end to end":    tasksEndToEnd,
 		"other users":   otherUsersThread,
 		"hostile input": hostileInput,
+		"confirmations": confirmations,
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()

@@ -44,6 +44,7 @@ type restFailure struct {
 // driving the Kit like a ChatKit client: threads.create, or
 // threads.add_user_message on conversation_id, collecting the stream.
 func (s *server) restChat(c *gin.Context) {
+	withTimeZone(c)
 	ctx := c.Request.Context()
 	user := userOf(c)
 	if c.Param("user_id") != user {

@@ -156,6 +156,52 @@ await check('lite: a second task, with a priority', async () => {
   await waitForAnswer(alice.page, 'Call the plumber');
 });
 
+// confirmation waits for the workflow step confirming a tool call, as a
+// disclosure whose summary names what was done, and opens it by keyboard.
+async function confirmation(page, title) {
+  const summary = page.locator('.msg.workflow summary', { hasText: title }).last();
+  await summary.waitFor();
+  const details = summary.locator('xpath=..');
+  if (!(await details.evaluate((d) => d.open))) {
+    await summary.focus();
+    await page.keyboard.press('Enter');
+  }
+  assert(await details.evaluate((d) => d.open), `the step "${title}" does not open`);
+  const step = details.locator('.task', { hasText: title });
+  await step.waitFor();
+  const said = await step.innerText();
+  assert(/Done:/.test(await step.locator('.sr-only').innerText()), `step state not in words: ${said}`);
+}
+
+await check('lite: a slash command shows a confirmation step that survives a reload', async () => {
+  await confirmation(alice.page, 'Added task 1: Buy milk');
+  await alice.page.reload();
+  await alice.page.locator('.msg.user', { hasText: '/add Buy milk' }).waitFor();
+  await confirmation(alice.page, 'Added task 1: Buy milk');
+  await confirmation(alice.page, 'Added task 2: Call the plumber');
+});
+
+await check('lite: a model tool call shows a confirmation step that survives a reload', async () => {
+  await sendMessage(alice.page, 'please add Water the plants');
+  await waitForAnswer(alice.page, 'Done! I ran add_task.');
+  await confirmation(alice.page, 'Added task 3: Water the plants');
+  const text = await alice.page.locator('.msg.assistant').last().innerText();
+  assert(text.includes('Done! I ran add_task.'), `the model's own text changed: ${text}`);
+  await alice.page.reload();
+  await waitForAnswer(alice.page, 'Done! I ran add_task.');
+  await confirmation(alice.page, 'Added task 3: Water the plants');
+});
+
+await check('lite: the thread id in the URL reopens the thread', async () => {
+  await alice.page.getByRole('button', { name: 'New chat' }).click();
+  await alice.page.getByRole('button', { name: 'Show my tasks' }).waitFor();
+  assert(new URL(alice.page.url()).hash === '', `a new chat keeps a thread in the URL: ${alice.page.url()}`);
+  await alice.page.goto(`${BASE}/lite#${encodeURIComponent(threadID)}`);
+  await confirmation(alice.page, 'Added task 3: Water the plants');
+  await alice.page.locator('.msg.user', { hasText: '/add Buy milk' }).waitFor();
+  assert(decodeURIComponent(new URL(alice.page.url()).hash.slice(1)) === threadID, `URL ${alice.page.url()}`);
+});
+
 await check('lite: the thread gets a title in the list', async () => {
   await alice.page.locator('#threads .thread[aria-current="page"]').waitFor();
   const title = await alice.page.locator('#threads .thread[aria-current="page"]').innerText();
@@ -452,6 +498,37 @@ await check('/: with the CDN unreachable it falls back to /lite', async () => {
     await page.goto(`${BASE}/`);
     await page.waitForURL(`${BASE}/lite`, { timeout: 10000 });
     await page.locator('#composer, #login').first().waitFor();
+  } finally {
+    await context.close();
+  }
+});
+
+await check('/: the thread id in the URL is ChatKit\'s initial thread, and follows it; requests carry the time zone', async () => {
+  const { page, context } = await newPage({ timezoneId: 'Pacific/Kiritimati' });
+  try {
+    await context.route('https://cdn.platform.openai.com/**', (route) =>
+      route.fulfill({
+        status: 200,
+        contentType: 'text/javascript',
+        body: `customElements.define('openai-chatkit', class extends HTMLElement { setOptions(o) { window.__chatkitOptions = o; } });`,
+      }),
+    );
+    await page.goto(`${BASE}/#${encodeURIComponent(threadID)}`);
+    if (AUTH === 'dev') {
+      await page.getByLabel('Your name').fill('alice');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+    }
+    await page.waitForFunction(() => window.__chatkitOptions);
+    const initial = await page.evaluate(() => window.__chatkitOptions.initialThread);
+    assert(initial === threadID, `initialThread ${initial}, want ${threadID}`);
+    await page.evaluate(() => document.querySelector('openai-chatkit').dispatchEvent(new CustomEvent('chatkit.thread.change', { detail: { threadId: 'thr_other' } })));
+    assert(new URL(page.url()).hash === '#thr_other', `URL after a thread change: ${page.url()}`);
+    await page.evaluate(() => document.querySelector('openai-chatkit').dispatchEvent(new CustomEvent('chatkit.thread.change', { detail: { threadId: null } })));
+    assert(new URL(page.url()).hash === '', `URL after a new chat: ${page.url()}`);
+    const seen = page.waitForRequest((r) => r.url() === `${BASE}/chatkit`);
+    await page.evaluate(() => window.__chatkitOptions.api.fetch('/chatkit', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ type: 'threads.list', params: {} }) }));
+    const zone = (await seen).headers()['x-taskpilot-timezone'];
+    assert(zone === 'Pacific/Kiritimati', `time zone header ${zone}`);
   } finally {
     await context.close();
   }

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # run.sh runs the browser tests (.ci/browser/browser.mjs): headless Chromium,
 # driven by Playwright, against a real `taskpilot serve` on loopback ports
-# with a temporary SQLite database, auth on and no model (slash commands
-# work without one).
+# with a temporary SQLite database, auth on and a fake model
+# (.ci/browser/fakemodel.mjs: "please add X" calls add_task; slash commands
+# do not reach it).
 #
 # It installs what it needs, idempotently:
 #   - Debian's chromium (apt-get) if /usr/bin/chromium is missing;
@@ -91,11 +92,12 @@ wait_up() {
 
 work=$(mktemp -d)
 server_pid=
+model_pid=
 accounts_pid=
 setup_pid=
 cleanup() {
   stop_server
-  for pid in $accounts_pid $setup_pid; do
+  for pid in $accounts_pid $setup_pid $model_pid; do
     kill "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
   done
@@ -114,8 +116,11 @@ if [[ -z ${BASE_URL:-} ]]; then
   BASE_URL=http://127.0.0.1:$port
   secret=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
   AUTH_MODE=dev
-  log "starting taskpilot serve on $BASE_URL (auth: $AUTH_MODE, no model)"
-  env -u OPENAI_API_KEY -u OPENAI_BASE_URL -u TASKPILOT_MODEL \
+  model_port=$(free_port)
+  node "$spec/fakemodel.mjs" "$model_port" >"$work/model.log" 2>&1 &
+  model_pid=$!
+  log "starting taskpilot serve on $BASE_URL (auth: $AUTH_MODE, fake model on :$model_port)"
+  env OPENAI_API_KEY=sk-browser-test OPENAI_BASE_URL="http://127.0.0.1:$model_port/v1" TASKPILOT_MODEL=fake-model \
     TASKPILOT_AUTH_SECRET="$secret" TASKPILOT_CHATKIT_DOMAIN_KEY="$domain_key" \
     "$bin" serve --addr "127.0.0.1:$port" --mcp-addr "127.0.0.1:$mcp_port" \
     --database-url "sqlite://$work/taskpilot.db" --dev-login \

@@ -166,7 +166,20 @@ func (a *Agent) HasModel() bool { return a.chat != nil }
 // command; any other goes to the model, or, without a model, gets a reply
 // explaining how to configure one. A nil input (a resumed turn) runs the
 // model on the thread as it is.
-func (a *Agent) Respond(ctx context.Context, turn *chatkit.Turn, input *chatkit.UserMessageItem) error {
+//
+// Every tool call of the turn is confirmed in a workflow item that the
+// server writes from the tool's result (see confirmer); it is stored
+// before the next visible item and when the turn ends, failed or not.
+func (a *Agent) Respond(ctx context.Context, turn *chatkit.Turn, input *chatkit.UserMessageItem) (err error) {
+	ctx, turn, conf := confirmTurn(ctx, turn)
+	defer func() {
+		if ctx.Err() != nil {
+			return // the engine stores what the user saw
+		}
+		if endErr := conf.end(); err == nil {
+			err = endErr
+		}
+	}()
 	if input != nil {
 		text := strings.TrimSpace(userText(input))
 		if strings.HasPrefix(text, "/") {

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/taskpilot/taskpilot/chatserver/chatkit"
 )
@@ -31,6 +32,7 @@ func (a *Agent) command(ctx context.Context, turn *chatkit.Turn, text string) er
 		if !ok {
 			return say(turn, "What should I add? For example: `/add Buy milk !high` or `/add Pay rent due:2026-12-10 every:month #bills`")
 		}
+		resolveDue(in, a.cfg.Now().In(a.location(ctx)))
 		tool, args = "add_task", in
 	case "list":
 		tool, args = "list_tasks", map[string]any{}
@@ -221,6 +223,18 @@ func parseAdd(s string) (map[string]any, bool) {
 	title := strings.Join(words, " ")
 	in["title"] = title
 	return in, title != ""
+}
+
+// relativeDays are the due words /add understands, in days from today.
+var relativeDays = map[string]int{"today": 0, "tomorrow": 1}
+
+// resolveDue turns a relative due ("due:today", "due:tomorrow") of /add
+// arguments into a date, counted from today, the user's local date.
+func resolveDue(in map[string]any, today time.Time) {
+	due, _ := in["due"].(string)
+	if n, ok := relativeDays[strings.ToLower(due)]; ok {
+		in["due"] = today.AddDate(0, 0, n).Format(time.DateOnly)
+	}
 }
 
 // parseEvery reads the rule of an "every:" word.

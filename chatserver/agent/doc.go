@@ -15,6 +15,12 @@
 //     (thread.item.added, content_part.added, text deltas, content_part.done,
 //     thread.item.done).
 //   - Before every tool call a progress_update names what is happening.
+//   - Every tool call is confirmed as a step of a workflow item written
+//     from the tool's result (a failure as a failed step with a message
+//     for people), stored before the next visible item and at the end of
+//     the turn.
+//   - "Today" is the user's: the time zone of the request (WithTimeZone,
+//     from the pages' TimeZoneHeader), else Config.Location.
 //   - list_tasks results appear as a ListView widget whose buttons
 //     complete, reopen or delete a task (actions "task.complete",
 //     "task.reopen", "task.delete" with payload {"task_id": N}); rows show

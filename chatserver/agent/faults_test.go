@@ -182,7 +182,7 @@ func TestInterruptedModelReplies(t *testing.T) {
 			if got := e.taskList(t, alice); len(got) != 1 || got[0].Title != "Call mom" {
 				t.Errorf("tasks after the retry = %+v, want Call mom once", got)
 			}
-			want := []string{"user_message", "assistant_message: Added task 1: Call mom."}
+			want := []string{"user_message", "workflow", "assistant_message: Added task 1: Call mom."}
 			if diff := cmp.Diff(want, e.listItems(t, alice, thread)); diff != "" {
 				t.Errorf("items.list after the retry (-want +got):\n%s", diff)
 			}
@@ -344,7 +344,8 @@ func TestMCPServerFailsMidTurn(t *testing.T) {
 				}
 			}
 			thread := threadID(t, frames)
-			if diff := cmp.Diff([]string{"user_message"}, e.listItems(t, alice, thread)); diff != "" {
+			// The call that failed shows as a failed step.
+			if diff := cmp.Diff([]string{"user_message", "workflow"}, e.listItems(t, alice, thread)); diff != "" {
 				t.Errorf("items.list (-want +got):\n%s", diff)
 			}
 			for _, it := range e.storedItems(t, alice, thread) {

@@ -80,6 +80,9 @@ func toMessages(items []chatkit.ThreadItem) []openai.ChatCompletionMessageParamU
 			out, _ := json.Marshal(it.Output)
 			msgs = append(msgs, toolCallMessages(it.CallID, it.Name, args, string(out))...)
 		case *chatkit.WorkflowItem:
+			if isConfirmation(it) {
+				continue // the model has these calls from their records
+			}
 			for _, t := range it.Workflow.Tasks {
 				if note := taskText(t); note != "" {
 					msgs = append(msgs, openai.UserMessage(note))

@@ -42,7 +42,7 @@ func (a *Agent) runModel(ctx context.Context, turn *chatkit.Turn) error {
 		return err
 	}
 	msgs := append([]openai.ChatCompletionMessageParamUnion{
-		openai.SystemMessage(systemPrompt(a.cfg.Now(), a.cfg.Location)),
+		openai.SystemMessage(systemPrompt(a.cfg.Now(), a.location(ctx))),
 	}, toMessages(items)...)
 	params := openai.ChatCompletionNewParams{Model: a.cfg.Model, Tools: a.fnTools.get(mcpTools)}
 

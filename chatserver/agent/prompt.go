@@ -41,7 +41,7 @@ func zoneName(loc *time.Location, t time.Time) string {
 // helpText lists the commands.
 const helpText = "Commands:\n" +
 	"- `/add Buy milk !high`: add a task (`!high` or `!low` sets its priority)\n" +
-	"- `/add Pay rent due:2026-12-10 every:month #bills`: with a due date, a repeat rule " +
+	"- `/add Pay rent due:2026-12-10 every:month #bills`: with a due date (or `due:today`, `due:tomorrow`), a repeat rule " +
 	"(`every:day`, `every:2weeks`, `every:mon,thu`, `every:year`) and tags\n" +
 	"- `/list`: show your tasks\n" +
 	"- `/done 3` or `/done 3 5 8`: mark tasks as done (a repeating task moves to its next date)\n" +

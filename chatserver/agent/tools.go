@@ -306,22 +306,40 @@ func clip(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
-// runTool shows progress, calls the tool, stores the call as a hidden
-// item, and, for a successful list_tasks, shows the task list widget.
-// callID pairs the stored call with its result for later turns.
+// runTool shows progress and a loading confirmation step, calls the tool,
+// stores the call as a hidden item, turns the step into the confirmation
+// of the call's result (see confirmer), and, for a successful list_tasks,
+// shows the task list widget. callID pairs the stored call with its
+// result for later turns.
 func (a *Agent) runTool(ctx context.Context, turn *chatkit.Turn, s *session, callID, name string, args json.RawMessage) (ToolCallRecord, string, error) {
 	icon, text := progressFor(name, args)
 	if err := turn.Emit(&chatkit.ProgressUpdateEvent{Icon: icon, Text: text}); err != nil {
 		return ToolCallRecord{}, "", err
 	}
+	conf := confirmerFrom(ctx)
+	step := -1
+	if conf != nil {
+		var err error
+		if step, err = conf.begin(name, args); err != nil {
+			return ToolCallRecord{}, "", err
+		}
+	}
 	rec, out, err := s.call(ctx, name, args)
 	if err != nil {
 		a.log.ErrorContext(ctx, "mcp tool call failed", "tool", name, "err", err)
+		if conf != nil && ctx.Err() == nil {
+			_ = conf.fail(step, name, msgToolsDown) // the error event follows anyway
+		}
 		return rec, "", turnError(ctx, msgToolsDown, err)
 	}
 	a.log.DebugContext(ctx, "tool called", "tool", name, "status", rec.Status, "args", string(rec.Parameters))
 	if err := turn.Emit(&chatkit.ThreadItemDoneEvent{Item: recordItem(turn, callID, rec)}); err != nil {
 		return rec, out, err
+	}
+	if conf != nil {
+		if err := conf.finish(step, rec); err != nil {
+			return rec, out, err
+		}
 	}
 	if name == "list_tasks" && rec.Status == StatusOK {
 		w, err := taskListItem(turn, rec)

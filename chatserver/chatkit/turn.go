@@ -167,8 +167,15 @@ func (ts *turnState) track(ev Event) error {
 		ts.pending = append(ts.pending, c)
 	case *ThreadItemUpdatedEvent:
 		for _, it := range ts.pending {
-			if am, ok := it.(*AssistantMessageItem); ok && am.ID == e.ItemID {
-				applyAssistantUpdate(am, e.Update)
+			switch it := it.(type) {
+			case *AssistantMessageItem:
+				if it.ID == e.ItemID {
+					applyAssistantUpdate(it, e.Update)
+				}
+			case *WorkflowItem:
+				if it.ID == e.ItemID {
+					applyWorkflowUpdate(it, e.Update)
+				}
 			}
 		}
 	}
@@ -218,6 +225,19 @@ func applyAssistantUpdate(m *AssistantMessageItem, u ItemUpdate) {
 	}
 }
 
+// applyWorkflowUpdate applies u to a pending workflow.
+func applyWorkflowUpdate(w *WorkflowItem, u ItemUpdate) {
+	switch u := u.(type) {
+	case *WorkflowTaskAdded:
+		i := min(max(u.TaskIndex, 0), len(w.Workflow.Tasks))
+		w.Workflow.Tasks = append(w.Workflow.Tasks[:i], append([]Task{u.Task}, w.Workflow.Tasks[i:]...)...)
+	case *WorkflowTaskUpdated:
+		if u.TaskIndex >= 0 && u.TaskIndex < len(w.Workflow.Tasks) {
+			w.Workflow.Tasks[u.TaskIndex] = u.Task
+		}
+	}
+}
+
 // syncThread saves the thread and sends thread.updated if its metadata
 // changed since it was last saved.
 func (ts *turnState) syncThread() error {
@@ -233,19 +253,34 @@ func (ts *turnState) syncThread() error {
 }
 
 // saveCancelled stores, after the client went away, the pending assistant
-// messages that have text, and a hidden note telling the model that the
-// user cancelled.
+// messages that have text and the pending workflows that have steps (the
+// steps the user saw, so that a reload shows what was done; a step still
+// loading is stored as stopped), and a hidden note telling the model that
+// the user cancelled.
 func (ts *turnState) saveCancelled(ctx context.Context) {
 	s, user, threadID := ts.st.srv, ts.st.user, ts.thread.ID
 	ctx, cancel := context.WithTimeout(ctx, cleanupTimeout)
 	defer cancel()
 	for _, it := range ts.pending {
-		am, ok := it.(*AssistantMessageItem)
-		if !ok || strings.TrimSpace(am.Text()) == "" {
+		switch it := it.(type) {
+		case *AssistantMessageItem:
+			if strings.TrimSpace(it.Text()) == "" {
+				continue
+			}
+		case *WorkflowItem:
+			if len(it.Workflow.Tasks) == 0 {
+				continue
+			}
+			for i, t := range it.Workflow.Tasks {
+				if t.StatusIndicator == "loading" {
+					it.Workflow.Tasks[i].StatusIndicator = "none"
+				}
+			}
+		default:
 			continue
 		}
-		if err := s.store.AddThreadItem(ctx, user, threadID, am); err != nil {
-			s.log.ErrorContext(ctx, "chatkit store partial message failed", "thread", threadID, "err", err)
+		if err := s.store.AddThreadItem(ctx, user, threadID, it); err != nil {
+			s.log.ErrorContext(ctx, "chatkit store partial item failed", "thread", threadID, "type", it.Type(), "err", err)
 		}
 	}
 	note := &SDKHiddenContextItem{

@@ -537,6 +537,44 @@ func TestStreamCancellation(t *testing.T) {
 	}
 }
 
+// TestStreamCancellationKeepsWorkflow: a workflow the user saw (steps
+// added and updated) is stored when the stream is stopped, its step still
+// loading stored as stopped, so that a reload shows what was done.
+func TestStreamCancellationKeepsWorkflow(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	h := newHarness(t, respondFunc(func(ctx context.Context, turn *chatkit.Turn, _ *chatkit.UserMessageItem) error {
+		loading := chatkit.Task{Type: chatkit.TaskCustom, StatusIndicator: "loading", Title: "Adding"}
+		wf := &chatkit.WorkflowItem{ItemBase: chatkit.ItemBase{ID: "wf_pending"}, Workflow: chatkit.Workflow{Type: "custom", Tasks: []chatkit.Task{loading}}}
+		for _, ev := range []chatkit.Event{
+			&chatkit.ThreadItemAddedEvent{Item: wf},
+			&chatkit.ThreadItemUpdatedEvent{ItemID: wf.ID, Update: &chatkit.WorkflowTaskUpdated{TaskIndex: 0,
+				Task: chatkit.Task{Type: chatkit.TaskCustom, StatusIndicator: "complete", Title: "Added task 1"}}},
+			&chatkit.ThreadItemUpdatedEvent{ItemID: wf.ID, Update: &chatkit.WorkflowTaskAdded{TaskIndex: 1, Task: loading}},
+		} {
+			if err := turn.Emit(ev); err != nil {
+				return err
+			}
+		}
+		cancel() // the user pressed stop
+		<-ctx.Done()
+		return ctx.Err()
+	}), chatkit.Options{})
+	events, _, _ := h.streamRaw(ctx, createBody("Hello"), -1)
+	var got []string
+	for _, it := range h.storedItems(threadID(t, events)) {
+		if wf, ok := it.(*chatkit.WorkflowItem); ok {
+			for _, task := range wf.Workflow.Tasks {
+				got = append(got, task.Title+"="+task.StatusIndicator)
+			}
+		}
+	}
+	if diff := cmp.Diff([]string{"Added task 1=complete", "Adding=none"}, got); diff != "" {
+		t.Errorf("stored workflow steps after cancel (-want +got):\n%s", diff)
+	}
+}
+
 func TestWorkflowTaskNotDuplicatedOnDoneEvent(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, respondFunc(func(_ context.Context, turn *chatkit.Turn, _ *chatkit.UserMessageItem) error {

@@ -14,6 +14,7 @@ import { focusInput, restoreInput, wireComposer } from './composer.js';
 import { h } from './dom.js';
 import { icon } from './icons.js';
 import { flash } from './notify.js';
+import { threadFromHash } from './pagestate.js';
 import { api, auth, state, stopStream, ui } from './state.js';
 import { retryAfter, send, widgetAction } from './stream.js';
 import { closeDrawer, isDrawerOpen, loadThreads, newChat, openThread, wireThreads } from './threads.js';
@@ -31,7 +32,7 @@ async function main() {
   }
   showUser();
   await loadThreads();
-  const id = decodeURIComponent(location.hash.slice(1));
+  const id = threadFromHash(location.hash);
   if (id) await openThread(id);
   else newChat(false);
   // The message being written when the last session ended, if any.
@@ -71,7 +72,7 @@ function wire() {
     location.replace(location.pathname);
   });
   window.addEventListener('hashchange', () => {
-    const id = decodeURIComponent(location.hash.slice(1));
+    const id = threadFromHash(location.hash);
     if (id && (!state.thread || state.thread.id !== id)) openThread(id);
   });
 }

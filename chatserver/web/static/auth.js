@@ -13,6 +13,7 @@
 //
 // Tokens are never read from or written to the URL.
 import { $, h } from './dom.js';
+import { TIMEZONE_HEADER, browserTimeZone } from './pagestate.js';
 import { DRAFT_KEY, SIGNIN_PATH, SIGNOUT_PATH, TOKEN_PATH, isStale, messageText, refreshDelay, signInURL } from './session.js';
 
 /** TOKEN_KEY is the sessionStorage key of the bearer token. */
@@ -135,6 +136,9 @@ export class Auth {
     const headers = new Headers(init.headers || (input instanceof Request ? input.headers : undefined));
     const t = this.token();
     if (t) headers.set('Authorization', `Bearer ${t}`);
+    // The user's "today" is the browser's (the server ignores a zone it does not know).
+    const tz = browserTimeZone();
+    if (tz) headers.set(TIMEZONE_HEADER, tz);
     return window.fetch(input, { ...init, headers });
   }
 

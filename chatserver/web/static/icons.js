@@ -58,6 +58,7 @@ const ALIASES = {
   'lucide:check': 'check',
   'lucide:plus': 'plus',
   'lucide:calendar': 'calendar',
+  'lucide:circle-alert': 'warning',
 };
 
 /** iconNames lists the names drawn with their own shape. */

@@ -4,6 +4,7 @@
 // few seconds, it moves to the self-hosted lite client instead.
 import { Auth, readConfig, showLogin, takeDraft } from './auth.js';
 import { $ } from './dom.js';
+import { hashFor, threadFromHash } from './pagestate.js';
 
 /** FALLBACK_MS is how long the page waits for the element before using the lite client. */
 const FALLBACK_MS = 6000;
@@ -34,6 +35,9 @@ function loadChatKit() {
 
 const dark = window.matchMedia('(prefers-color-scheme: dark)');
 
+// openThreadID is the open thread: the URL's at first, then ChatKit's.
+let openThreadID = threadFromHash(location.hash);
+
 // options are the ChatKit options; setOptions replaces them all, so they
 // are always built whole.
 function options() {
@@ -49,6 +53,8 @@ function options() {
       },
     },
     theme: { colorScheme: dark.matches ? 'dark' : 'light' },
+    // The thread in the URL (#thr_…) opens on load, and stays open when the options change.
+    initialThread: openThreadID,
     frameTitle: cfg.title,
     history: { enabled: true, showDelete: true, showRename: true },
     threadItemActions: { feedback: true, retry: true },
@@ -111,6 +117,12 @@ async function main() {
   settled = true;
   const el = document.createElement('openai-chatkit');
   el.addEventListener('chatkit.error', (e) => console.error('chatkit', e.detail));
+  // The open thread goes into the URL, so that a reload reopens it.
+  el.addEventListener('chatkit.thread.change', (e) => {
+    openThreadID = (e.detail && e.detail.threadId) || null;
+    const hash = hashFor(openThreadID);
+    if (location.hash !== hash) history.replaceState(null, '', location.pathname + location.search + hash);
+  });
   // The message being written when the last session ended goes back into
   // ChatKit's composer (its frame is not ours to read, so what is kept is
   // the message whose sending was refused).

@@ -12,6 +12,7 @@ import { assistantText, isShown, lastUserMessage, safeImageURL, userMessageBefor
 import { flash } from './notify.js';
 import { api, state, ui } from './state.js';
 import { renderWidget } from './widgets.js';
+import { stepLines, stepState, stepTitle, workflowView } from './workflow.js';
 
 // actions are what the transcript's controls do: retry(userItemId)
 // answers that user message again, widgetAction(item, action, opts) sends
@@ -157,21 +158,34 @@ export function refreshRetry() {
   buttons.forEach((b, i) => (b.hidden = i !== buttons.length - 1));
 }
 
+// renderWorkflow shows a workflow (the server's confirmation of the tool
+// calls of a turn) as a disclosure: the summary line, a keyboard-operable
+// <summary>, opens the list of steps; it is open while the workflow runs
+// or when a step failed.
 function renderWorkflow(wf) {
-  const s = wf.summary || {};
-  const summary = s.title || (typeof s.duration === 'number' ? `Worked for ${s.duration}s` : 'Working…');
-  return h('details', { class: 'workflow', open: !!wf.expanded }, h('summary', { text: summary }), renderTasks(wf.tasks || []));
+  const v = workflowView(wf);
+  const summary = h('summary', {}, v.icon ? icon(v.icon, 'sm') : '', h('span', { text: v.text }));
+  const el = h('details', { class: `workflow${v.failed ? ' failed' : ''}`, open: v.open }, summary, renderTasks(v.tasks));
+  if (v.running) el.setAttribute('aria-busy', 'true');
+  return el;
 }
 
+// renderTasks shows steps: an icon, the state in words for screen readers
+// (the icon and colour say it to the eye), the title and the content's
+// lines.
 function renderTasks(tasks) {
   return h(
     'ul',
     { class: 'tasks' },
     ...tasks.filter(Boolean).map((t) => {
-      const li = h('li', { class: `task s-${t.status_indicator || 'none'}` });
+      const st = stepState(t);
+      const li = h('li', { class: `task s-${st.state}` });
       if (t.icon) li.append(icon(t.icon, 'sm'));
-      li.append(h('span', { class: 'task-title', text: t.title || (t.type === 'thought' ? 'Thought' : 'Step') }));
-      if (t.content) li.append(h('span', { class: 'muted', text: ` ${t.content}` }));
+      const body = h('div', { class: 'task-body' });
+      if (st.label) body.append(h('span', { class: 'sr-only', text: `${st.label} ` }));
+      body.append(h('span', { class: 'task-title', text: stepTitle(t) }));
+      for (const line of stepLines(t)) body.append(h('span', { class: 'task-line', text: line }));
+      li.append(body);
       return li;
     }),
   );
