@@ -20,6 +20,7 @@ import (
 	"github.com/taskpilot/taskpilot/chatserver/signin"
 	"github.com/taskpilot/taskpilot/chatserver/threadstore"
 	"github.com/taskpilot/taskpilot/chatserver/web"
+	"github.com/taskpilot/taskpilot/cmd/taskpilot/serving"
 	"github.com/taskpilot/taskpilot/mcpserver/token"
 	"github.com/taskpilot/taskpilot/models/store"
 )
@@ -143,7 +144,20 @@ func runChat(ctx context.Context, cfg Config, log *slog.Logger, getenv func(stri
 		return fmt.Errorf("listen: %w", err)
 	}
 	log.Info("chat server listening", "addr", ln.Addr().String(), "auth", auth, "mcp_url", cfg.Chat.MCPURL, "mcp_auth", mcpAuth)
-	return chatserver.Serve(ctx, ln, opts)
+	return serveChat(ctx, ln, opts)
+}
+
+// serveChat serves the chat server built from opts on ln until ctx is
+// done, then shuts down gracefully (see serving.Serve), ending the open
+// streams first: their partial answers are kept, as when a user presses
+// stop.
+func serveChat(ctx context.Context, ln net.Listener, opts chatserver.Options) error {
+	h := chatserver.New(opts)
+	if err := serving.Serve(ctx, ln, h, opts.Logger, h.CloseStreams); err != nil {
+		return fmt.Errorf("chat: %w", err)
+	}
+	opts.Logger.Info("chat server stopped")
+	return nil
 }
 
 // validate checks the chat settings.
@@ -292,7 +306,7 @@ func chatOptions(cfg Config, log *slog.Logger, getenv func(string) string, st *s
 	kitLog := log.With("component", "chatkit")
 	opts := chatserver.Options{
 		Kit:            chatkit.New(threads, ag, chatkit.Options{Logger: kitLog, Actions: ag, SyncActions: ag, Titler: ag}),
-		Store:          threads,
+		ToolCalls:      ag,
 		LocalUser:      cfg.MCP.User,
 		AllowedOrigins: cfg.Chat.AllowedOrigins,
 		AllowedHosts:   cfg.HTTP.AllowedHosts,

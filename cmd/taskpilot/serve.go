@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/taskpilot/taskpilot/chatserver"
 	"github.com/taskpilot/taskpilot/mcpserver"
 	"github.com/taskpilot/taskpilot/mcpserver/mcphttp"
 	"github.com/taskpilot/taskpilot/mcpserver/token"
@@ -166,7 +165,7 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, getenv func(str
 	serving = true
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return serveMCPHTTP(gctx, mcpLn, mcpHandler, mcpLog) })
-	g.Go(func() error { return chatserver.Serve(gctx, chatLn, chatOpts) })
+	g.Go(func() error { return serveChat(gctx, chatLn, chatOpts) })
 	return g.Wait()
 }
 
