@@ -28,7 +28,8 @@
 //     that fails mid-turn; only tool errors (isError) go back to the model.
 //   - Every tool call and its result is stored as a hidden context item
 //     (see [ToolCallRecord] and [DecodeToolCall]), so later turns replay
-//     them to the model and "delete it" after "add buy milk" works.
+//     them to the model and "delete it" after "add buy milk" works; the
+//     chat server's REST endpoint reports them through [Agent.ToolCall].
 //
 // Messages starting with "/" are commands that run without a model:
 // /add (with !priority, due:, every: and #tags), /list, /done and
