@@ -49,7 +49,7 @@ func (s *server) chatkit(c *gin.Context) {
 			return
 		}
 	}
-	res, err := s.opts.Kit.Serve(c.Request.Context(), user, req)
+	res, err := s.opts.Kit.Handle(c.Request.Context(), user, req)
 	if err != nil {
 		s.writeKitError(c, err)
 		return

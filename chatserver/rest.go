@@ -100,7 +100,7 @@ func (s *server) restChat(c *gin.Context) {
 		kitReq = chatkit.Request{Type: chatkit.ReqThreadsAddUserMessage,
 			Params: &chatkit.ThreadAddUserMessageParams{ThreadID: in.ConversationID, Input: input}}
 	}
-	res, err := s.opts.Kit.Serve(ctx, user, kitReq)
+	res, err := s.opts.Kit.Handle(ctx, user, kitReq)
 	if err != nil {
 		s.writeKitError(c, err)
 		return

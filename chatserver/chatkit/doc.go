@@ -10,7 +10,7 @@
 //     ([Event]) and item updates ([ItemUpdate]), pages ([Page]).
 //   - Request decoding: [ParseRequest] validates the body of POST /chatkit,
 //     {"type", "params", "metadata"}, for all sixteen request types.
-//   - The protocol engine: [Server.Serve] answers a parsed [Request] for one
+//   - The protocol engine: [Server.Handle] answers a parsed [Request] for one
 //     user, either with a JSON document or with a stream of typed [Event]
 //     values. It persists threads and items through a [Store], and asks a
 //     [Responder] to produce the assistant's turn.
@@ -18,7 +18,7 @@
 // The HTTP layer only frames the result: a non-streaming [Response] is
 // written as application/json, a streaming one as text/event-stream, each
 // event as one SSE frame ([EncodeSSE]), flushing after every frame. Errors
-// of ParseRequest and Serve map to HTTP statuses: a [*RequestError] is 400,
+// of ParseRequest and Handle map to HTTP statuses: a [*RequestError] is 400,
 // [ErrNotFound] is 404 and [ErrUnsupported] is 501.
 //
 // Timestamps are UTC with microsecond precision and marshal as RFC 3339

@@ -82,12 +82,14 @@ type Response struct {
 	Stream func(ctx context.Context, emit func(ev Event) error) error
 }
 
-// Serve answers one parsed request (see ParseRequest) for user. It
+// Handle answers one request for user: one ParseRequest returned, or one
+// built in code with Params a pointer to the params struct of Type and
+// fields ParseRequest would accept (Handle does not validate them). It
 // returns ErrUnsupported for requests TaskPilot does not implement, and,
 // for non-streaming requests, ErrNotFound (wrapped) for a missing thread
 // or item, a *RequestError for an action the handler refuses, or a store
 // failure. Streaming requests report later failures as error events.
-func (s *Server) Serve(ctx context.Context, user string, req Request) (Response, error) {
+func (s *Server) Handle(ctx context.Context, user string, req Request) (Response, error) {
 	if req.IsStreaming() {
 		if err := s.checkStreaming(req); err != nil {
 			return Response{}, err

@@ -19,14 +19,14 @@ type Result struct {
 }
 
 // Handle answers a request body for user as the chat server's HTTP layer
-// does, without HTTP: chatkit.ParseRequest, then srv.Serve, with events
-// framed as SSE. Its errors are those of ParseRequest and Serve.
+// does, without HTTP: chatkit.ParseRequest, then srv.Handle, with events
+// framed as SSE. Its errors are those of ParseRequest and Server.Handle.
 func Handle(ctx context.Context, srv *chatkit.Server, user string, body []byte) (Result, error) {
 	req, err := chatkit.ParseRequest(body)
 	if err != nil {
 		return Result{}, err
 	}
-	res, err := srv.Serve(ctx, user, req)
+	res, err := srv.Handle(ctx, user, req)
 	if err != nil || res.Stream == nil {
 		return Result{JSON: res.JSON}, err
 	}
