@@ -12,9 +12,9 @@ import (
 	"github.com/taskpilot/taskpilot/chatserver/chatkit"
 )
 
-// chatkit answers POST /chatkit: it checks the request (size, message
-// length, the thread's turn lock), hands it to the Kit and writes the
-// result as JSON or as an SSE stream.
+// chatkit answers POST /chatkit: it parses and checks the request (size,
+// message length, the thread's turn lock), hands it to the Kit and writes
+// the response as JSON or as an SSE stream.
 func (s *server) chatkit(c *gin.Context) {
 	withTimeZone(c)
 	user := userOf(c)
@@ -50,7 +50,7 @@ func (s *server) chatkit(c *gin.Context) {
 			return
 		}
 	}
-	res, err := s.opts.Kit.Handle(c.Request.Context(), user, body)
+	res, err := s.opts.Kit.Handle(c.Request.Context(), user, req)
 	if err != nil {
 		s.writeKitError(c, err)
 		return
@@ -129,14 +129,7 @@ func turnThread(req chatkit.Request) string {
 // has the thread, so that a turn on a missing thread (or another user's)
 // is a 404 rather than a stream that only says "error".
 func (s *server) checkThread(ctx context.Context, user, threadID string) error {
-	if s.opts.Store != nil {
-		if _, err := s.opts.Store.LoadThread(ctx, user, threadID); err != nil {
-			return fmt.Errorf("load thread %s: %w", threadID, err)
-		}
-		return nil
-	}
-	get := kitRequest{Type: chatkit.ReqThreadsGetByID, Params: chatkit.ThreadGetByIDParams{ThreadID: threadID}}
-	_, err := s.handle(ctx, user, get)
+	_, err := s.opts.Kit.Thread(ctx, user, threadID)
 	return err
 }
 
@@ -145,11 +138,11 @@ func writeThreadBusy(c *gin.Context) {
 		"this conversation is still answering a previous message; wait for it to finish or stop it")
 }
 
-// stream writes an SSE response: the headers at once, then every frame
-// run produces, flushed as it comes. run gets the request's context, also
-// cancelled when the server shuts down, so a client that goes away or a
-// shutdown ends the turn at once.
-func (s *server) stream(c *gin.Context, run func(ctx context.Context, send func([]byte) error) error) {
+// stream writes an SSE response: the headers at once, then every event
+// of run as one SSE frame (chatkit.EncodeSSE), flushed as it comes. run
+// gets the request's context, also cancelled by Handler.CloseStreams, so
+// a client that goes away or a shutdown ends the turn at once.
+func (s *server) stream(c *gin.Context, run func(ctx context.Context, emit func(chatkit.Event) error) error) {
 	ctx, cancel := context.WithCancel(c.Request.Context())
 	defer cancel()
 	defer context.AfterFunc(s.streams, cancel)()
@@ -162,7 +155,11 @@ func (s *server) stream(c *gin.Context, run func(ctx context.Context, send func(
 	c.Status(http.StatusOK)
 	c.Writer.Flush()
 
-	err := run(ctx, func(frame []byte) error {
+	err := run(ctx, func(ev chatkit.Event) error {
+		frame, err := chatkit.EncodeSSE(ev)
+		if err != nil {
+			return err
+		}
 		if _, err := c.Writer.Write(frame); err != nil {
 			return err
 		}

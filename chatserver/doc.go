@@ -1,6 +1,10 @@
-// Package chatserver is TaskPilot's chat HTTP server. It frames the ChatKit
-// protocol engine (package chatkit) over HTTP with gin, the only package
-// that imports gin.
+// Package chatserver is TaskPilot's chat HTTP server: the gin adapter of
+// the ChatKit protocol engine (package chatkit). It parses each request
+// once, hands it to the engine and writes the answer as JSON or frames its
+// events as SSE. It is the only package that imports gin, and it imports
+// no model client and not the agent (package chatserver/agent): the REST
+// endpoint gets a turn's tool calls through [ToolCalls], which the agent
+// implements.
 //
 // Routes:
 //
@@ -46,7 +50,9 @@
 // not_ready 503. Once a stream has started, failures are ChatKit error
 // events instead.
 //
-// [Serve] runs the handler in an http.Server with no write timeout (streams
-// are long) and, on shutdown, ends the open streams first, so that their
-// partial answers are stored as when a user presses stop.
+// Serve the [Handler] from an http.Server with no write timeout (streams
+// are long) and, on shutdown, end the open streams first with
+// [Handler.CloseStreams], so that their partial answers are stored as when
+// a user presses stop; taskpilot does both with package
+// cmd/taskpilot/serving.
 package chatserver

@@ -25,6 +25,7 @@ import (
 	"github.com/taskpilot/taskpilot/chatserver/chatkit"
 	"github.com/taskpilot/taskpilot/chatserver/chatkit/chatkittest"
 	"github.com/taskpilot/taskpilot/chatserver/threadstore"
+	"github.com/taskpilot/taskpilot/cmd/taskpilot/serving"
 	"github.com/taskpilot/taskpilot/mcpserver"
 	"github.com/taskpilot/taskpilot/models"
 	"github.com/taskpilot/taskpilot/models/store"
@@ -40,7 +41,7 @@ type harness struct {
 	dbURL string
 	model *fakeModel
 	url   string // base URL of the chat server
-	// served receives Serve's result when config.serve was set.
+	// served receives serving.Serve's result when config.serve was set.
 	served chan error
 	// header is added to every request.
 	header http.Header
@@ -54,8 +55,9 @@ type config struct {
 	connector agent.Connector // instead of the in-memory MCP server
 	noAuth    bool            // no Verifier: every request is the local user
 	opts      func(*chatserver.Options)
-	// serve, when set, runs chatserver.Serve on a loopback port until it
-	// is done, instead of httptest.
+	// serve, when set, serves the handler on a loopback port as taskpilot
+	// does (serving.Serve, ending the streams with Handler.CloseStreams)
+	// until it is done, instead of httptest.
 	serve context.Context
 }
 
@@ -94,7 +96,7 @@ func newHarness(t testing.TB, cfg config) *harness {
 	kit := chatkit.New(threads, ag, chatkit.Options{Logger: log, Actions: ag, SyncActions: ag, Titler: ag})
 	opts := chatserver.Options{
 		Kit:       kit,
-		Store:     threads,
+		ToolCalls: ag,
 		Ready:     db.Ping,
 		Logger:    log,
 		RateLimit: chatserver.RateLimit{PerMinute: -1},
@@ -112,7 +114,8 @@ func newHarness(t testing.TB, cfg config) *harness {
 		}
 		h.url = "http://" + ln.Addr().String()
 		h.served = make(chan error, 1)
-		go func() { h.served <- chatserver.Serve(cfg.serve, ln, opts) }()
+		handler := chatserver.New(opts)
+		go func() { h.served <- serving.Serve(cfg.serve, ln, handler, log, handler.CloseStreams) }()
 		return h
 	}
 	srv := httptest.NewServer(chatserver.New(opts))

@@ -9,8 +9,6 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-
-	"github.com/taskpilot/taskpilot/chatserver/agent"
 )
 
 // Metrics are the chat server's Prometheus metrics, the agent's included:
@@ -25,7 +23,8 @@ import (
 // type is the ChatKit request type ("threads.create"; "unknown" when the
 // body is not a valid request), "rest" for the REST endpoint or "other"
 // (health checks, pages, /metrics); status is the HTTP status. Pass the
-// same Metrics to Options and to agent.Config.
+// same Metrics to Options and to agent.Config (it implements
+// agent.Metrics).
 type Metrics struct {
 	gatherer       prometheus.Gatherer
 	requests       *prometheus.CounterVec
@@ -35,8 +34,6 @@ type Metrics struct {
 	toolCalls      *prometheus.CounterVec
 	modelErrors    *prometheus.CounterVec
 }
-
-var _ agent.Metrics = (*Metrics)(nil)
 
 // NewMetrics registers the chat server's metrics in reg. GET /metrics
 // serves everything reg holds, so a process can add its own collectors

@@ -21,6 +21,9 @@ import (
 	"github.com/taskpilot/taskpilot/models/store/storetest"
 )
 
+// The agent counts its model and tool metrics in the chat server's.
+var _ agent.Metrics = (*chatserver.Metrics)(nil)
+
 // metricsServer is a chat server on httptest with metrics (nil: none),
 // the agent talking to model and to the MCP server in memory, on SQLite.
 func metricsServer(t *testing.T, model *fakeModel, metrics *chatserver.Metrics) string {
@@ -40,8 +43,8 @@ func metricsServer(t *testing.T, model *fakeModel, metrics *chatserver.Metrics) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts.Store = threadstore.New(db)
-	opts.Kit = chatkit.New(opts.Store, ag, chatkit.Options{Actions: ag})
+	opts.ToolCalls = ag
+	opts.Kit = chatkit.New(threadstore.New(db), ag, chatkit.Options{Actions: ag})
 	srv := httptest.NewServer(chatserver.New(opts))
 	t.Cleanup(srv.Close)
 	return srv.URL

@@ -4,16 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/taskpilot/taskpilot/chatserver/agent"
 	"github.com/taskpilot/taskpilot/chatserver/chatkit"
 	"github.com/taskpilot/taskpilot/models"
 )
@@ -28,9 +25,9 @@ type restRequest struct {
 
 // restResponse is the answer of POST /api/{user_id}/chat.
 type restResponse struct {
-	ConversationID string                 `json:"conversation_id"`
-	Response       string                 `json:"response"`
-	ToolCalls      []agent.ToolCallRecord `json:"tool_calls"`
+	ConversationID string            `json:"conversation_id"`
+	Response       string            `json:"response"`
+	ToolCalls      []json.RawMessage `json:"tool_calls"`
 }
 
 // restFailure is the answer when the agent failed after the message was
@@ -42,7 +39,8 @@ type restFailure struct {
 
 // restChat answers POST /api/{user_id}/chat, the seed's REST contract, by
 // driving the Kit like a ChatKit client: threads.create, or
-// threads.add_user_message on conversation_id, collecting the stream.
+// threads.add_user_message on conversation_id, collecting the stream's
+// events.
 func (s *server) restChat(c *gin.Context) {
 	withTimeZone(c)
 	ctx := c.Request.Context()
@@ -84,10 +82,8 @@ func (s *server) restChat(c *gin.Context) {
 		Content:     []chatkit.UserContent{chatkit.TextContent(message)},
 		Attachments: []string{},
 	}
-	var kitReq kitRequest
-	if in.ConversationID == "" {
-		kitReq = kitRequest{Type: chatkit.ReqThreadsCreate, Params: chatkit.ThreadCreateParams{Input: input}}
-	} else {
+	kitReq := chatkit.Request{Type: chatkit.ReqThreadsCreate, Params: &chatkit.ThreadCreateParams{Input: input}}
+	if in.ConversationID != "" {
 		unlock, ok, err := s.locks.TryLock(c.Request.Context(), user, in.ConversationID)
 		if err != nil {
 			s.writeKitError(c, fmt.Errorf("lock thread: %w", err))
@@ -102,10 +98,10 @@ func (s *server) restChat(c *gin.Context) {
 			s.writeKitError(c, err)
 			return
 		}
-		kitReq = kitRequest{Type: chatkit.ReqThreadsAddUserMessage,
-			Params: chatkit.ThreadAddUserMessageParams{ThreadID: in.ConversationID, Input: input}}
+		kitReq = chatkit.Request{Type: chatkit.ReqThreadsAddUserMessage,
+			Params: &chatkit.ThreadAddUserMessageParams{ThreadID: in.ConversationID, Input: input}}
 	}
-	res, err := s.handle(ctx, user, kitReq)
+	res, err := s.opts.Kit.Handle(ctx, user, kitReq)
 	if err != nil {
 		s.writeKitError(c, err)
 		return
@@ -142,21 +138,6 @@ func (s *server) restChat(c *gin.Context) {
 	c.JSON(http.StatusOK, restResponse{ConversationID: t.threadID, Response: t.response(), ToolCalls: calls})
 }
 
-// kitRequest is a ChatKit request body.
-type kitRequest struct {
-	Type   string `json:"type"`
-	Params any    `json:"params"`
-}
-
-// handle encodes req and passes it to the Kit.
-func (s *server) handle(ctx context.Context, user string, req kitRequest) (chatkit.Result, error) {
-	body, err := json.Marshal(req)
-	if err != nil {
-		return chatkit.Result{}, fmt.Errorf("encode %s: %w", req.Type, err)
-	}
-	return s.opts.Kit.Handle(ctx, user, body)
-}
-
 // turnResult collects what a turn streamed.
 type turnResult struct {
 	threadID      string
@@ -166,57 +147,31 @@ type turnResult struct {
 	failed        *chatkit.ErrorEvent
 }
 
-// streamEvent is the part of a stream event the REST endpoint reads.
-type streamEvent struct {
-	Type   string `json:"type"`
-	Thread struct {
-		ID string `json:"id"`
-	} `json:"thread"`
-	Item struct {
-		ID       string `json:"id"`
-		Type     string `json:"type"`
-		CopyText string `json:"copy_text"`
-		Content  []struct {
-			Text string `json:"text"`
-		} `json:"content"`
-	} `json:"item"`
-	Code       string `json:"code"`
-	Message    string `json:"message"`
-	AllowRetry bool   `json:"allow_retry"`
-}
-
-// collect is the stream's send function: it decodes one SSE frame.
-func (t *turnResult) collect(frame []byte) error {
-	data, ok := bytes.CutPrefix(bytes.TrimSpace(frame), []byte("data: "))
-	if !ok {
-		return fmt.Errorf("unexpected frame %q", frame)
-	}
-	var ev streamEvent
-	if err := json.Unmarshal(data, &ev); err != nil {
-		return fmt.Errorf("decode event: %w", err)
-	}
-	switch ev.Type {
-	case "thread.created":
+// collect is the stream's emit function: it keeps what the answer needs
+// of one event.
+func (t *turnResult) collect(ev chatkit.Event) error {
+	switch ev := ev.(type) {
+	case *chatkit.ThreadCreatedEvent:
 		t.threadID = ev.Thread.ID
-	case "thread.item.done":
-		switch ev.Item.Type {
-		case chatkit.ItemUserMessage:
-			t.userMessageID = ev.Item.ID
-		case chatkit.ItemAssistantMessage:
-			var b strings.Builder
-			for _, part := range ev.Item.Content {
-				b.WriteString(part.Text)
-			}
-			if s := strings.TrimSpace(b.String()); s != "" {
+	case *chatkit.ThreadItemDoneEvent:
+		switch item := ev.Item.(type) {
+		case *chatkit.UserMessageItem:
+			t.userMessageID = item.ID
+		case *chatkit.AssistantMessageItem:
+			if s := strings.TrimSpace(item.Text()); s != "" {
 				t.texts = append(t.texts, s)
 			}
-		case chatkit.ItemWidget:
-			if s := strings.TrimSpace(ev.Item.CopyText); s != "" {
+		case *chatkit.WidgetItem:
+			if s := strings.TrimSpace(item.CopyText); s != "" {
 				t.copyTexts = append(t.copyTexts, s)
 			}
 		}
-	case "error":
-		t.failed = &chatkit.ErrorEvent{Code: ev.Code, Message: ev.Message, AllowRetry: ev.AllowRetry}
+	case *chatkit.ErrorEvent:
+		failed := *ev
+		if failed.Code == "" {
+			failed.Code = chatkit.ErrorCodeCustom // as it is sent
+		}
+		t.failed = &failed
 	}
 	return nil
 }
@@ -230,33 +185,19 @@ func (t *turnResult) response() string {
 	return strings.Join(t.copyTexts, "\n\n")
 }
 
-// toolCalls reads from the store the tool calls stored after the user
-// message userMsgID, oldest first. It returns an empty list when the
-// server has no Store.
-func (s *server) toolCalls(ctx context.Context, user, threadID, userMsgID string) ([]agent.ToolCallRecord, error) {
-	calls := []agent.ToolCallRecord{}
-	if s.opts.Store == nil {
+// toolCalls returns the tool calls of the turn that answered the user
+// message userMsgID, oldest first: those among the items stored after
+// it. The list is empty without Options.ToolCalls.
+func (s *server) toolCalls(ctx context.Context, user, threadID, userMsgID string) ([]json.RawMessage, error) {
+	calls := []json.RawMessage{}
+	if s.opts.ToolCalls == nil {
 		return calls, nil
 	}
-	opts := chatkit.ListOptions{Limit: chatkit.DefaultPageSize, Order: chatkit.OrderDesc}
-	for {
-		page, err := s.opts.Store.LoadThreadItems(ctx, user, threadID, opts)
-		if err != nil {
-			return calls, fmt.Errorf("load items: %w", err)
+	items, err := s.opts.Kit.ItemsAfter(ctx, user, threadID, userMsgID)
+	for _, item := range items {
+		if call, ok := s.opts.ToolCalls.ToolCall(item); ok {
+			calls = append(calls, call)
 		}
-		for _, item := range page.Data {
-			if item.Base().ID == userMsgID {
-				slices.Reverse(calls)
-				return calls, nil
-			}
-			if call, ok := agent.DecodeToolCall(item); ok {
-				calls = append(calls, call)
-			}
-		}
-		if !page.HasMore {
-			slices.Reverse(calls)
-			return calls, errors.New("user message not found among the thread's items")
-		}
-		opts.After = page.After
 	}
+	return calls, err
 }

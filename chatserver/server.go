@@ -2,9 +2,8 @@ package chatserver
 
 import (
 	"context"
-	"fmt"
+	"encoding/json"
 	"log/slog"
-	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -23,10 +22,6 @@ const (
 	defaultPerMinute       = 60
 	defaultBurst           = 20
 )
-
-// ShutdownTimeout bounds how long Serve and ServeHTTP wait for requests
-// in flight after their context is done.
-const ShutdownTimeout = 10 * time.Second
 
 // Verifier checks bearer tokens. cmd/taskpilot adapts mcpserver/token's
 // Verifier to it.
@@ -47,15 +42,24 @@ type RateLimit struct {
 	Burst int
 }
 
+// ToolCalls finds the tool calls of a turn among the items it stored, for
+// the REST endpoint's tool_calls: the responder records them as hidden
+// items, which are never streamed. The agent (package chatserver/agent)
+// implements it.
+type ToolCalls interface {
+	// ToolCall returns the tool call that item records, as one entry of
+	// tool_calls (a JSON object), and false for any other item.
+	ToolCall(item chatkit.ThreadItem) (json.RawMessage, bool)
+}
+
 // Options configure the handler New returns. Only Kit is required.
 type Options struct {
-	// Kit answers ChatKit requests (and drives the REST endpoint).
+	// Kit answers ChatKit requests and drives the REST endpoint; the
+	// server reads threads only through it.
 	Kit *chatkit.Server
-	// Store is the store Kit uses. The REST endpoint reads the turn's
-	// tool calls from it (the agent's hidden tool call records, see
-	// agent.DecodeToolCall, which are never streamed); nil answers REST
-	// requests with no tool calls.
-	Store chatkit.Store
+	// ToolCalls finds the tool calls the REST endpoint reports; nil
+	// answers REST requests with no tool calls.
+	ToolCalls ToolCalls
 	// Verifier authenticates requests. Nil means no authentication: every
 	// request acts as LocalUser; only use that on a loopback address.
 	Verifier Verifier
@@ -112,21 +116,29 @@ type Options struct {
 type server struct {
 	opts    Options
 	log     *slog.Logger
-	streams context.Context // cancelled on shutdown: open streams end
+	streams context.Context // cancelled by Handler.CloseStreams: open streams end
 	locks   ThreadLocker
 	buckets TokenBuckets // nil when rate limiting is off
 	rate    float64      // tokens a second
 	burst   int
 }
 
-// New returns the chat server's HTTP handler (see the package comment for
-// its routes). It panics if opts.Kit is nil.
-func New(opts Options) http.Handler {
-	return newHandler(opts, context.Background())
+// Handler is the chat server's HTTP handler, as New returns it.
+type Handler struct {
+	http.Handler
+	closeStreams context.CancelFunc
 }
 
-// newHandler is New with streams that end when streams is done.
-func newHandler(opts Options, streams context.Context) http.Handler {
+// CloseStreams ends every open stream at once, and every stream that
+// starts later: their partial answers are stored, as when a user presses
+// stop. Register it with http.Server.RegisterOnShutdown: Shutdown waits
+// for open requests, and a stream lasts as long as its turn.
+func (h *Handler) CloseStreams() { h.closeStreams() }
+
+// New returns the chat server's HTTP handler (see the package comment for
+// its routes). Serve it from an http.Server without a WriteTimeout
+// (streams are long). It panics if opts.Kit is nil.
+func New(opts Options) *Handler {
 	if opts.Kit == nil {
 		panic("chatserver: Options.Kit is nil")
 	}
@@ -143,6 +155,7 @@ func newHandler(opts Options, streams context.Context) http.Handler {
 	if opts.MaxMessageChars <= 0 {
 		opts.MaxMessageChars = DefaultMaxMessageChars
 	}
+	streams, closeStreams := context.WithCancel(context.Background())
 	s := &server{opts: opts, log: opts.Logger, streams: streams, locks: opts.ThreadLocks}
 	if s.locks == nil {
 		s.locks = &memoryLocks{}
@@ -159,7 +172,7 @@ func newHandler(opts Options, streams context.Context) http.Handler {
 			s.buckets = newMemoryBuckets(time.Now)
 		}
 	}
-	return s.routes()
+	return &Handler{Handler: s.routes(), closeStreams: closeStreams}
 }
 
 // routes builds the gin engine.
@@ -226,23 +239,4 @@ func ginPath(path string) string {
 		}
 	}
 	return strings.Join(segs, "/")
-}
-
-// Serve serves the handler built from opts on ln until ctx is done, then
-// shuts down: it stops accepting, ends open streams at once (their
-// partial answers are kept, as when the user presses stop) and waits up to
-// ShutdownTimeout for requests in flight. It returns nil after a clean
-// shutdown.
-func Serve(ctx context.Context, ln net.Listener, opts Options) error {
-	streams, endStreams := context.WithCancel(context.WithoutCancel(ctx))
-	defer endStreams()
-	log := opts.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	if err := ServeHTTP(ctx, ln, newHandler(opts, streams), log, endStreams); err != nil {
-		return fmt.Errorf("chat: %w", err)
-	}
-	log.Info("chat server stopped")
-	return nil
 }

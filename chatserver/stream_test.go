@@ -145,7 +145,8 @@ func TestClientDisconnect(t *testing.T) {
 	}
 }
 
-// TestShutdownEndsStreams: when Serve's context is done, an open stream
+// TestShutdownEndsStreams: when the serving loop's context is done (as in
+// taskpilot: serving.Serve with Handler.CloseStreams), an open stream
 // ends promptly with its partial answer kept, and Serve returns nil.
 func TestShutdownEndsStreams(t *testing.T) {
 	t.Parallel()

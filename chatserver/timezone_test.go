@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/taskpilot/taskpilot/chatserver/agent"
+	"github.com/taskpilot/taskpilot/chatserver/chatkit"
 )
 
 // TestBrowserTimeZone: the time zone the page sends with a turn is the
@@ -35,7 +35,7 @@ func TestBrowserTimeZone(t *testing.T) {
 		{strings.Repeat("A", 100), "UTC"},
 	}
 	for _, tt := range tests {
-		h.header = http.Header{agent.TimeZoneHeader: {tt.header}}
+		h.header = http.Header{chatkit.TimeZoneHeader: {tt.header}}
 		text := streamedText(h.stream("alice", createReq("what day is it")))
 		want := "today is " + time.Now().In(must(time.LoadLocation(tt.zone))).Weekday().String() + ", " + date(tt.zone, 0) +
 			" (time zone " + tt.zone + "); tomorrow is " + date(tt.zone, 1)
@@ -45,7 +45,7 @@ func TestBrowserTimeZone(t *testing.T) {
 	}
 
 	for i, zone := range []string{east, west} {
-		h.header = http.Header{agent.TimeZoneHeader: {zone}}
+		h.header = http.Header{chatkit.TimeZoneHeader: {zone}}
 		h.stream("alice", createReq("/add Buy milk due:tomorrow"))
 		tasks := h.tasks("alice")
 		if len(tasks) != i+1 {

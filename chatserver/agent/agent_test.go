@@ -662,7 +662,7 @@ func TestModelHangs(t *testing.T) {
 		// The user leaves once the second piece of text arrived.
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
-		res, err := e.kit.Handle(ctx, alice, []byte(createThread("hello")))
+		res, err := chatkittest.Handle(ctx, e.kit, alice, []byte(createThread("hello")))
 		if err != nil {
 			t.Fatal(err)
 		}

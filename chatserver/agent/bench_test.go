@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/taskpilot/taskpilot/chatserver/chatkit/chatkittest"
 )
 
 // BenchmarkTurn measures whole turns through the chat server: the agent,
@@ -64,7 +66,7 @@ func benchmarkTurns(b *testing.B, reply func(chatRequest) fakeReply, users int) 
 			for next.Add(1) <= int64(b.N) {
 				t0 := time.Now()
 				seen := false
-				res, err := e.kit.Handle(ctx, c.user, []byte(c.body))
+				res, err := chatkittest.Handle(ctx, e.kit, c.user, []byte(c.body))
 				if err != nil {
 					b.Error(err)
 					return

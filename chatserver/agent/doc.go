@@ -19,8 +19,8 @@
 //     from the tool's result (a failure as a failed step with a message
 //     for people), stored before the next visible item and at the end of
 //     the turn.
-//   - "Today" is the user's: the time zone of the request (WithTimeZone,
-//     from the pages' TimeZoneHeader), else Config.Location.
+//   - "Today" is the user's: the time zone of the request (chatkit.WithTimeZone,
+//     from the pages' chatkit.TimeZoneHeader), else Config.Location.
 //   - list_tasks results appear as a ListView widget whose buttons
 //     complete, reopen or delete a task (actions "task.complete",
 //     "task.reopen", "task.delete" with payload {"task_id": N}); rows show
@@ -34,7 +34,8 @@
 //     that fails mid-turn; only tool errors (isError) go back to the model.
 //   - Every tool call and its result is stored as a hidden context item
 //     (see [ToolCallRecord] and [DecodeToolCall]), so later turns replay
-//     them to the model and "delete it" after "add buy milk" works.
+//     them to the model and "delete it" after "add buy milk" works; the
+//     chat server's REST endpoint reports them through [Agent.ToolCall].
 //
 // Messages starting with "/" are commands that run without a model:
 // /add (with !priority, due:, every: and #tags), /list, /done and

@@ -366,7 +366,7 @@ func (f frame) item() map[string]any { m, _ := f.ev["item"].(map[string]any); re
 // checked against the reference schema.
 func (e *env) stream(t testing.TB, ctx context.Context, user string, body string) []frame {
 	t.Helper()
-	res, err := e.kit.Handle(ctx, user, []byte(body))
+	res, err := chatkittest.Handle(ctx, e.kit, user, []byte(body))
 	if err != nil {
 		t.Fatalf("handle %s: %v", body, err)
 	}
@@ -399,7 +399,7 @@ func (e *env) stream(t testing.TB, ctx context.Context, user string, body string
 // call sends a non-streaming request as user and returns the JSON answer.
 func (e *env) call(t testing.TB, user, body string) (map[string]any, error) {
 	t.Helper()
-	res, err := e.kit.Handle(context.Background(), user, []byte(body))
+	res, err := chatkittest.Handle(context.Background(), e.kit, user, []byte(body))
 	if err != nil {
 		return nil, err
 	}

@@ -2,49 +2,15 @@ package agent
 
 import (
 	"context"
-	"regexp"
 	"time"
+
+	"github.com/taskpilot/taskpilot/chatserver/chatkit"
 )
 
-// TimeZoneHeader is the HTTP header in which the pages send the browser's
-// time zone (an IANA name such as "Europe/Paris") with every request.
-const TimeZoneHeader = "X-TaskPilot-Timezone"
-
-// zonePattern is the shape of an IANA time zone name: "UTC",
-// "Europe/Paris", "America/Argentina/Buenos_Aires", "Etc/GMT+5".
-var zonePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9][A-Za-z0-9_+-]*){0,2}$`)
-
-// ParseTimeZone returns the location of an IANA time zone name, and false
-// for anything else: an empty or overlong name, "Local", a path, a name
-// the system's zone database does not have.
-func ParseTimeZone(name string) (*time.Location, bool) {
-	if len(name) > 64 || name == "Local" || !zonePattern.MatchString(name) {
-		return nil, false
-	}
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		return nil, false
-	}
-	return loc, true
-}
-
-// zoneKey is the context key of the user's time zone.
-type zoneKey struct{}
-
-// WithTimeZone returns ctx carrying the user's time zone, which the agent
-// uses for "today" and "tomorrow" in that request's turn instead of
-// Config.Location.
-func WithTimeZone(ctx context.Context, loc *time.Location) context.Context {
-	if loc == nil {
-		return ctx
-	}
-	return context.WithValue(ctx, zoneKey{}, loc)
-}
-
-// location is the time zone of the turn ctx belongs to: the user's, or
-// Config.Location.
+// location is the time zone of the turn ctx belongs to: the user's (see
+// chatkit.WithTimeZone), or Config.Location.
 func (a *Agent) location(ctx context.Context) *time.Location {
-	if loc, ok := ctx.Value(zoneKey{}).(*time.Location); ok {
+	if loc, ok := chatkit.TimeZone(ctx); ok {
 		return loc
 	}
 	return a.cfg.Location

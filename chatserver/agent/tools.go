@@ -56,6 +56,22 @@ func DecodeToolCall(item chatkit.ThreadItem) (ToolCallRecord, bool) {
 	return tc.ToolCallRecord, ok
 }
 
+// ToolCall returns the JSON of the tool call recorded in item (a
+// ToolCallRecord), and false when item is not a tool call record. It
+// implements chatserver.ToolCalls: the REST endpoint reports a turn's
+// tool calls with it.
+func (a *Agent) ToolCall(item chatkit.ThreadItem) (json.RawMessage, bool) {
+	rec, ok := DecodeToolCall(item)
+	if !ok {
+		return nil, false
+	}
+	b, err := json.Marshal(rec)
+	if err != nil { // cannot happen: rec was decoded from JSON
+		return nil, false
+	}
+	return b, true
+}
+
 func decodeStoredToolCall(item chatkit.ThreadItem) (storedToolCall, bool) {
 	h, ok := item.(*chatkit.HiddenContextItem)
 	if !ok || h.Content == nil {

@@ -10,15 +10,16 @@
 //     ([Event]) and item updates ([ItemUpdate]), pages ([Page]).
 //   - Request decoding: [ParseRequest] validates the body of POST /chatkit,
 //     {"type", "params", "metadata"}, for all sixteen request types.
-//   - The protocol engine: [Server.Handle] answers a request for one user,
-//     either with a JSON document or with a stream of SSE frames. It persists
-//     threads and items through a [Store], and asks a [Responder] to produce
-//     the assistant's turn.
+//   - The protocol engine: [Server.Handle] answers a parsed [Request] for one
+//     user, either with a JSON document or with a stream of typed [Event]
+//     values. It persists threads and items through a [Store], and asks a
+//     [Responder] to produce the assistant's turn.
 //
-// The HTTP layer only frames the result: a non-streaming [Result] is written
-// as application/json, a streaming one as text/event-stream, flushing after
-// every frame. Errors returned by Handle map to HTTP statuses: a
-// [*RequestError] is 400, [ErrNotFound] is 404 and [ErrUnsupported] is 501.
+// The HTTP layer only frames the result: a non-streaming [Response] is
+// written as application/json, a streaming one as text/event-stream, each
+// event as one SSE frame ([EncodeSSE]), flushing after every frame. Errors
+// of ParseRequest and Handle map to HTTP statuses: a [*RequestError] is 400,
+// [ErrNotFound] is 404 and [ErrUnsupported] is 501.
 //
 // Timestamps are UTC with microsecond precision and marshal as RFC 3339
 // ("2026-11-27T02:16:25.966971Z"). Ids look like the reference's:

@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/taskpilot/taskpilot/chatserver/chatkit"
+	"github.com/taskpilot/taskpilot/chatserver/chatkit/chatkittest"
 )
 
 // The golden transcripts in testdata/*.sse replay the scenarios of the
@@ -186,7 +187,7 @@ func transcript(t *testing.T, steps []step, after func(h *harness, out *strings.
 		req, err := chatkit.ParseRequest([]byte(s.body))
 		switch {
 		case err != nil:
-			_, err := h.srv.Handle(t.Context(), user, []byte(s.body))
+			_, err := chatkittest.Handle(t.Context(), h.srv, user, []byte(s.body))
 			fmt.Fprintf(&out, "<<< ERROR: %v\n", err)
 		case req.IsStreaming():
 			failAfter := -1

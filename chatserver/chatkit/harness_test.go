@@ -146,7 +146,7 @@ func (h *harness) stream(ctx context.Context, body string) []event {
 // raw SSE bytes and Stream's error.
 func (h *harness) streamRaw(ctx context.Context, body string, failAfter int) ([]event, string, error) {
 	h.t.Helper()
-	res, err := h.srv.Handle(ctx, user, []byte(body))
+	res, err := chatkittest.Handle(ctx, h.srv, user, []byte(body))
 	if err != nil {
 		h.t.Fatalf("Handle(%s): %v", body, err)
 	}
@@ -209,7 +209,7 @@ func (h *harness) call(ctx context.Context, body string) (map[string]any, error)
 // reference schemas and returns it, or the error.
 func (h *harness) callRaw(ctx context.Context, body string) ([]byte, error) {
 	h.t.Helper()
-	res, err := h.srv.Handle(ctx, user, []byte(body))
+	res, err := chatkittest.Handle(ctx, h.srv, user, []byte(body))
 	if err != nil {
 		return nil, err
 	}

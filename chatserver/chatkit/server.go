@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 )
 
@@ -64,46 +65,88 @@ func New(store Store, responder Responder, opts Options) *Server {
 	return &Server{store: store, responder: responder, opts: opts, log: opts.Logger}
 }
 
-// Result is the answer to a request: either a JSON document or a stream.
-type Result struct {
+// Response is the answer to a request: either a JSON document or a
+// stream of events.
+type Response struct {
 	// JSON is the body of a non-streaming response (application/json);
 	// nil when Stream is set.
 	JSON []byte
-	// Stream, when set, produces a streaming response (text/event-stream).
-	// It calls send once per event with one complete SSE frame
-	// ("data: {...}\n\n"); send should write and flush it. Stream returns
-	// nil when the stream ended normally (even with an error event), or the
-	// error of send or ctx when the client went away. Cancel ctx to stop.
-	Stream func(ctx context.Context, send func(frame []byte) error) error
+	// Stream, when set, runs a streaming response. It calls emit once per
+	// event, in order; emit delivers the event (the HTTP layer writes it
+	// as one SSE frame, see EncodeSSE, and flushes) and returns an error
+	// only when it cannot, because the client went away: the stream then
+	// stops, as when ctx is cancelled. emit must not keep ev or its items
+	// past the call. Stream returns nil when the stream ended normally
+	// (even with an error event), or the error of emit or ctx when the
+	// client went away. Cancel ctx to stop.
+	Stream func(ctx context.Context, emit func(ev Event) error) error
 }
 
-// Handle answers one ChatKit request body for user. It returns a
-// *RequestError for a body that is not a valid request, ErrUnsupported
-// for requests TaskPilot does not implement, and, for non-streaming
-// requests, ErrNotFound (wrapped) for a missing thread or item, or a store
+// Handle answers one request for user: one ParseRequest returned, or one
+// built in code with Params a pointer to the params struct of Type and
+// fields ParseRequest would accept (Handle does not validate them). It
+// returns ErrUnsupported for requests TaskPilot does not implement, and,
+// for non-streaming requests, ErrNotFound (wrapped) for a missing thread
+// or item, a *RequestError for an action the handler refuses, or a store
 // failure. Streaming requests report later failures as error events.
-func (s *Server) Handle(ctx context.Context, user string, body []byte) (Result, error) {
-	req, err := ParseRequest(body)
-	if err != nil {
-		return Result{}, err
-	}
+func (s *Server) Handle(ctx context.Context, user string, req Request) (Response, error) {
 	if req.IsStreaming() {
 		if err := s.checkStreaming(req); err != nil {
-			return Result{}, err
+			return Response{}, err
 		}
-		return Result{Stream: func(ctx context.Context, send func([]byte) error) error {
-			return s.stream(ctx, user, req, send)
+		return Response{Stream: func(ctx context.Context, emit func(Event) error) error {
+			return s.stream(ctx, user, req, emit)
 		}}, nil
 	}
 	v, err := s.handleJSON(ctx, user, req)
 	if err != nil {
-		return Result{}, err
+		return Response{}, err
 	}
 	b, err := json.Marshal(v)
 	if err != nil {
-		return Result{}, fmt.Errorf("%s: encode response: %w", req.Type, err)
+		return Response{}, fmt.Errorf("%s: encode response: %w", req.Type, err)
 	}
-	return Result{JSON: b}, nil
+	return Response{JSON: b}, nil
+}
+
+// Thread returns user's thread threadID, or an error wrapping ErrNotFound
+// when user has no such thread. The HTTP layer checks a thread with it
+// before it starts a turn there, to answer 404 instead of a stream.
+func (s *Server) Thread(ctx context.Context, user, threadID string) (*ThreadMetadata, error) {
+	thread, err := s.store.LoadThread(ctx, user, threadID)
+	if err != nil {
+		return nil, fmt.Errorf("load thread %s: %w", threadID, err)
+	}
+	return thread, nil
+}
+
+// ItemsAfter returns the items of user's thread stored after the item
+// itemID, oldest first, hidden items included (no request returns
+// those): what a turn stored after its user message. When itemID is not
+// among the thread's items, or loading fails, it returns the items it
+// read, oldest first, and an error.
+func (s *Server) ItemsAfter(ctx context.Context, user, threadID, itemID string) ([]ThreadItem, error) {
+	var items []ThreadItem
+	opts := ListOptions{Limit: DefaultPageSize, Order: OrderDesc}
+	for {
+		page, err := s.store.LoadThreadItems(ctx, user, threadID, opts)
+		if err != nil {
+			slices.Reverse(items)
+			return items, fmt.Errorf("load items of thread %s: %w", threadID, err)
+		}
+		for _, item := range page.Data {
+			if item.Base().ID == itemID {
+				slices.Reverse(items)
+				return items, nil
+			}
+			items = append(items, item)
+		}
+		if !page.HasMore {
+			slices.Reverse(items)
+			return items, fmt.Errorf("item %s not found among the items of thread %s", itemID, threadID)
+		}
+		opts.After = page.After
+	}
 }
 
 // checkStreaming rejects, before any output, streaming requests that

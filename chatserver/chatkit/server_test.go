@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/taskpilot/taskpilot/chatserver/chatkit"
+	"github.com/taskpilot/taskpilot/chatserver/chatkit/chatkittest"
 	"github.com/taskpilot/taskpilot/chatserver/chatkit/memstore"
 )
 
@@ -187,11 +188,11 @@ func TestOtherUsersThreadsAreInvisible(t *testing.T) {
 		`{"type":"threads.update","params":{"thread_id":"` + thread + `","title":"x"}}`,
 		`{"type":"threads.delete","params":{"thread_id":"` + thread + `"}}`,
 	} {
-		if _, err := h.srv.Handle(ctx, "mallory", []byte(body)); !errors.Is(err, chatkit.ErrNotFound) {
+		if _, err := chatkittest.Handle(ctx, h.srv, "mallory", []byte(body)); !errors.Is(err, chatkit.ErrNotFound) {
 			t.Errorf("mallory: %s: %v, want ErrNotFound", body, err)
 		}
 	}
-	res, err := h.srv.Handle(ctx, "mallory", []byte(addBody(thread, "hi")))
+	res, err := chatkittest.Handle(ctx, h.srv, "mallory", []byte(addBody(thread, "hi")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,11 +220,11 @@ func TestUnsupportedRequests(t *testing.T) {
 		`{"type":"input.transcribe","params":{"audio_base64":"aGVsbG8=","mime_type":"audio/webm;codecs=opus"}}`,
 		`{"type":"threads.create","params":{"input":{"content":[],"attachments":["atc_1"],"inference_options":{}}}}`,
 	} {
-		if _, err := h.srv.Handle(t.Context(), user, []byte(body)); !errors.Is(err, chatkit.ErrUnsupported) {
+		if _, err := chatkittest.Handle(t.Context(), h.srv, user, []byte(body)); !errors.Is(err, chatkit.ErrUnsupported) {
 			t.Errorf("%s: %v, want ErrUnsupported", body, err)
 		}
 	}
-	if _, err := h.srv.Handle(t.Context(), user, []byte(`{"type":"nope"}`)); !errors.As(err, new(*chatkit.RequestError)) {
+	if _, err := chatkittest.Handle(t.Context(), h.srv, user, []byte(`{"type":"nope"}`)); !errors.As(err, new(*chatkit.RequestError)) {
 		t.Errorf("unknown type: %v, want a *RequestError", err)
 	}
 }
@@ -261,7 +262,7 @@ func TestListLimits(t *testing.T) {
 		`{"type":"threads.list","params":{"limit":0}}`,
 		`{"type":"threads.list","params":{"limit":7}}`,
 	} {
-		if _, err := srv.Handle(t.Context(), user, []byte(body)); err != nil {
+		if _, err := chatkittest.Handle(t.Context(), srv, user, []byte(body)); err != nil {
 			t.Fatalf("%s: %v", body, err)
 		}
 	}

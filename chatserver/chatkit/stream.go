@@ -9,8 +9,8 @@ import (
 type stream struct {
 	srv  *Server
 	user string
-	send func([]byte) error
-	gone error // set when send failed: the client is gone
+	emit func(Event) error
+	gone error // set when emit failed: the client is gone
 }
 
 // write sends one event to the client.
@@ -18,11 +18,7 @@ func (st *stream) write(ev Event) error {
 	if st.gone != nil {
 		return st.gone
 	}
-	frame, err := EncodeSSE(ev)
-	if err != nil {
-		return err
-	}
-	if err := st.send(frame); err != nil {
+	if err := st.emit(ev); err != nil {
 		st.gone = fmt.Errorf("send %s: %w", ev.Type(), err)
 		return st.gone
 	}
@@ -34,8 +30,8 @@ func (st *stream) write(ev Event) error {
 // server cuts the connection instead): with "allow_retry":true when the
 // store is unavailable, false for a refusal (a missing thread, a retry of
 // an item that is not a user message, ...); see errorEvent.
-func (s *Server) stream(ctx context.Context, user string, req Request, send func([]byte) error) error {
-	st := &stream{srv: s, user: user, send: send}
+func (s *Server) stream(ctx context.Context, user string, req Request, emit func(Event) error) error {
+	st := &stream{srv: s, user: user, emit: emit}
 	var err error
 	switch p := req.Params.(type) {
 	case *ThreadCreateParams:

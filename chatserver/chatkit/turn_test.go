@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/taskpilot/taskpilot/chatserver/chatkit"
+	"github.com/taskpilot/taskpilot/chatserver/chatkit/chatkittest"
 )
 
 // The tests of this file port the reference server's tests about
@@ -221,7 +222,7 @@ func TestCustomActionErrors(t *testing.T) {
 	}
 
 	noHandler := newHarness(t, nil, chatkit.Options{})
-	_, err := noHandler.srv.Handle(t.Context(), user, []byte(`{"type":"threads.custom_action","params":{"thread_id":"t","action":{"type":"x"}}}`))
+	_, err := chatkittest.Handle(t.Context(), noHandler.srv, user, []byte(`{"type":"threads.custom_action","params":{"thread_id":"t","action":{"type":"x"}}}`))
 	if !errors.Is(err, chatkit.ErrUnsupported) {
 		t.Errorf("custom action without a handler: %v, want ErrUnsupported", err)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/taskpilot/taskpilot/chatserver"
+	"github.com/taskpilot/taskpilot/cmd/taskpilot/serving"
 	"github.com/taskpilot/taskpilot/mcpserver/token"
 	"github.com/taskpilot/taskpilot/models/store"
 )
@@ -114,7 +115,20 @@ func runChat(ctx context.Context, cfg Config, o origins, log *slog.Logger, geten
 		mcpAuth = authJWT
 	}
 	log.Info("chat server listening", "addr", ln.Addr().String(), "auth", p.auth.mode.String(), "mcp_url", p.mcpURL, "mcp_auth", mcpAuth.String())
-	return chatserver.Serve(ctx, ln, opts)
+	return serveChat(ctx, ln, opts)
+}
+
+// serveChat serves the chat server built from opts on ln until ctx is
+// done, then shuts down gracefully (see serving.Serve), ending the open
+// streams first: their partial answers are kept, as when a user presses
+// stop.
+func serveChat(ctx context.Context, ln net.Listener, opts chatserver.Options) error {
+	h := chatserver.New(opts)
+	if err := serving.Serve(ctx, ln, h, opts.Logger, h.CloseStreams); err != nil {
+		return fmt.Errorf("chat: %w", err)
+	}
+	opts.Logger.Info("chat server stopped")
+	return nil
 }
 
 // location returns the time zone named by chat.timezone, or the machine's

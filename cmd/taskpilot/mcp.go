@@ -11,7 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/taskpilot/taskpilot/chatserver"
+	"github.com/taskpilot/taskpilot/cmd/taskpilot/serving"
 	"github.com/taskpilot/taskpilot/mcpserver/mcphttp"
 	"github.com/taskpilot/taskpilot/models/store"
 )
@@ -132,10 +132,10 @@ func isLoopback(addr string) bool {
 }
 
 // serveMCPHTTP serves h on ln until ctx is done, then shuts down
-// gracefully (see chatserver.ServeHTTP), closing the MCP sessions, which
+// gracefully (see serving.Serve), closing the MCP sessions, which
 // ends their open streams.
 func serveMCPHTTP(ctx context.Context, ln net.Listener, h *mcphttp.Handler, log *slog.Logger) error {
-	if err := chatserver.ServeHTTP(ctx, ln, h, log, h.CloseSessions); err != nil {
+	if err := serving.Serve(ctx, ln, h, log, h.CloseSessions); err != nil {
 		return fmt.Errorf("mcp http: %w", err)
 	}
 	log.Info("stopped")

@@ -10,7 +10,6 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/taskpilot/taskpilot/chatserver"
 	"github.com/taskpilot/taskpilot/models/store"
 )
 
@@ -122,7 +121,7 @@ func runServe(ctx context.Context, cfg Config, o origins, log *slog.Logger, gete
 	serving = true
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return serveMCPHTTP(gctx, mcpLn, mcpHandler, mcpLog) })
-	g.Go(func() error { return chatserver.Serve(gctx, chatLn, chatOpts) })
+	g.Go(func() error { return serveChat(gctx, chatLn, chatOpts) })
 	return g.Wait()
 }
 

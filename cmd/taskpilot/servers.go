@@ -129,7 +129,7 @@ func newChatOptions(p plan, getenv func(string) string, st *store.Store, reg *pr
 	kitLog := log.With("component", "chatkit")
 	opts := chatserver.Options{
 		Kit:            chatkit.New(threads, ag, chatkit.Options{Logger: kitLog, Actions: ag, SyncActions: ag, Titler: ag}),
-		Store:          threads,
+		ToolCalls:      ag,
 		LocalUser:      p.auth.localUser,
 		AllowedOrigins: cfg.Chat.AllowedOrigins,
 		AllowedHosts:   cfg.HTTP.AllowedHosts,

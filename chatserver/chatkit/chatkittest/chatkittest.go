@@ -2,7 +2,8 @@
 // JSON Schemas, which are generated from the ChatKit Python SDK 1.6.5
 // models and live outside the repository, in ../shared/chatkit/schema
 // beside it. Without that folder the checks do nothing (Schemas) or skip
-// the test (RequireSchemas).
+// the test (RequireSchemas). [Handle] answers a request body as the HTTP
+// layer does, SSE frames included, for tests that check the wire.
 //
 //	s := chatkittest.Schemas(t)
 //	s.ValidateEvent(t, data) // one streamed event, widget nodes included

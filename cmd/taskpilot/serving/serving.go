@@ -1,4 +1,8 @@
-package chatserver
+// Package serving runs an HTTP handler for the life of a process, the one
+// serving loop of both of taskpilot's HTTP servers (MCP and chat): no
+// write timeout, so that responses may stream, and a graceful shutdown
+// that ends open streams first. It imports only the standard library.
+package serving
 
 import (
 	"context"
@@ -11,13 +15,18 @@ import (
 	"time"
 )
 
-// ServeHTTP serves h on ln until ctx is done, then logs "shutting down"
-// and shuts down gracefully: it stops accepting, runs onShutdown (e.g. ending open streams), closes
-// connections that never sent a request and waits up to ShutdownTimeout
-// for requests in flight. It sets no write timeout, so responses may
-// stream. It returns nil after a clean shutdown. Serve uses it, and so
-// does taskpilot for its MCP server.
-func ServeHTTP(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger, onShutdown ...func()) error {
+// ShutdownTimeout bounds how long Serve waits for requests in flight
+// after its context is done.
+const ShutdownTimeout = 10 * time.Second
+
+// Serve serves h on ln until ctx is done, then logs "shutting down" to log
+// and shuts down gracefully: it stops accepting, runs onShutdown (e.g.
+// chatserver.Handler.CloseStreams or mcphttp.Handler.CloseSessions, which
+// end open streams), closes connections that never sent a request and
+// waits up to ShutdownTimeout for requests in flight. It sets no write
+// timeout, so responses may stream. It returns nil after a clean
+// shutdown.
+func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger, onShutdown ...func()) error {
 	hs := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
