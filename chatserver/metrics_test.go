@@ -15,6 +15,7 @@ import (
 
 	"github.com/taskpilot/taskpilot/chatserver"
 	"github.com/taskpilot/taskpilot/chatserver/agent"
+	"github.com/taskpilot/taskpilot/chatserver/agent/fakemodel"
 	"github.com/taskpilot/taskpilot/chatserver/chatkit"
 	"github.com/taskpilot/taskpilot/chatserver/threadstore"
 	"github.com/taskpilot/taskpilot/mcpserver"
@@ -23,11 +24,11 @@ import (
 
 // metricsServer is a chat server on httptest with metrics (nil: none),
 // the agent talking to model and to the MCP server in memory, on SQLite.
-func metricsServer(t *testing.T, model *fakeModel, metrics *chatserver.Metrics) string {
+func metricsServer(t *testing.T, model *fakemodel.Model, metrics *chatserver.Metrics) string {
 	t.Helper()
 	db := storetest.OpenSQLite(t)
 	cfg := agent.Config{
-		Model: "fake-model", APIKey: "sk-test", BaseURL: model.baseURL(), MaxRetries: -1,
+		Model: "fake-model", APIKey: "sk-test", BaseURL: model.URL(), MaxRetries: -1,
 		Tools: agent.NewInMemoryConnector(func(user string) *mcp.Server {
 			return mcpserver.New(db, mcpserver.Options{DefaultUser: user})
 		}),
@@ -97,7 +98,7 @@ func TestMetrics(t *testing.T) {
 	} else {
 		resp.Body.Close()
 	}
-	model.status.Store(http.StatusServiceUnavailable)
+	model.FailWith(http.StatusServiceUnavailable)
 	if status, answer := send(t, url+"/chatkit", newThread("hello")); status != http.StatusOK || !strings.Contains(answer, `"type":"error"`) {
 		t.Fatalf("with the model down: %d %s, want an error event", status, answer)
 	}
