@@ -1,8 +1,6 @@
 package chatserver_test
 
 import (
-	"context"
-	"sync/atomic"
 	"testing"
 
 	"github.com/taskpilot/taskpilot/chatserver"
@@ -13,27 +11,9 @@ import (
 // the ones package httpops describes, as on the MCP server.
 func TestOperationsContract(t *testing.T) {
 	t.Parallel()
-	var log httpopstest.Log
-	var notReady atomic.Pointer[error]
+	var c httpopstest.Contract
 	h := newHarness(t, config{noModel: true, opts: func(o *chatserver.Options) {
-		o.Logger = log.Logger()
-		o.Ready = func(context.Context) error {
-			if err := notReady.Load(); err != nil {
-				return *err
-			}
-			return nil
-		}
+		o.Logger, o.Ready = c.Logger(), c.Ready
 	}})
-	httpopstest.Check(t, httpopstest.Server{
-		URL:   h.url,
-		Log:   &log,
-		Extra: []string{"user"},
-		SetReady: func(err error) {
-			if err == nil {
-				notReady.Store(nil)
-			} else {
-				notReady.Store(&err)
-			}
-		},
-	})
+	c.Check(t, h.url, "user")
 }

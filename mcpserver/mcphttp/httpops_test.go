@@ -1,8 +1,6 @@
 package mcphttp_test
 
 import (
-	"context"
-	"sync/atomic"
 	"testing"
 
 	"github.com/taskpilot/taskpilot/mcpserver/httpops/httpopstest"
@@ -14,28 +12,7 @@ import (
 // the ones package httpops describes, as on the chat server.
 func TestOperationsContract(t *testing.T) {
 	t.Parallel()
-	var log httpopstest.Log
-	var notReady atomic.Pointer[error]
-	srv := start(t, storetest.OpenSQLite(t), mcphttp.Options{
-		Verifier: mustVerifier(t),
-		Logger:   log.Logger(),
-		Ready: func(context.Context) error {
-			if err := notReady.Load(); err != nil {
-				return *err
-			}
-			return nil
-		},
-	})
-	httpopstest.Check(t, httpopstest.Server{
-		URL:   srv.URL,
-		Log:   &log,
-		Extra: []string{"rpc_method"},
-		SetReady: func(err error) {
-			if err == nil {
-				notReady.Store(nil)
-			} else {
-				notReady.Store(&err)
-			}
-		},
-	})
+	var c httpopstest.Contract
+	srv := start(t, storetest.OpenSQLite(t), mcphttp.Options{Verifier: mustVerifier(t), Logger: c.Logger(), Ready: c.Ready})
+	c.Check(t, srv.URL, "rpc_method")
 }

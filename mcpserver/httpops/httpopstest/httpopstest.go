@@ -1,12 +1,13 @@
 // Package httpopstest checks that a running HTTP server keeps the
 // contract of package httpops: the probes' answers and the request log
-// line. Each server's tests call Check once, so both servers are held to
-// the same assertions. For tests only.
+// line. Each server's tests run one Contract, so both servers are held to
+// the same assertions; Scrape reads /metrics. For tests only.
 package httpopstest
 
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -19,32 +20,48 @@ import (
 	"github.com/taskpilot/taskpilot/mcpserver/httpops"
 )
 
-// Log is a JSON slog log at Debug, safe for concurrent use. Build the
-// server under test with Logger().
-type Log struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
+// Contract checks one server. Build the server with Logger and Ready,
+// then call Check.
+type Contract struct {
+	mu       sync.Mutex
+	buf      bytes.Buffer
+	notReady error // what Ready answers
 }
 
-// Logger returns a logger that writes JSON lines at Debug and above to l.
-func (l *Log) Logger() *slog.Logger {
-	return slog.New(slog.NewJSONHandler(l, &slog.HandlerOptions{Level: slog.LevelDebug}))
+// Logger returns the logger to give the server: JSON lines at Debug and
+// above, kept for Check.
+func (c *Contract) Logger() *slog.Logger {
+	return slog.New(slog.NewJSONHandler(c, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
 // Write appends p to the log.
-func (l *Log) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
+func (c *Contract) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.buf.Write(p)
+}
+
+// Ready is the readiness check to give the server; Check makes it fail
+// and pass.
+func (c *Contract) Ready(context.Context) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.notReady
+}
+
+func (c *Contract) setReady(err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.notReady = err
 }
 
 // lines returns the log's records.
-func (l *Log) lines(t *testing.T) []map[string]any {
+func (c *Contract) lines(t *testing.T) []map[string]any {
 	t.Helper()
-	l.mu.Lock()
-	defer l.mu.Unlock()
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	var out []map[string]any
-	sc := bufio.NewScanner(bytes.NewReader(l.buf.Bytes()))
+	sc := bufio.NewScanner(bytes.NewReader(c.buf.Bytes()))
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
 		var rec map[string]any
@@ -56,27 +73,14 @@ func (l *Log) lines(t *testing.T) []map[string]any {
 	return out
 }
 
-// Server is a running server under test.
-type Server struct {
-	// URL is its base URL, such as "http://127.0.0.1:1234".
-	URL string
-	// Log is what its logger (Log.Logger) writes to.
-	Log *Log
-	// SetReady makes its readiness check fail with err from now on, or
-	// pass when err is nil.
-	SetReady func(err error)
-	// Extra names the attributes the server adds to the request log line
-	// after the contract's own.
-	Extra []string
-}
-
 // secret is in the readiness error and must never reach a client.
 const secret = "secret-db.internal:5432"
 
-// Check asserts the contract of package httpops on s.
-func Check(t *testing.T, s Server) {
+// Check asserts the contract of package httpops on the server at url
+// (such as "http://127.0.0.1:1234"), built with c's Logger and Ready;
+// extra names the attributes the server adds to the request log line.
+func (c *Contract) Check(t *testing.T, url string, extra ...string) {
 	t.Helper()
-	s.SetReady(nil)
 	probes := []struct {
 		name, path, id string
 		fail           bool
@@ -94,11 +98,11 @@ func Check(t *testing.T, s Server) {
 	bodies := map[string]int{}
 	for _, p := range probes {
 		if p.fail {
-			s.SetReady(errors.New("dial tcp " + secret + ": connection refused"))
+			c.setReady(errors.New("dial tcp " + secret + ": connection refused"))
 		} else {
-			s.SetReady(nil)
+			c.setReady(nil)
 		}
-		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, s.URL+p.path, nil)
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, url+p.path, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -128,9 +132,9 @@ func Check(t *testing.T, s Server) {
 			}
 		}
 	}
-	s.SetReady(nil)
+	c.setReady(nil)
 
-	lines := s.Log.lines(t)
+	lines := c.lines(t)
 	for _, p := range probes {
 		var line map[string]any
 		for _, l := range lines {
@@ -154,7 +158,7 @@ func Check(t *testing.T, s Server) {
 				t.Errorf("%s: log %s = %v, want %v in %v", p.name, k, line[k], v, line)
 			}
 		}
-		for _, k := range append([]string{"duration"}, s.Extra...) {
+		for _, k := range append([]string{"duration"}, extra...) {
 			if _, ok := line[k]; !ok {
 				t.Errorf("%s: log line has no %s: %v", p.name, k, line)
 			}
