@@ -95,13 +95,13 @@ func BenchmarkOpenStreams(b *testing.B) {
 		for i := range open {
 			resp := h.request(context.Background(), fmt.Sprint("user", i), "/chatkit", addReq(ids[i], "slow")) //nolint:bodyclose // closed once the model is released, below
 			open[i] = resp
-			<-h.model.held
+			<-h.model.Held()
 		}
 		b.StopTimer()
 		after, g1 := liveHeap(), runtime.NumGoroutine()
 		perStream += float64(after-before) / streams
 		goroutines += float64(g1-g0) / streams
-		h.model.unhold()
+		h.model.Release()
 		for _, resp := range open {
 			_, _ = io.Copy(io.Discard, bufio.NewReader(resp.Body))
 			resp.Body.Close()

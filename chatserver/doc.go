@@ -15,7 +15,8 @@
 //	                                     message} -> {conversation_id, response,
 //	                                     tool_calls}
 //	GET  /healthz                        the process is up
-//	GET  /readyz                         the database answers (503 if not)
+//	GET  /readyz                         the database answers (503 if not);
+//	                                     both as package httpops says
 //	GET  /metrics                        Prometheus metrics (only with
 //	                                     Options.Metrics; see [Metrics])
 //	GET  /, /lite, /lite/{file}          the browser pages, and POST
@@ -30,7 +31,8 @@
 // Options.AllowedOrigins.
 //
 // Every response carries an X-Request-Id header (the client's, if sane,
-// else a new one), also in the request's log line.
+// else a new one), also in the request's log line, which is the one of
+// package httpops with the user added.
 //
 // Every request to the first three is authenticated with
 // "Authorization: Bearer <JWT>" when a [Verifier] is configured, and acts
@@ -47,7 +49,7 @@
 // unauthenticated 401 (with WWW-Authenticate: Bearer), forbidden 403,
 // not_found 404, thread_busy 409, body_too_large 413, rate_limited 429
 // (with Retry-After), internal 500, not_supported 501, agent_failed 502,
-// not_ready 503. Once a stream has started, failures are ChatKit error
+// unavailable 503. Once a stream has started, failures are ChatKit error
 // events instead.
 //
 // Serve the [Handler] from an http.Server with no write timeout (streams

@@ -50,7 +50,7 @@ func TestCutModelStream(t *testing.T) {
 	t.Run("text", func(t *testing.T) {
 		t.Parallel()
 		h := newHarness(t, config{})
-		h.model.cuts.Store(1)
+		h.model.CutNext(1)
 
 		events := h.stream("alice", createReq("hello"))
 
@@ -80,7 +80,7 @@ func TestCutModelStream(t *testing.T) {
 	t.Run("tool call", func(t *testing.T) {
 		t.Parallel()
 		h := newHarness(t, config{})
-		h.model.cuts.Store(1)
+		h.model.CutNext(1)
 
 		events := h.stream("alice", createReq("add Buy milk"))
 
@@ -108,7 +108,7 @@ func TestCutModelStream(t *testing.T) {
 	t.Run("REST", func(t *testing.T) {
 		t.Parallel()
 		h := newHarness(t, config{})
-		h.model.cuts.Store(1)
+		h.model.CutNext(1)
 
 		status, body := h.postJSON("alice", "/api/alice/chat", map[string]any{"message": "add Buy milk"})
 
@@ -159,7 +159,7 @@ func TestMCPServerFailsMidTurn(t *testing.T) {
 	if last.Type != "error" || last.M["allow_retry"] != true || !strings.Contains(last.M["message"].(string), "task list") {
 		t.Fatalf("last event %s, want a retryable error about the task list", last.Raw)
 	}
-	if n := h.model.requests.Load(); n != 1 {
+	if n := h.model.Received(); n != 1 {
 		t.Errorf("model got %d requests, want 1: the failure must not go back to it", n)
 	}
 	thread := threadID(t, events)

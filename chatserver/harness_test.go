@@ -22,6 +22,7 @@ import (
 
 	"github.com/taskpilot/taskpilot/chatserver"
 	"github.com/taskpilot/taskpilot/chatserver/agent"
+	"github.com/taskpilot/taskpilot/chatserver/agent/fakemodel"
 	"github.com/taskpilot/taskpilot/chatserver/chatkit"
 	"github.com/taskpilot/taskpilot/chatserver/chatkit/chatkittest"
 	"github.com/taskpilot/taskpilot/chatserver/threadstore"
@@ -39,7 +40,7 @@ type harness struct {
 	t     testing.TB
 	db    *store.Store
 	dbURL string
-	model *fakeModel
+	model *fakemodel.Model
 	url   string // base URL of the chat server
 	// served receives serving.Serve's result when config.serve was set.
 	served chan error
@@ -50,7 +51,7 @@ type harness struct {
 // config changes how newHarness builds the server.
 type config struct {
 	dbURL     string // reuse a database (a "new process" on the same data)
-	model     *fakeModel
+	model     *fakemodel.Model
 	noModel   bool            // commands only
 	connector agent.Connector // instead of the in-memory MCP server
 	noAuth    bool            // no Verifier: every request is the local user
@@ -86,7 +87,7 @@ func newHarness(t testing.TB, cfg config) *harness {
 	}
 	acfg := agent.Config{Tools: connector, MaxRetries: -1, Logger: log}
 	if h.model != nil {
-		acfg.Model, acfg.APIKey, acfg.BaseURL = "fake-model", "sk-test", h.model.baseURL()
+		acfg.Model, acfg.APIKey, acfg.BaseURL = "fake-model", "sk-test", h.model.URL()
 	}
 	ag, err := agent.New(acfg)
 	if err != nil {

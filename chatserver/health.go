@@ -1,32 +1,19 @@
 package chatserver
 
 import (
-	"context"
-	"net/http"
-	"time"
-
 	"github.com/gin-gonic/gin"
+
+	"github.com/taskpilot/taskpilot/mcpserver/httpops"
 )
 
-// readyTimeout bounds one readiness check.
-const readyTimeout = 2 * time.Second
-
-// healthz answers GET /healthz: the process is up.
+// healthz answers GET /healthz as package httpops says: the process is up.
 func (s *server) healthz(c *gin.Context) {
-	c.JSON(http.StatusOK, gin.H{"status": "ok"})
+	httpops.Healthz(c.Writer, c.Request)
 }
 
-// readyz answers GET /readyz: 200 when Options.Ready succeeds within
-// readyTimeout, else 503. The failure is logged, not sent.
+// readyz answers GET /readyz as package httpops says: 200 when
+// Options.Ready succeeds within httpops.ReadyTimeout, else 503. The
+// failure is logged, not sent.
 func (s *server) readyz(c *gin.Context) {
-	if s.opts.Ready != nil {
-		ctx, cancel := context.WithTimeout(c.Request.Context(), readyTimeout)
-		defer cancel()
-		if err := s.opts.Ready(ctx); err != nil {
-			s.log.WarnContext(ctx, "not ready", "err", err)
-			writeError(c, http.StatusServiceUnavailable, "not_ready", "the database is not reachable")
-			return
-		}
-	}
-	c.JSON(http.StatusOK, gin.H{"status": "ok"})
+	httpops.Readyz(s.opts.Ready, s.log)(c.Writer, c.Request)
 }

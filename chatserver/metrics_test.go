@@ -1,12 +1,10 @@
 package chatserver_test
 
 import (
-	"bufio"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -15,9 +13,11 @@ import (
 
 	"github.com/taskpilot/taskpilot/chatserver"
 	"github.com/taskpilot/taskpilot/chatserver/agent"
+	"github.com/taskpilot/taskpilot/chatserver/agent/fakemodel"
 	"github.com/taskpilot/taskpilot/chatserver/chatkit"
 	"github.com/taskpilot/taskpilot/chatserver/threadstore"
 	"github.com/taskpilot/taskpilot/mcpserver"
+	"github.com/taskpilot/taskpilot/mcpserver/httpops/httpopstest"
 	"github.com/taskpilot/taskpilot/models/store/storetest"
 )
 
@@ -26,11 +26,11 @@ var _ agent.Metrics = (*chatserver.Metrics)(nil)
 
 // metricsServer is a chat server on httptest with metrics (nil: none),
 // the agent talking to model and to the MCP server in memory, on SQLite.
-func metricsServer(t *testing.T, model *fakeModel, metrics *chatserver.Metrics) string {
+func metricsServer(t *testing.T, model *fakemodel.Model, metrics *chatserver.Metrics) string {
 	t.Helper()
 	db := storetest.OpenSQLite(t)
 	cfg := agent.Config{
-		Model: "fake-model", APIKey: "sk-test", BaseURL: model.baseURL(), MaxRetries: -1,
+		Model: "fake-model", APIKey: "sk-test", BaseURL: model.URL(), MaxRetries: -1,
 		Tools: agent.NewInMemoryConnector(func(user string) *mcp.Server {
 			return mcpserver.New(db, mcpserver.Options{DefaultUser: user})
 		}),
@@ -100,12 +100,12 @@ func TestMetrics(t *testing.T) {
 	} else {
 		resp.Body.Close()
 	}
-	model.status.Store(http.StatusServiceUnavailable)
+	model.FailWith(http.StatusServiceUnavailable)
 	if status, answer := send(t, url+"/chatkit", newThread("hello")); status != http.StatusOK || !strings.Contains(answer, `"type":"error"`) {
 		t.Fatalf("with the model down: %d %s, want an error event", status, answer)
 	}
 
-	scrape := scrapeMetrics(t, url+"/metrics")
+	scrape := httpopstest.Scrape(t, url+"/metrics")
 	for _, tc := range []struct {
 		sample string
 		want   float64
@@ -145,38 +145,4 @@ func TestNoMetrics(t *testing.T) {
 	if resp.StatusCode != http.StatusNotFound {
 		t.Errorf("GET /metrics: %d, want 404", resp.StatusCode)
 	}
-}
-
-// scrapeMetrics gets url and returns its samples by name and labels as
-// written (`name{a="x",b="y"}`), checking that it is the Prometheus text
-// format.
-func scrapeMetrics(t *testing.T, url string) map[string]float64 {
-	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") {
-		b, _ := io.ReadAll(resp.Body)
-		t.Fatalf("GET %s: %d %s %s", url, resp.StatusCode, resp.Header.Get("Content-Type"), b)
-	}
-	out := map[string]float64{}
-	sc := bufio.NewScanner(resp.Body)
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		i := strings.LastIndexByte(line, ' ')
-		v, err := strconv.ParseFloat(line[i+1:], 64)
-		if i < 0 || err != nil {
-			t.Fatalf("bad sample line %q", line)
-		}
-		out[line[:i]] = v
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
 }

@@ -1,8 +1,6 @@
 package chatserver
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -17,72 +15,34 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/taskpilot/taskpilot/mcpserver/hostcheck"
+	"github.com/taskpilot/taskpilot/mcpserver/httpops"
 )
 
 // userKey is where the auth middleware leaves the user in the gin context.
 const userKey = "taskpilot.user"
 
-// requestIDHeader carries the request id in and out.
-const requestIDHeader = "X-Request-Id"
-
 // userOf returns the authenticated user of the request.
 func userOf(c *gin.Context) string { return c.GetString(userKey) }
 
-// logRequests gives the request an id (the client's X-Request-Id if it is
-// sane, else a random one), echoes it in the response, puts it in the
-// request's context for every log line of the request (see LogHandler)
-// and logs one line
-// when the request is over: at Debug for probes, Warn for 5xx, else Info.
+// logRequests gives the request an id (httpops.RequestID), echoes it in
+// the response, puts it in the request's context for every log line of
+// the request (see LogHandler) and logs the request's line when it is
+// over, as package httpops says, with the user.
 func (s *server) logRequests(c *gin.Context) {
 	start := time.Now()
-	id := c.GetHeader(requestIDHeader)
-	if !validRequestID(id) {
-		id = newRequestID()
-	}
-	c.Header(requestIDHeader, id)
+	id := httpops.RequestID(c.Request)
+	c.Header(httpops.RequestIDHeader, id)
 	c.Request = c.Request.WithContext(withRequestID(c.Request.Context(), id))
 
 	c.Next()
 
-	status := c.Writer.Status()
-	route := c.FullPath()
-	level := slog.LevelInfo
-	switch {
-	case status >= 500:
-		level = slog.LevelWarn
-	case route == "/healthz" || route == "/readyz":
-		level = slog.LevelDebug
-	}
-	s.log.LogAttrs(c.Request.Context(), level, "http request",
-		slog.String("method", c.Request.Method),
-		slog.String("route", route),
-		slog.Int("status", status),
-		slog.Int("bytes", c.Writer.Size()),
-		slog.Duration("duration", time.Since(start)),
-		slog.String("user", userOf(c)),
-	)
-}
-
-// validRequestID accepts 1 to 64 characters of [A-Za-z0-9._-], so a
-// client id can go into logs and headers as is.
-func validRequestID(id string) bool {
-	if id == "" || len(id) > 64 {
-		return false
-	}
-	for _, r := range id {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '.', r == '_', r == '-':
-		default:
-			return false
-		}
-	}
-	return true
-}
-
-func newRequestID() string {
-	var b [8]byte
-	_, _ = rand.Read(b[:]) // never fails
-	return hex.EncodeToString(b[:])
+	httpops.Log(c.Request.Context(), s.log, httpops.Request{
+		Method:   c.Request.Method,
+		Route:    c.FullPath(),
+		Status:   c.Writer.Status(),
+		Bytes:    max(c.Writer.Size(), 0),
+		Duration: time.Since(start),
+	}, slog.String("user", userOf(c)))
 }
 
 // recover turns a panic into a logged error and, if nothing was written

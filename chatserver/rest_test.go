@@ -82,7 +82,7 @@ func TestRESTChatFailures(t *testing.T) {
 		t.Errorf("tool_calls %#v, want []", body["tool_calls"])
 	}
 
-	h.model.status.Store(http.StatusInternalServerError)
+	h.model.FailWith(http.StatusInternalServerError)
 	conv := body["conversation_id"].(string)
 	status, body = h.postJSON("alice", "/api/alice/chat", map[string]any{"conversation_id": conv, "message": "again"})
 	if status != http.StatusBadGateway || errorCode(body) != "agent_failed" || body["conversation_id"] != conv {

@@ -77,7 +77,7 @@ func TestConcurrentTurn409(t *testing.T) {
 
 	resp, r, _ := h.openStream(t.Context(), "alice", addReq(thread, "slow"), isTextDelta)
 	defer resp.Body.Close()
-	<-h.model.held
+	<-h.model.Held()
 	before := len(h.allItems("alice", thread))
 
 	status, body := h.doJSON("alice", addReq(thread, "are you there?"))
@@ -99,7 +99,7 @@ func TestConcurrentTurn409(t *testing.T) {
 		t.Errorf("%d stored items after the refused turns, want %d", got, before)
 	}
 
-	h.model.unhold()
+	h.model.Release()
 	for {
 		if _, err := readEvent(t, r); err != nil {
 			break
@@ -124,7 +124,7 @@ func TestClientDisconnect(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	resp, _, _ := h.openStream(ctx, "alice", addReq(thread, "slow"), isTextDelta)
-	<-h.model.held
+	<-h.model.Held()
 	cancel()
 	resp.Body.Close()
 
@@ -157,7 +157,7 @@ func TestShutdownEndsStreams(t *testing.T) {
 
 	resp, r, _ := h.openStream(context.Background(), "alice", addReq(thread, "slow"), isTextDelta)
 	defer resp.Body.Close()
-	<-h.model.held
+	<-h.model.Held()
 	start := time.Now()
 	stop()
 	rest, err := io.ReadAll(r)
@@ -193,7 +193,7 @@ func TestShutdownEndsStreams(t *testing.T) {
 func TestModelFailure(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, config{})
-	h.model.status.Store(http.StatusInternalServerError)
+	h.model.FailWith(http.StatusInternalServerError)
 	events := h.stream("alice", createReq("hello"))
 	thread := threadID(t, events)
 	last := events[len(events)-1]
@@ -205,7 +205,7 @@ func TestModelFailure(t *testing.T) {
 		t.Fatalf("stored items after the failure: %v", items)
 	}
 
-	h.model.status.Store(0)
+	h.model.FailWith(0)
 	events = h.stream("alice", req("threads.retry_after_item", map[string]any{"thread_id": thread, "item_id": items[0]["id"]}))
 	if text := streamedText(events); text != "You said: hello" {
 		t.Errorf("retry answered %q", text)

@@ -86,9 +86,9 @@ func TestDatabaseUnavailable(t *testing.T) {
 		t.Parallel()
 		h, proxy, thread := newCut(t)
 		go func() {
-			<-h.model.held // the user message is stored, the model is answering
+			<-h.model.Held() // the user message is stored, the model is answering
 			proxy.Cut()
-			h.model.unhold()
+			h.model.Release()
 		}()
 		wantRetryable(t, h.stream("alice", addReq(thread, "slow")))
 	})

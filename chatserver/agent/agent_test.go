@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/taskpilot/taskpilot/chatserver/agent"
+	"github.com/taskpilot/taskpilot/chatserver/agent/fakemodel"
 	"github.com/taskpilot/taskpilot/chatserver/chatkit"
 	"github.com/taskpilot/taskpilot/chatserver/chatkit/chatkittest"
 	"github.com/taskpilot/taskpilot/mcpserver"
@@ -50,8 +51,8 @@ func TestAddTaskByModel(t *testing.T) {
 	for name, db := range storetest.Backends(t) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			model := newFakeModel(t, afterTool(func(string) []fakeCall {
-				return []fakeCall{{ID: "call_1", Name: "add_task", Args: `{"title":"Buy milk","due":"2026-05-13"}`}}
+			model := fakemodel.New(t, afterTool(func(string) []fakemodel.Call {
+				return []fakemodel.Call{{ID: "call_1", Name: "add_task", Args: `{"title":"Buy milk","due":"2026-05-13"}`}}
 			}, "Added ", "task 1: ", "Buy milk, due tomorrow."))
 			e := newEnv(t, envOptions{model: model, db: db})
 			alice, bob := newUser("alice"), newUser("bob")
@@ -140,8 +141,8 @@ func TestAddTaskByModel(t *testing.T) {
 
 func TestShowTasksAsWidget(t *testing.T) {
 	t.Parallel()
-	model := newFakeModel(t, afterTool(func(string) []fakeCall {
-		return []fakeCall{{ID: "call_l", Name: "list_tasks", Args: `{}`}}
+	model := fakemodel.New(t, afterTool(func(string) []fakemodel.Call {
+		return []fakemodel.Call{{ID: "call_l", Name: "list_tasks", Args: `{}`}}
 	}, "You have 2 tasks; one is high priority."))
 	e := newEnv(t, envOptions{model: model})
 	alice := newUser("alice")
@@ -225,11 +226,11 @@ func TestFollowUpUsesEarlierToolCalls(t *testing.T) {
 	for name, db := range storetest.Backends(t) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			model := newFakeModel(t, afterTool(func(user string) []fakeCall {
+			model := fakemodel.New(t, afterTool(func(user string) []fakemodel.Call {
 				if user == "delete it" {
-					return []fakeCall{{ID: "call_2", Name: "delete_task", Args: `{"task_id":1}`}}
+					return []fakemodel.Call{{ID: "call_2", Name: "delete_task", Args: `{"task_id":1}`}}
 				}
-				return []fakeCall{{ID: "call_1", Name: "add_task", Args: `{"title":"Buy milk"}`}}
+				return []fakemodel.Call{{ID: "call_1", Name: "add_task", Args: `{"title":"Buy milk"}`}}
 			}, "Done."))
 			e := newEnv(t, envOptions{model: model, db: db})
 			alice := newUser("alice")
@@ -297,8 +298,8 @@ func describe(m map[string]any) string {
 func TestWidgetActions(t *testing.T) {
 	t.Parallel()
 	// The model lists pending tasks only; the widget keeps that filter.
-	model := newFakeModel(t, afterTool(func(string) []fakeCall {
-		return []fakeCall{{ID: "call_l", Name: "list_tasks", Args: `{"status":"pending"}`}}
+	model := fakemodel.New(t, afterTool(func(string) []fakemodel.Call {
+		return []fakemodel.Call{{ID: "call_l", Name: "list_tasks", Args: `{"status":"pending"}`}}
 	}, "Here you go."))
 	e := newEnv(t, envOptions{model: model})
 	alice := newUser("alice")
@@ -602,7 +603,9 @@ func TestNoModelReply(t *testing.T) {
 
 func TestModelFailure(t *testing.T) {
 	t.Parallel()
-	model := newFakeModel(t, func(chatRequest) fakeReply { return fakeReply{Status: http.StatusInternalServerError} })
+	model := fakemodel.New(t, func(fakemodel.Request) fakemodel.Reply {
+		return fakemodel.Reply{Status: http.StatusInternalServerError}
+	})
 	e := newEnv(t, envOptions{model: model})
 	alice := newUser("alice")
 
@@ -636,7 +639,9 @@ func TestModelHangs(t *testing.T) {
 	t.Parallel()
 	t.Run("request timeout", func(t *testing.T) {
 		t.Parallel()
-		model := newFakeModel(t, func(chatRequest) fakeReply { return fakeReply{Text: []string{"Let me"}, HangText: true} })
+		model := fakemodel.New(t, func(fakemodel.Request) fakemodel.Reply {
+			return fakemodel.Reply{Text: []string{"Let me"}, HangText: true}
+		})
 		e := newEnv(t, envOptions{model: model, config: func(c *agent.Config) {
 			c.RequestTimeout = 300 * time.Millisecond
 			c.MaxRetries = -1
@@ -656,7 +661,9 @@ func TestModelHangs(t *testing.T) {
 	})
 	t.Run("client gone", func(t *testing.T) {
 		t.Parallel()
-		model := newFakeModel(t, func(chatRequest) fakeReply { return fakeReply{Text: []string{"Hello, ", "World"}, HangText: true} })
+		model := fakemodel.New(t, func(fakemodel.Request) fakemodel.Reply {
+			return fakemodel.Reply{Text: []string{"Hello, ", "World"}, HangText: true}
+		})
 		e := newEnv(t, envOptions{model: model})
 		alice := newUser("alice")
 		// The user leaves once the second piece of text arrived.
@@ -701,8 +708,8 @@ func TestModelHangs(t *testing.T) {
 
 func TestToolRoundsBounded(t *testing.T) {
 	t.Parallel()
-	model := newFakeModel(t, func(chatRequest) fakeReply {
-		return fakeReply{Calls: []fakeCall{{ID: "call_x", Name: "find_task_by_name", Args: `{"name":"milk"}`}}}
+	model := fakemodel.New(t, func(fakemodel.Request) fakemodel.Reply {
+		return fakemodel.Reply{Calls: []fakemodel.Call{{ID: "call_x", Name: "find_task_by_name", Args: `{"name":"milk"}`}}}
 	})
 	e := newEnv(t, envOptions{model: model, config: func(c *agent.Config) { c.MaxToolRounds = 3 }})
 
@@ -741,7 +748,7 @@ func TestToolsUnreachable(t *testing.T) {
 			t.Parallel()
 			o := envOptions{connector: conn}
 			if tt.model {
-				o.model = newFakeModel(t, nil)
+				o.model = fakemodel.New(t, nil)
 			}
 			e := newEnv(t, o)
 			alice := newUser("alice")
@@ -811,13 +818,13 @@ func TestTitle(t *testing.T) {
 	msg := func(text string) *chatkit.UserMessageItem {
 		return &chatkit.UserMessageItem{Content: []chatkit.UserContent{chatkit.TextContent(text)}}
 	}
-	titleModel := newFakeModel(t, nil)
-	titleModel.setTitle(http.StatusOK, "\"Weekly groceries.\"\nextra")
-	broken := newFakeModel(t, nil)
-	broken.setTitle(http.StatusServiceUnavailable, "")
+	titleModel := fakemodel.New(t, nil)
+	titleModel.SetTitle(http.StatusOK, "\"Weekly groceries.\"\nextra")
+	broken := fakemodel.New(t, nil)
+	broken.SetTitle(http.StatusServiceUnavailable, "")
 	tests := []struct {
 		name  string
-		model *fakeModel
+		model *fakemodel.Model
 		text  string
 		want  string
 	}{
@@ -855,11 +862,11 @@ func TestNewRejectsMissingTools(t *testing.T) {
 
 func TestTextBeforeToolCallIsFinishedFirst(t *testing.T) {
 	t.Parallel()
-	model := newFakeModel(t, func(req chatRequest) fakeReply {
-		if lastMessage(req)["role"] == "tool" {
-			return fakeReply{Text: []string{"Added task 1."}}
+	model := fakemodel.New(t, func(req fakemodel.Request) fakemodel.Reply {
+		if req.Last()["role"] == "tool" {
+			return fakemodel.Reply{Text: []string{"Added task 1."}}
 		}
-		return fakeReply{Text: []string{"Sure, ", "adding it."}, Calls: []fakeCall{{ID: "call_1", Name: "add_task", Args: `{"title":"Buy milk"}`}}}
+		return fakemodel.Reply{Text: []string{"Sure, ", "adding it."}, Calls: []fakemodel.Call{{ID: "call_1", Name: "add_task", Args: `{"title":"Buy milk"}`}}}
 	})
 	e := newEnv(t, envOptions{model: model})
 
@@ -878,11 +885,11 @@ func TestTextBeforeToolCallIsFinishedFirst(t *testing.T) {
 
 func TestBadToolCallsGoBackToModel(t *testing.T) {
 	t.Parallel()
-	model := newFakeModel(t, func(req chatRequest) fakeReply {
-		if lastMessage(req)["role"] == "tool" {
-			return fakeReply{Text: []string{"Sorry, that didn't work."}}
+	model := fakemodel.New(t, func(req fakemodel.Request) fakemodel.Reply {
+		if req.Last()["role"] == "tool" {
+			return fakemodel.Reply{Text: []string{"Sorry, that didn't work."}}
 		}
-		return fakeReply{Calls: []fakeCall{
+		return fakemodel.Reply{Calls: []fakemodel.Call{
 			{ID: "call_1", Name: "launch_rocket", Args: `{}`},
 			{ID: "call_2", Name: "add_task", Args: `["Buy milk"]`}, // JSON, but not an object (garbled JSON fails the turn)
 			{ID: "call_3", Name: "add_task", Args: `{"title":""}`},

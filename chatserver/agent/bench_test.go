@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/taskpilot/taskpilot/chatserver/agent/fakemodel"
 	"github.com/taskpilot/taskpilot/chatserver/chatkit/chatkittest"
 )
 
@@ -27,11 +28,11 @@ func BenchmarkTurn(b *testing.B) {
 	}
 	scenarios := []struct {
 		name  string
-		reply func(chatRequest) fakeReply
+		reply func(fakemodel.Request) fakemodel.Reply
 	}{
-		{"text", func(chatRequest) fakeReply { return fakeReply{Text: words} }},
-		{"tool", afterTool(func(string) []fakeCall {
-			return []fakeCall{{ID: "call_1", Name: "add_task", Args: `{"title":"Buy milk","priority":"high"}`}}
+		{"text", func(fakemodel.Request) fakemodel.Reply { return fakemodel.Reply{Text: words} }},
+		{"tool", afterTool(func(string) []fakemodel.Call {
+			return []fakemodel.Call{{ID: "call_1", Name: "add_task", Args: `{"title":"Buy milk","priority":"high"}`}}
 		}, words[:5]...)},
 	}
 	for _, sc := range scenarios {
@@ -43,8 +44,8 @@ func BenchmarkTurn(b *testing.B) {
 	}
 }
 
-func benchmarkTurns(b *testing.B, reply func(chatRequest) fakeReply, users int) {
-	e := newEnv(b, envOptions{model: newFakeModel(b, reply)})
+func benchmarkTurns(b *testing.B, reply func(fakemodel.Request) fakemodel.Reply, users int) {
+	e := newEnv(b, envOptions{model: fakemodel.New(b, reply)})
 	ctx := context.Background()
 	type conversation struct{ user, body string }
 	convs := make([]conversation, users)

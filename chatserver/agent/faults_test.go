@@ -17,6 +17,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/taskpilot/taskpilot/chatserver/agent"
+	"github.com/taskpilot/taskpilot/chatserver/agent/fakemodel"
 	"github.com/taskpilot/taskpilot/chatserver/chatkit"
 	"github.com/taskpilot/taskpilot/mcpserver"
 	"github.com/taskpilot/taskpilot/mcpserver/mcphttp"
@@ -32,12 +33,12 @@ const (
 
 // afterFault answers the first streaming request with fault, and every
 // later one (the retry) by adding "Call mom" and then confirming it.
-func afterFault(fault fakeReply) func(chatRequest) fakeReply {
+func afterFault(fault fakemodel.Reply) func(fakemodel.Request) fakemodel.Reply {
 	var n atomic.Int64
-	normal := afterTool(func(string) []fakeCall {
-		return []fakeCall{{ID: "call_ok", Name: "add_task", Args: `{"title":"Call mom"}`}}
+	normal := afterTool(func(string) []fakemodel.Call {
+		return []fakemodel.Call{{ID: "call_ok", Name: "add_task", Args: `{"title":"Call mom"}`}}
 	}, "Added task 1: Call mom.")
-	return func(req chatRequest) fakeReply {
+	return func(req fakemodel.Request) fakemodel.Reply {
 		if n.Add(1) == 1 {
 			return fault
 		}
@@ -47,7 +48,7 @@ func afterFault(fault fakeReply) func(chatRequest) fakeReply {
 
 // truncatedThenComplete are tool calls whose first one's arguments were
 // cut off while the second one is complete.
-var truncatedThenComplete = []fakeCall{
+var truncatedThenComplete = []fakemodel.Call{
 	{ID: "call_1", Name: "add_task", Args: `{"title":"Buy mi`},
 	{ID: "call_2", Name: "add_task", Args: `{"title":"Call mom"}`},
 }
@@ -62,53 +63,53 @@ func TestInterruptedModelReplies(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name    string
-		fault   fakeReply
+		fault   fakemodel.Reply
 		config  func(*agent.Config)
 		text    string // the assistant message kept, "" for none
 		errWant string // in the error event's message; "" means no error event
 	}{
 		{
 			name:    "text, then the stream ends cleanly without finishing",
-			fault:   fakeReply{Text: []string{"Let me ", "check that"}, Cut: cutClean},
+			fault:   fakemodel.Reply{Text: []string{"Let me ", "check that"}, Cut: fakemodel.CutClean},
 			text:    "Let me check that" + interruptedNote,
 			errWant: "cut off",
 		},
 		{
 			name:    "text, then the connection breaks",
-			fault:   fakeReply{Text: []string{"Let me ", "check that"}, Cut: cutBroken},
+			fault:   fakemodel.Reply{Text: []string{"Let me ", "check that"}, Cut: fakemodel.CutBroken},
 			text:    "Let me check that" + interruptedNote,
 			errWant: "cut off",
 		},
 		{
 			name:    "tool calls, then the stream ends cleanly without finishing",
-			fault:   fakeReply{Calls: truncatedThenComplete, Cut: cutClean},
+			fault:   fakemodel.Reply{Calls: truncatedThenComplete, Cut: fakemodel.CutClean},
 			errWant: "cut off",
 		},
 		{
 			name:    "finished reply with unparsable tool arguments",
-			fault:   fakeReply{Text: []string{"On it."}, Calls: truncatedThenComplete},
+			fault:   fakemodel.Reply{Text: []string{"On it."}, Calls: truncatedThenComplete},
 			text:    "On it." + interruptedNote,
 			errWant: "garbled",
 		},
 		{
 			name:  "text stopped by the length limit",
-			fault: fakeReply{Text: []string{"Here are all the ways to"}, Finish: "length"},
+			fault: fakemodel.Reply{Text: []string{"Here are all the ways to"}, Finish: "length"},
 			text:  "Here are all the ways to" + lengthNote,
 		},
 		{
 			name:    "tool calls stopped by the length limit",
-			fault:   fakeReply{Calls: truncatedThenComplete[1:], Finish: "length"},
+			fault:   fakemodel.Reply{Calls: truncatedThenComplete[1:], Finish: "length"},
 			errWant: "too long",
 		},
 		{
 			name:    "content filter",
-			fault:   fakeReply{Text: []string{"Well"}, Calls: truncatedThenComplete[1:], Finish: "content_filter"},
+			fault:   fakemodel.Reply{Text: []string{"Well"}, Calls: truncatedThenComplete[1:], Finish: "content_filter"},
 			text:    "Well" + filteredNote,
 			errWant: "content filter",
 		},
 		{
 			name:    "stall before the first token",
-			fault:   fakeReply{Stall: true},
+			fault:   fakemodel.Reply{Stall: true},
 			config:  func(c *agent.Config) { c.FirstTokenTimeout = 300 * time.Millisecond },
 			errWant: "taking too long",
 		},
@@ -116,7 +117,7 @@ func TestInterruptedModelReplies(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			model := newFakeModel(t, afterFault(tt.fault))
+			model := fakemodel.New(t, afterFault(tt.fault))
 			e := newEnv(t, envOptions{model: model, config: tt.config})
 			alice := newUser("alice")
 
@@ -307,9 +308,9 @@ func TestMCPServerFailsMidTurn(t *testing.T) {
 			alice := newUser("alice")
 			mcp := newFlakyMCP(t, alice)
 			var n atomic.Int64
-			model := newFakeModel(t, func(req chatRequest) fakeReply {
-				if lastMessage(req)["role"] == "tool" {
-					return fakeReply{Text: []string{"Added task 1: Buy milk."}}
+			model := fakemodel.New(t, func(req fakemodel.Request) fakemodel.Reply {
+				if req.Last()["role"] == "tool" {
+					return fakemodel.Reply{Text: []string{"Added task 1: Buy milk."}}
 				}
 				if n.Add(1) == 1 { // the server fails once the turn is under way
 					if fault == "gone" {
@@ -318,7 +319,7 @@ func TestMCPServerFailsMidTurn(t *testing.T) {
 						mcp.set(fault)
 					}
 				}
-				return fakeReply{Calls: []fakeCall{{ID: "call_1", Name: "add_task", Args: `{"title":"Buy milk"}`}}}
+				return fakemodel.Reply{Calls: []fakemodel.Call{{ID: "call_1", Name: "add_task", Args: `{"title":"Buy milk"}`}}}
 			})
 			e := newEnv(t, envOptions{model: model, connector: agent.NewHTTPConnector(mcp.srv.URL+"/mcp", nil, nil)})
 

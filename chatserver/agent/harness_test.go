@@ -7,10 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
-	"net/http/httptest"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -20,6 +16,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/taskpilot/taskpilot/chatserver/agent"
+	"github.com/taskpilot/taskpilot/chatserver/agent/fakemodel"
 	"github.com/taskpilot/taskpilot/chatserver/chatkit"
 	"github.com/taskpilot/taskpilot/chatserver/chatkit/chatkittest"
 	"github.com/taskpilot/taskpilot/chatserver/chatkit/memstore"
@@ -33,227 +30,14 @@ import (
 // 10:00 in Berlin.
 var testNow = time.Date(2026, 5, 12, 8, 0, 0, 0, time.UTC)
 
-// ---- fake OpenAI-compatible model ----
-
-// fakeModel is an OpenAI-compatible Chat Completions server. Streaming
-// requests are answered with real chat.completion.chunk SSE from a
-// script; non-streaming ones (titles) with a fixed title.
-type fakeModel struct {
-	srv   *httptest.Server
-	reply func(req chatRequest) fakeReply // nil: a plain "OK" text
-
-	mu          sync.Mutex
-	title       string
-	titleStatus int
-	requests    []chatRequest // streaming requests, in arrival order
-}
-
-// chatRequest is a request the fake model received.
-type chatRequest struct {
-	Model    string           `json:"model"`
-	Stream   bool             `json:"stream"`
-	Messages []map[string]any `json:"messages"`
-	Tools    []map[string]any `json:"tools"`
-	Auth     string           `json:"-"`
-}
-
-// fakeReply scripts one streamed answer.
-type fakeReply struct {
-	Status   int        // not 0 or 200: answer this status and an error body
-	Text     []string   // text pieces, one chunk each
-	Calls    []fakeCall // tool calls, after the text
-	HangText bool       // after Text, hang until the request is cancelled
-	Stall    bool       // after the first (role only) chunk, hang until the request is cancelled
-	Finish   string     // the finish reason; "" means stop, or tool_calls with Calls
-	Cut      cut        // end the connection after Text and Calls, before the finish reason
-}
-
-// cut is how the fake model's connection ends a reply early; the zero
-// value sends the whole reply.
-type cut int
-
-const (
-	// cutClean ends a body delimited by the connection's end (no
-	// Content-Length, no chunked encoding): the client sees a clean end of
-	// the stream, with no finish reason and no [DONE].
-	cutClean cut = iota + 1
-	// cutBroken closes the connection in the middle of a chunked body:
-	// the client sees an unexpected EOF.
-	cutBroken
-)
-
-// fakeCall is a scripted tool call; its arguments are sent in three
-// pieces.
-type fakeCall struct{ ID, Name, Args string }
-
-func newFakeModel(t testing.TB, reply func(req chatRequest) fakeReply) *fakeModel {
-	t.Helper()
-	m := &fakeModel{reply: reply, title: "Grocery run", titleStatus: http.StatusOK}
-	m.srv = httptest.NewServer(http.HandlerFunc(m.serve))
-	t.Cleanup(m.srv.Close)
-	return m
-}
-
-// setTitle sets the answer to non-streaming requests: a status and, for
-// 200, the title.
-func (m *fakeModel) setTitle(status int, title string) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.titleStatus, m.title = status, title
-}
-
-// URL is the base URL to configure (".../v1").
-func (m *fakeModel) URL() string { return m.srv.URL + "/v1" }
-
-// Requests returns the streaming requests received so far.
-func (m *fakeModel) Requests() []chatRequest {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return append([]chatRequest(nil), m.requests...)
-}
-
-func (m *fakeModel) serve(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost || r.URL.Path != "/v1/chat/completions" {
-		http.Error(w, `{"error":{"message":"not found"}}`, http.StatusNotFound)
-		return
-	}
-	var req chatRequest
-	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
-		http.Error(w, `{"error":{"message":"bad json"}}`, http.StatusBadRequest)
-		return
-	}
-	req.Auth = r.Header.Get("Authorization")
-	if !req.Stream {
-		m.mu.Lock()
-		status, title := m.titleStatus, m.title
-		m.mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		if status != http.StatusOK {
-			w.Header().Set("Retry-After-Ms", "1")
-			w.WriteHeader(status)
-			fmt.Fprint(w, `{"error":{"message":"scripted failure","type":"server_error"}}`)
-			return
-		}
-		fmt.Fprintf(w, `{"id":"chatcmpl-t","object":"chat.completion","created":1,"model":%q,"choices":[{"index":0,"finish_reason":"stop","message":{"role":"assistant","content":%q}}]}`, req.Model, title)
-		return
-	}
-	m.mu.Lock()
-	m.requests = append(m.requests, req)
-	m.mu.Unlock()
-	rep := fakeReply{Text: []string{"OK"}}
-	if m.reply != nil {
-		rep = m.reply(req)
-	}
-	if rep.Status != 0 && rep.Status != http.StatusOK {
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Retry-After-Ms", "1")
-		w.WriteHeader(rep.Status)
-		fmt.Fprint(w, `{"error":{"message":"scripted failure","type":"server_error"}}`)
-		return
-	}
-	var out io.Writer = w
-	flush := w.(http.Flusher).Flush
-	if rep.Cut == cutClean {
-		// Answer by hand on the raw connection: the body ends where the
-		// connection does.
-		conn, rw, err := http.NewResponseController(w).Hijack()
-		if err != nil {
-			panic(err)
-		}
-		defer conn.Close()
-		fmt.Fprint(rw, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n")
-		out, flush = rw, func() { _ = rw.Flush() }
-	} else {
-		w.Header().Set("Content-Type", "text/event-stream")
-	}
-	send := func(delta map[string]any, finish any) {
-		chunk := map[string]any{
-			"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1, "model": req.Model,
-			"choices": []any{map[string]any{"index": 0, "delta": delta, "finish_reason": finish}},
-		}
-		b, _ := json.Marshal(chunk)
-		fmt.Fprintf(out, "data: %s\n\n", b)
-		flush()
-	}
-	send(map[string]any{"role": "assistant", "content": ""}, nil)
-	if rep.Stall {
-		<-r.Context().Done()
-		return
-	}
-	for _, piece := range rep.Text {
-		send(map[string]any{"content": piece}, nil)
-	}
-	if rep.HangText {
-		<-r.Context().Done()
-		return
-	}
-	for i, c := range rep.Calls {
-		send(map[string]any{"tool_calls": []any{map[string]any{
-			"index": i, "id": c.ID, "type": "function", "function": map[string]any{"name": c.Name, "arguments": ""},
-		}}}, nil)
-		for _, piece := range thirds(c.Args) {
-			send(map[string]any{"tool_calls": []any{map[string]any{
-				"index": i, "function": map[string]any{"arguments": piece},
-			}}}, nil)
-		}
-	}
-	switch rep.Cut {
-	case cutClean:
-		return // the deferred Close ends the body
-	case cutBroken:
-		conn, _, err := http.NewResponseController(w).Hijack() // sends what was written, not the final chunk
-		if err != nil {
-			panic(err)
-		}
-		conn.Close()
-		return
-	}
-	finish := rep.Finish
-	switch {
-	case finish != "":
-	case len(rep.Calls) > 0:
-		finish = "tool_calls"
-	default:
-		finish = "stop"
-	}
-	send(map[string]any{}, finish)
-	fmt.Fprint(out, "data: [DONE]\n\n")
-	flush()
-}
-
-// thirds splits s into three pieces (some possibly empty).
-func thirds(s string) []string {
-	n := len(s)
-	return []string{s[:n/3], s[n/3 : 2*n/3], s[2*n/3:]}
-}
-
-// lastMessage returns the newest message of a request.
-func lastMessage(req chatRequest) map[string]any {
-	if len(req.Messages) == 0 {
-		return nil
-	}
-	return req.Messages[len(req.Messages)-1]
-}
-
-// lastUserText returns the text of the newest user message.
-func lastUserText(req chatRequest) string {
-	for _, m := range slices.Backward(req.Messages) {
-		if m["role"] == "user" {
-			s, _ := m["content"].(string)
-			return s
-		}
-	}
-	return ""
-}
-
 // afterTool is the usual script: tool calls for the user's message, then
 // text once the tool answered.
-func afterTool(call func(user string) []fakeCall, text ...string) func(chatRequest) fakeReply {
-	return func(req chatRequest) fakeReply {
-		if lastMessage(req)["role"] == "tool" {
-			return fakeReply{Text: text}
+func afterTool(call func(user string) []fakemodel.Call, text ...string) func(fakemodel.Request) fakemodel.Reply {
+	return func(req fakemodel.Request) fakemodel.Reply {
+		if req.Last()["role"] == "tool" {
+			return fakemodel.Reply{Text: text}
 		}
-		return fakeReply{Calls: call(lastUserText(req))}
+		return fakemodel.Reply{Calls: call(req.LastUserText())}
 	}
 }
 
@@ -266,12 +50,12 @@ type env struct {
 	threads *memstore.Store
 	agent   *agent.Agent
 	kit     *chatkit.Server
-	model   *fakeModel // nil: no model
+	model   *fakemodel.Model // nil: no model
 }
 
 // options for newEnv.
 type envOptions struct {
-	model     *fakeModel
+	model     *fakemodel.Model
 	db        *store.Store // nil: a fresh SQLite file
 	connector agent.Connector
 	config    func(*agent.Config)

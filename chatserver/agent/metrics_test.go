@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/taskpilot/taskpilot/chatserver/agent"
+	"github.com/taskpilot/taskpilot/chatserver/agent/fakemodel"
 )
 
 // recorder is an agent.Metrics that remembers what it was told.
@@ -48,18 +49,20 @@ func (r *recorder) ModelError(kind string) {
 // requests failed; a user giving up on a turn is not a model error.
 func TestMetrics(t *testing.T) {
 	t.Parallel()
-	text := func(chatRequest) fakeReply { return fakeReply{Text: []string{"Hello", " there"}} }
-	calls := func(name, args string) func(chatRequest) fakeReply {
-		return afterTool(func(string) []fakeCall { return []fakeCall{{ID: "call_1", Name: name, Args: args}} }, "Done.")
+	text := func(fakemodel.Request) fakemodel.Reply { return fakemodel.Reply{Text: []string{"Hello", " there"}} }
+	calls := func(name, args string) func(fakemodel.Request) fakemodel.Reply {
+		return afterTool(func(string) []fakemodel.Call { return []fakemodel.Call{{ID: "call_1", Name: name, Args: args}} }, "Done.")
 	}
-	status := func(code int) func(chatRequest) fakeReply {
-		return func(chatRequest) fakeReply { return fakeReply{Status: code} }
+	status := func(code int) func(fakemodel.Request) fakemodel.Reply {
+		return func(fakemodel.Request) fakemodel.Reply { return fakemodel.Reply{Status: code} }
 	}
-	hang := func(chatRequest) fakeReply { return fakeReply{Text: []string{"Let me"}, HangText: true} }
+	hang := func(fakemodel.Request) fakemodel.Reply {
+		return fakemodel.Reply{Text: []string{"Let me"}, HangText: true}
+	}
 
 	for _, tc := range []struct {
 		name        string
-		reply       func(chatRequest) fakeReply // nil: no model
+		reply       func(fakemodel.Request) fakemodel.Reply // nil: no model
 		message     string
 		giveUp      bool // the user leaves once the first token arrived
 		firstTokens int
@@ -90,7 +93,7 @@ func TestMetrics(t *testing.T) {
 				}
 			}}
 			if tc.reply != nil {
-				o.model = newFakeModel(t, tc.reply)
+				o.model = fakemodel.New(t, tc.reply)
 			}
 			e := newEnv(t, o)
 			ctx, cancel := context.WithCancel(context.Background())

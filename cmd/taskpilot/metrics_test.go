@@ -1,14 +1,12 @@
 package main
 
 import (
-	"bufio"
-	"io"
 	"net/http"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/taskpilot/taskpilot/mcpserver/httpops/httpopstest"
 	"github.com/taskpilot/taskpilot/models/store/storetest"
 )
 
@@ -27,10 +25,10 @@ func TestServeMetrics(t *testing.T) {
 	for _, url := range []string{chatURL, mcpURL} {
 		// The MCP server counts a request once its handler has returned,
 		// which can be just after the chat turn read the answer.
-		scrape := scrapeMetrics(t, url+"/metrics")
+		scrape := httpopstest.Scrape(t, url+"/metrics")
 		for deadline := time.Now().Add(2 * time.Second); scrape[`taskpilot_mcp_requests_total{method="tools/call",status="200"}`] == 0 && time.Now().Before(deadline); {
 			time.Sleep(20 * time.Millisecond)
-			scrape = scrapeMetrics(t, url+"/metrics")
+			scrape = httpopstest.Scrape(t, url+"/metrics")
 		}
 		for _, tc := range []struct {
 			sample string
@@ -72,7 +70,7 @@ func TestMCPMetrics(t *testing.T) {
 	t.Parallel()
 	vars := map[string]string{"TASKPILOT_AUTH_SECRET": testSecret}
 	log, _ := background(t, vars, "mcp", "--transport", "http", "--addr", "127.0.0.1:0", "--database-url", storetest.SQLiteURL(t))
-	scrape := scrapeMetrics(t, "http://"+logValue(t, log, "addr")+"/metrics")
+	scrape := httpopstest.Scrape(t, "http://"+logValue(t, log, "addr")+"/metrics")
 	for _, sample := range []string{`go_sql_open_connections{db_name="taskpilot"}`, `go_goroutines`} {
 		if _, ok := scrape[sample]; !ok {
 			t.Errorf("no %s", sample)
@@ -83,37 +81,4 @@ func TestMCPMetrics(t *testing.T) {
 			t.Errorf("the MCP server shows a chat metric: %s", sample)
 		}
 	}
-}
-
-// scrapeMetrics gets url and returns its samples by name and labels as
-// written (`name{a="x",b="y"}`).
-func scrapeMetrics(t *testing.T, url string) map[string]float64 {
-	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		b, _ := io.ReadAll(resp.Body)
-		t.Fatalf("GET %s: %d %s", url, resp.StatusCode, b)
-	}
-	out := map[string]float64{}
-	sc := bufio.NewScanner(resp.Body)
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		i := strings.LastIndexByte(line, ' ')
-		v, err := strconv.ParseFloat(line[i+1:], 64)
-		if i < 0 || err != nil {
-			t.Fatalf("bad sample line %q", line)
-		}
-		out[line[:i]] = v
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
 }

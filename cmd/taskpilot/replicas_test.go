@@ -6,73 +6,35 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/taskpilot/taskpilot/chatserver/agent/fakemodel"
 	"github.com/taskpilot/taskpilot/models/store/storetest"
 )
 
 // busyMessage is the 409 thread_busy message, unchanged across replicas.
 const busyMessage = "this conversation is still answering a previous message; wait for it to finish or stop it"
 
-// slowModel is an OpenAI-compatible streaming endpoint whose answer to
-// "slow" stops after its first words until release is closed, and whose
-// answer to "stall" stops until the client goes away; it answers anything
-// else at once.
-type slowModel struct {
-	srv     *httptest.Server
-	held    chan string // the message of each answer that starts holding
-	release chan struct{}
-}
-
-func newSlowModel(t *testing.T) *slowModel {
-	m := &slowModel{held: make(chan string, 10), release: make(chan struct{})}
-	m.srv = httptest.NewServer(http.HandlerFunc(m.serve))
-	t.Cleanup(m.srv.Close)
+// newSlowModel starts a fake model (package fakemodel) whose answer to
+// "slow" stops after its first words until Release, and whose answer to
+// "stall" stops until the client goes away; both signal Held. It answers
+// anything else at once; title requests fail (titles fall back).
+func newSlowModel(t *testing.T) *fakemodel.Model {
+	m := fakemodel.New(t, func(req fakemodel.Request) fakemodel.Reply {
+		switch last := req.LastUserText(); {
+		case strings.Contains(last, "slow"):
+			return fakemodel.Reply{Text: []string{"Thinking", " done."}, HoldAt: 1}
+		case strings.Contains(last, "stall"):
+			return fakemodel.Reply{Text: []string{"Thinking"}, HangText: true}
+		}
+		return fakemodel.Reply{Text: []string{"Thinking", " done."}}
+	})
+	m.SetTitle(http.StatusBadRequest, "")
 	return m
-}
-
-func (m *slowModel) serve(w http.ResponseWriter, r *http.Request) {
-	var req struct {
-		Messages []struct {
-			Role    string `json:"role"`
-			Content any    `json:"content"`
-		} `json:"messages"`
-		Stream bool `json:"stream"`
-	}
-	if err := json.NewDecoder(r.Body).Decode(&req); err != nil || !req.Stream || len(req.Messages) == 0 {
-		http.Error(w, `{"error":{"message":"only streaming requests"}}`, http.StatusBadRequest) // titles fall back
-		return
-	}
-	last := fmt.Sprint(req.Messages[len(req.Messages)-1].Content)
-	w.Header().Set("Content-Type", "text/event-stream")
-	chunk := func(delta map[string]any, finish any) {
-		b, _ := json.Marshal(map[string]any{"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1767225600, "model": "slow",
-			"choices": []any{map[string]any{"index": 0, "delta": delta, "finish_reason": finish}}})
-		fmt.Fprintf(w, "data: %s\n\n", b)
-		w.(http.Flusher).Flush()
-	}
-	chunk(map[string]any{"role": "assistant", "content": "Thinking"}, nil)
-	if strings.Contains(last, "slow") || strings.Contains(last, "stall") {
-		m.held <- last
-		release := m.release
-		if strings.Contains(last, "stall") {
-			release = nil // until the client goes away
-		}
-		select {
-		case <-r.Context().Done():
-			return
-		case <-release:
-		}
-	}
-	chunk(map[string]any{"content": " done."}, nil)
-	chunk(map[string]any{}, "stop")
-	fmt.Fprint(w, "data: [DONE]\n\n")
-	w.(http.Flusher).Flush()
 }
 
 // replica is one `taskpilot serve` process.
@@ -170,7 +132,7 @@ func TestReplicasShareTurnLocks(t *testing.T) {
 	const lease = 3 * time.Second
 	model := newSlowModel(t)
 	env := processEnv(t, "TASKPILOT_DATABASE_URL="+storetest.PostgresURL(t),
-		"OPENAI_API_KEY=test", "OPENAI_BASE_URL="+model.srv.URL+"/v1", "TASKPILOT_MODEL=slow",
+		"OPENAI_API_KEY=test", "OPENAI_BASE_URL="+model.URL(), "TASKPILOT_MODEL=slow",
 		"TASKPILOT_CHAT_RATE_LIMIT=0", "TASKPILOT_CHAT_TURN_LEASE="+lease.String())
 	a := startReplica(t, bin, env)
 	b := startReplica(t, bin, env)
@@ -197,7 +159,7 @@ func TestReplicasShareTurnLocks(t *testing.T) {
 			done <- resp.StatusCode
 		}()
 		select {
-		case <-model.held:
+		case <-model.Held():
 		case <-time.After(30 * time.Second):
 			t.Fatalf("the turn on replica %s never reached the model:\n%s", r.url, r.log)
 		}
@@ -207,7 +169,7 @@ func TestReplicasShareTurnLocks(t *testing.T) {
 	b.wantBusy(t, thread, "while A's turn runs")
 	time.Sleep(lease + lease/2) // past the TTL: A renews its lease
 	b.wantBusy(t, thread, "past the lease TTL while A's turn still runs")
-	close(model.release)
+	model.Release()
 	if got := <-first; got != http.StatusOK {
 		t.Fatalf("A's turn: %d", got)
 	}

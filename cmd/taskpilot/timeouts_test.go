@@ -1,15 +1,14 @@
 package main
 
 import (
-	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/taskpilot/taskpilot/chatserver/agent/fakemodel"
 	"github.com/taskpilot/taskpilot/models/store/storetest"
 )
 
@@ -82,25 +81,19 @@ func TestModelTimeoutSettings(t *testing.T) {
 	}
 }
 
-// stallingModel is an OpenAI-compatible endpoint that starts every
+// stallingModel starts a fake model (package fakemodel) that starts every
 // streamed answer (the role chunk, then text when withText is set) and
-// then sends nothing until the client gives up.
+// then sends nothing until the client gives up; title requests fail.
 func stallingModel(t *testing.T, withText bool) string {
 	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/event-stream")
-		chunk := func(delta string) {
-			fmt.Fprintf(w, `data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":%s,"finish_reason":null}]}`+"\n\n", delta)
-			w.(http.Flusher).Flush()
-		}
-		chunk(`{"role":"assistant","content":""}`)
+	m := fakemodel.New(t, func(fakemodel.Request) fakemodel.Reply {
 		if withText {
-			chunk(`{"content":"Let me see"}`)
+			return fakemodel.Reply{Text: []string{"Let me see"}, HangText: true}
 		}
-		<-r.Context().Done()
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL + "/v1"
+		return fakemodel.Reply{Stall: true}
+	})
+	m.SetTitle(http.StatusBadRequest, "")
+	return m.URL()
 }
 
 // TestServeModelTimeouts: `taskpilot serve` applies both model timeouts:

@@ -5,11 +5,12 @@
 //	POST /mcp                                  MCP Streamable HTTP (GET and DELETE for sessions this process holds)
 //	GET  /.well-known/oauth-protected-resource  RFC 9728 metadata (also at .../oauth-protected-resource/mcp); only with auth
 //	GET  /healthz                              200 {"status":"ok"} while the process runs
-//	GET  /readyz                               200 {"status":"ok"} or 503 {"status":"unavailable"}
+//	GET  /readyz                               200 {"status":"ok"} or 503 {"status":"unavailable"} (package httpops)
 //	GET  /metrics                              Prometheus metrics; only with Options.Metrics
 //
 // Every response carries an X-Request-Id header: the client's own if it
-// sent a sane one, else a new random id. The request's log line has it.
+// sent a sane one, else a new random id. The request's log line (the one
+// of package httpops, with rpc_method added) has it.
 //
 // A request that arrived on a loopback address with a foreign Host header
 // is refused on every route with a JSON 403 (DNS-rebinding protection,
@@ -23,22 +24,19 @@ package mcphttp
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/taskpilot/taskpilot/mcpserver/hostcheck"
+	"github.com/taskpilot/taskpilot/mcpserver/httpops"
 	"github.com/taskpilot/taskpilot/mcpserver/token"
 )
-
-// readyTimeout bounds one readiness check.
-const readyTimeout = 2 * time.Second
 
 // Options configures New.
 type Options struct {
@@ -48,7 +46,8 @@ type Options struct {
 	// is the server's default user. Only use that on loopback.
 	Verifier *token.Verifier
 	// Ready reports whether the service can work, e.g. that the database
-	// answers; /readyz calls it with a 2s timeout. Nil means always ready.
+	// answers; /readyz calls it with a 2s timeout (httpops.Readyz). Nil
+	// means always ready.
 	Ready func(ctx context.Context) error
 	// ResourceURL is the public URL of the /mcp endpoint, such as
 	// "https://tasks.example.com/mcp", named in the protected-resource
@@ -66,7 +65,8 @@ type Options struct {
 	// localhost and loopback IPs: those of a reverse proxy on the same
 	// machine that forwards its own Host. See package hostcheck.
 	AllowedHosts []string
-	// Logger receives request logs (Debug) and errors; nil discards.
+	// Logger receives request logs (see package httpops) and errors; nil
+	// discards.
 	Logger *slog.Logger
 	// Metrics, if not nil, counts the requests to /mcp and serves GET
 	// /metrics, without authentication: keep that port internal or
@@ -97,21 +97,8 @@ func New(opts Options) *Handler {
 		mux.Handle(metadataPath+mcpPath, meta)
 	}
 	mux.Handle(mcpPath, crossOrigin(opts.AllowedOrigins, log).Handler(mcpHandler))
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, status{"ok"})
-	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		if opts.Ready != nil {
-			ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
-			defer cancel()
-			if err := opts.Ready(ctx); err != nil {
-				log.Warn("not ready", "err", err)
-				writeJSON(w, http.StatusServiceUnavailable, status{"unavailable"})
-				return
-			}
-		}
-		writeJSON(w, http.StatusOK, status{"ok"})
-	})
+	mux.HandleFunc("GET /healthz", httpops.Healthz)
+	mux.HandleFunc("GET /readyz", httpops.Readyz(opts.Ready, log))
 	if opts.Metrics != nil {
 		mux.Handle("GET /metrics", opts.Metrics.handler(log))
 	}
@@ -166,11 +153,6 @@ func crossOrigin(allowed []string, log *slog.Logger) *http.CrossOriginProtection
 	return p
 }
 
-// status is the body of /healthz and /readyz.
-type status struct {
-	Status string `json:"status"`
-}
-
 // writeJSON writes v as the JSON response body with the given status.
 func writeJSON(w http.ResponseWriter, code int, v any) {
 	w.Header().Set("Content-Type", "application/json")
@@ -188,82 +170,82 @@ func writeError(w http.ResponseWriter, status int, code, msg string) {
 	writeJSON(w, status, map[string]body{"error": {code, msg}})
 }
 
-// requestIDHeader carries the request id in and out.
-const requestIDHeader = "X-Request-Id"
-
-// logRequests gives every request an id (the client's X-Request-Id if it
-// is sane, else a random one) and echoes it in the response, counts
-// requests to /mcp in m (if not nil) and logs every request at Debug:
-// method, path, status, duration, JSON-RPC method and id. Headers are
-// never logged, so neither is the bearer token.
+// logRequests gives every request an id (httpops.RequestID) and echoes
+// it in the response, counts requests to /mcp in m (if not nil) and logs
+// the request's line as package httpops says, with the JSON-RPC method.
+// Headers are never logged, so neither is the bearer token.
 func logRequests(log *slog.Logger, m *Metrics, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		id := r.Header.Get(requestIDHeader)
-		if !validRequestID(id) {
-			id = newRequestID()
-		}
-		w.Header().Set(requestIDHeader, id)
+		id := httpops.RequestID(r)
+		w.Header().Set(httpops.RequestIDHeader, id)
 		method := ""
 		if r.URL.Path == mcpPath {
 			method = methodLabel(r)
 		}
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(rec, r)
 		if m != nil && r.URL.Path == mcpPath {
-			m.request(method, rec.status)
+			// Counted when the status is sent, before the client can have
+			// the answer, so a scrape after a call always sees it.
+			rec.onHeader = func(status int) { m.request(method, status) }
 		}
-		log.LogAttrs(r.Context(), slog.LevelDebug, "request",
-			slog.String("method", r.Method),
-			slog.String("path", r.URL.Path),
-			slog.Int("status", rec.status),
-			slog.Duration("duration", time.Since(start)),
-			slog.String("rpc_method", method),
-			slog.String("request_id", id))
+		next.ServeHTTP(rec, r)
+		rec.header(http.StatusOK) // a handler that wrote nothing answered 200
+		httpops.Log(r.Context(), log, httpops.Request{
+			Method:    r.Method,
+			Route:     route(r.Pattern),
+			Status:    rec.status,
+			Bytes:     rec.bytes,
+			Duration:  time.Since(start),
+			RequestID: id,
+		}, slog.String("rpc_method", method))
 	})
 }
 
-// validRequestID accepts 1 to 64 characters of [A-Za-z0-9._-], so a
-// client's id can go into logs and headers as is.
-func validRequestID(id string) bool {
-	if id == "" || len(id) > 64 {
-		return false
+// route returns the path of a ServeMux pattern ("GET /healthz" is
+// "/healthz"); the catch-all "/" (the JSON 404) matches no route: "".
+func route(pattern string) string {
+	if i := strings.IndexByte(pattern, ' '); i >= 0 {
+		pattern = pattern[i+1:]
 	}
-	for _, r := range id {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '.', r == '_', r == '-':
-		default:
-			return false
-		}
+	if pattern == "/" {
+		return ""
 	}
-	return true
+	return pattern
 }
 
-// newRequestID returns 16 random hex digits.
-func newRequestID() string {
-	var b [8]byte
-	_, _ = rand.Read(b[:]) // never fails
-	return hex.EncodeToString(b[:])
-}
-
-// statusRecorder remembers the response status. Unwrap lets
+// statusRecorder remembers the response status and counts the body's
+// bytes. Unwrap lets
 // http.ResponseController reach Flush on the real writer (SSE needs it).
 type statusRecorder struct {
 	http.ResponseWriter
 	status      int
+	bytes       int
 	wroteHeader bool
+	onHeader    func(status int) // called once, with the status sent; may be nil
+}
+
+// header records the status of the first header written.
+func (r *statusRecorder) header(code int) {
+	if r.wroteHeader {
+		return
+	}
+	r.status, r.wroteHeader = code, true
+	if r.onHeader != nil {
+		r.onHeader(code)
+	}
 }
 
 func (r *statusRecorder) WriteHeader(code int) {
-	if !r.wroteHeader {
-		r.status, r.wroteHeader = code, true
-	}
+	r.header(code)
 	r.ResponseWriter.WriteHeader(code)
 }
 
 func (r *statusRecorder) Write(b []byte) (int, error) {
-	r.wroteHeader = true
-	return r.ResponseWriter.Write(b)
+	r.header(http.StatusOK)
+	n, err := r.ResponseWriter.Write(b)
+	r.bytes += n
+	return n, err
 }
 
 func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }

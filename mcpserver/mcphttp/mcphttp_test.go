@@ -602,7 +602,8 @@ func TestProtectedResourceMetadata(t *testing.T) {
 	}
 }
 
-// TestRequestLog checks that requests are logged at Debug without the token.
+// TestRequestLog checks that requests are logged (the line of package
+// httpops) without the token.
 func TestRequestLog(t *testing.T) {
 	t.Parallel()
 	var buf syncBuffer
@@ -619,8 +620,8 @@ func TestRequestLog(t *testing.T) {
 
 	logs := buf.String()
 	for _, want := range []string{
-		"msg=request component=mcphttp method=POST path=/mcp status=200",
-		"msg=request component=mcphttp method=POST path=/mcp status=401",
+		`level=INFO msg="http request" component=mcphttp method=POST route=/mcp status=200`,
+		`level=INFO msg="http request" component=mcphttp method=POST route=/mcp status=401`,
 		`msg="token rejected" component=mcphttp reason="invalid token: expired"`,
 	} {
 		if !strings.Contains(logs, want) {

@@ -1,9 +1,7 @@
 package mcphttp_test
 
 import (
-	"bufio"
 	"context"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -15,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/taskpilot/taskpilot/mcpserver"
+	"github.com/taskpilot/taskpilot/mcpserver/httpops/httpopstest"
 	"github.com/taskpilot/taskpilot/mcpserver/mcphttp"
 	"github.com/taskpilot/taskpilot/models/store/storetest"
 )
@@ -61,7 +60,7 @@ func TestMetrics(t *testing.T) {
 	}
 	resp.Body.Close()
 
-	scrape := scrapeMetrics(t, url+"/metrics")
+	scrape := httpopstest.Scrape(t, url+"/metrics")
 	for _, tc := range []struct {
 		sample string
 		want   float64
@@ -132,38 +131,4 @@ func TestRequestID(t *testing.T) {
 			}
 		})
 	}
-}
-
-// scrapeMetrics gets url and returns its samples by name and labels as
-// written (`name{a="x",b="y"}`), checking that it is the Prometheus text
-// format.
-func scrapeMetrics(t *testing.T, url string) map[string]float64 {
-	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") {
-		b, _ := io.ReadAll(resp.Body)
-		t.Fatalf("GET %s: %d %s %s", url, resp.StatusCode, resp.Header.Get("Content-Type"), b)
-	}
-	out := map[string]float64{}
-	sc := bufio.NewScanner(resp.Body)
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		i := strings.LastIndexByte(line, ' ')
-		v, err := strconv.ParseFloat(line[i+1:], 64)
-		if i < 0 || err != nil {
-			t.Fatalf("bad sample line %q", line)
-		}
-		out[line[:i]] = v
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
 }
