@@ -307,7 +307,8 @@ func clip(s string, n int) string {
 }
 
 // runTool shows progress, calls the tool, stores the call as a hidden
-// item, and, for a successful list_tasks, shows the task list widget.
+// item, and, for a successful list_tasks, shows the task list widget; for
+// a successful add_task or update_task of one task, its task card.
 // callID pairs the stored call with its result for later turns.
 func (a *Agent) runTool(ctx context.Context, turn *chatkit.Turn, s *session, callID, name string, args json.RawMessage) (ToolCallRecord, string, error) {
 	icon, text := progressFor(name, args)
@@ -329,6 +330,11 @@ func (a *Agent) runTool(ctx context.Context, turn *chatkit.Turn, s *session, cal
 			a.log.WarnContext(ctx, "task list widget failed", "err", err)
 			return rec, out, nil // the model still answers in text
 		}
+		if err := turn.Emit(&chatkit.ThreadItemDoneEvent{Item: w}); err != nil {
+			return rec, out, err
+		}
+	}
+	if w := taskCardItem(turn, rec); w != nil {
 		if err := turn.Emit(&chatkit.ThreadItemDoneEvent{Item: w}); err != nil {
 			return rec, out, err
 		}
