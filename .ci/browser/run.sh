@@ -18,7 +18,8 @@
 # invite`, and browser.mjs signs in on /signin (ACCOUNTS_URL, ALICE_PASSWORD,
 # INVITE_SECRET). A third one, on an empty database with --signup open,
 # logs the one-time setup link of the first account (SETUP_LINK), which
-# browser.mjs follows.
+# browser.mjs follows. A fourth runs with a model: fakemodel.mjs, a tiny
+# OpenAI-compatible server with scripted (and slow) answers (MODEL_URL).
 #
 # Screenshots go to artifacts/screenshots/ (lite.png, lite-phone-dark.png,
 # signin.png).
@@ -93,9 +94,11 @@ work=$(mktemp -d)
 server_pid=
 accounts_pid=
 setup_pid=
+fake_pid=
+model_pid=
 cleanup() {
   stop_server
-  for pid in $accounts_pid $setup_pid; do
+  for pid in $accounts_pid $setup_pid $model_pid $fake_pid; do
     kill "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
   done
@@ -157,6 +160,24 @@ if [[ -z ${BASE_URL:-} ]]; then
   SETUP_LINK=$(grep -o "http://127.0.0.1:$setup_port/signin#setup=[0-9a-f]*" "$work/setup.log" | head -n 1 || true)
   [[ -n $SETUP_LINK ]] || fail "the server logged no setup link: $(cat "$work/setup.log")"
   export ACCOUNTS_URL ALICE_PASSWORD INVITE_SECRET SETUP_LINK
+
+  # The fourth: a model, the fake one of fakemodel.mjs (slow answers and
+  # scripted tool calls), for the widgets while an answer streams.
+  fake_port=$(free_port)
+  node "$spec/fakemodel.mjs" "$fake_port" >"$work/fakemodel.log" 2>&1 &
+  fake_pid=$!
+  model_port=$(free_port)
+  model_mcp_port=$(free_port)
+  MODEL_URL=http://127.0.0.1:$model_port
+  log "starting taskpilot serve on $MODEL_URL (auth: $AUTH_MODE, the fake model)"
+  env -u OPENAI_API_KEY \
+    TASKPILOT_AUTH_SECRET="$secret" OPENAI_BASE_URL="http://127.0.0.1:$fake_port/v1" TASKPILOT_MODEL=fake-model \
+    TASKPILOT_CHATKIT_DOMAIN_KEY="$domain_key" \
+    "$bin" serve --addr "127.0.0.1:$model_port" --mcp-addr "127.0.0.1:$model_mcp_port" \
+    --database-url "sqlite://$work/model.db" --dev-login >"$work/model.log" 2>&1 &
+  model_pid=$!
+  wait_up "$MODEL_URL" "$model_pid" || fail "the server with the fake model did not start: $(cat "$work/model.log" "$work/fakemodel.log")"
+  export MODEL_URL
 fi
 
 export BASE_URL AUTH_MODE
@@ -178,6 +199,10 @@ if ((rc != 0)); then
   if [[ -n $setup_pid ]]; then
     log "last lines of the setup server's log:"
     tail -n 30 "$work/setup.log"
+  fi
+  if [[ -n $model_pid ]]; then
+    log "last lines of the fake model server's log:"
+    tail -n 30 "$work/model.log"
   fi
   # browser.mjs prints the closing line itself unless it crashed.
   grep -q '^browser: [0-9]* passed, [0-9]* failed$' "$work/browser.log" || echo "browser: 0 passed, 1 failed"

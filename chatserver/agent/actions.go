@@ -260,7 +260,7 @@ func (a *Agent) applyAction(ctx context.Context, user string, act taskAction, se
 			res.widget = sender
 			return res, nil
 		}
-		headline := fmt.Sprintf("Task %d", t.TaskID)
+		headline := res.message // what went wrong, shown in place
 		if res.ok {
 			headline = cardHeadline(act, *t)
 		}
@@ -279,6 +279,11 @@ func (a *Agent) applyAction(ctx context.Context, user string, act taskAction, se
 	w, copyText := taskListWidget(tasks, view)
 	if res.deleted != nil {
 		w, copyText = withUndo(w, copyText, *res.deleted, view)
+	}
+	if !res.ok { // a synchronous action has no other way to say it
+		w.Children = append([]chatkit.ListViewItem{{Key: "failed", Children: []chatkit.WidgetComponent{
+			&chatkit.Text{Value: res.message, Color: "danger", Size: "sm"},
+		}}}, w.Children...)
 	}
 	res.widget = &chatkit.WidgetItem{ItemBase: sender.ItemBase, Widget: w, CopyText: copyText}
 	return res, nil

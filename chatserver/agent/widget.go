@@ -302,8 +302,10 @@ func taskCard(t taskView, headline string) (*chatkit.Card, string) {
 	if t.Completed {
 		title.Color = "secondary"
 	}
+	box := doneBox(t, payload())
+	box.Label = "Done" // no list row names it here
 	top := []chatkit.WidgetComponent{
-		doneBox(t, payload()),
+		box,
 		&chatkit.Col{
 			Children: []chatkit.WidgetComponent{title, &chatkit.Caption{Value: taskDetails(t), Size: "sm"}},
 			Layout:   chatkit.Layout{Flex: 1},

@@ -191,7 +191,10 @@ func TestTaskListWidgetWorksInPlace(t *testing.T) {
 				t.Fatalf("too long a title: %v", err)
 			}
 			if res["updated_item"] == nil || len(e.taskList(t, alice)) != 3 {
-				t.Errorf("too long a title: %v, %d tasks", res, len(e.taskList(t, alice)))
+				t.Fatalf("too long a title: %v, %d tasks", res, len(e.taskList(t, alice)))
+			}
+			if got := rowTitles(res["updated_item"].(map[string]any)["widget"].(map[string]any)); !strings.Contains(got[0], "200") {
+				t.Errorf("list after a refused add = %q, want it to say why first", got)
 			}
 
 			// Delete offers Undo; Undo brings the task back.
