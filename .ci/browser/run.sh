@@ -19,7 +19,8 @@
 # invite`, and browser.mjs signs in on /signin (ACCOUNTS_URL, ALICE_PASSWORD,
 # INVITE_SECRET). A third one, on an empty database with --signup open,
 # logs the one-time setup link of the first account (SETUP_LINK), which
-# browser.mjs follows.
+# browser.mjs follows. A fourth runs with a model: slowmodel.mjs, a tiny
+# OpenAI-compatible server with scripted (and slow) answers (MODEL_URL).
 #
 # Screenshots go to artifacts/screenshots/ (lite.png, lite-phone-dark.png,
 # signin.png).
@@ -95,9 +96,11 @@ server_pid=
 model_pid=
 accounts_pid=
 setup_pid=
+slow_pid=
+widgets_pid=
 cleanup() {
   stop_server
-  for pid in $accounts_pid $setup_pid $model_pid; do
+  for pid in $accounts_pid $setup_pid $model_pid $slow_pid $widgets_pid; do
     kill "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
   done
@@ -162,6 +165,24 @@ if [[ -z ${BASE_URL:-} ]]; then
   SETUP_LINK=$(grep -o "http://127.0.0.1:$setup_port/signin#setup=[0-9a-f]*" "$work/setup.log" | head -n 1 || true)
   [[ -n $SETUP_LINK ]] || fail "the server logged no setup link: $(cat "$work/setup.log")"
   export ACCOUNTS_URL ALICE_PASSWORD INVITE_SECRET SETUP_LINK
+
+  # The fourth: a model, the fake one of slowmodel.mjs (slow answers and
+  # scripted tool calls), for the widgets while an answer streams.
+  slow_port=$(free_port)
+  node "$spec/slowmodel.mjs" "$slow_port" >"$work/slowmodel.log" 2>&1 &
+  slow_pid=$!
+  widgets_port=$(free_port)
+  widgets_mcp_port=$(free_port)
+  MODEL_URL=http://127.0.0.1:$widgets_port
+  log "starting taskpilot serve on $MODEL_URL (auth: $AUTH_MODE, the slow fake model)"
+  env -u OPENAI_API_KEY \
+    TASKPILOT_AUTH_SECRET="$secret" OPENAI_BASE_URL="http://127.0.0.1:$slow_port/v1" TASKPILOT_MODEL=fake-model \
+    TASKPILOT_CHATKIT_DOMAIN_KEY="$domain_key" \
+    "$bin" serve --addr "127.0.0.1:$widgets_port" --mcp-addr "127.0.0.1:$widgets_mcp_port" \
+    --database-url "sqlite://$work/widgets.db" --dev-login >"$work/widgets.log" 2>&1 &
+  widgets_pid=$!
+  wait_up "$MODEL_URL" "$widgets_pid" || fail "the server with the slow fake model did not start: $(cat "$work/widgets.log" "$work/slowmodel.log")"
+  export MODEL_URL
 fi
 
 export BASE_URL AUTH_MODE
@@ -183,6 +204,14 @@ if ((rc != 0)); then
   if [[ -n $setup_pid ]]; then
     log "last lines of the setup server's log:"
     tail -n 30 "$work/setup.log"
+  fi
+  if [[ -n $model_pid ]]; then
+    log "last lines of the fake model's log:"
+    tail -n 30 "$work/model.log"
+  fi
+  if [[ -n $widgets_pid ]]; then
+    log "last lines of the slow-model server's log:"
+    tail -n 30 "$work/widgets.log"
   fi
   # browser.mjs prints the closing line itself unless it crashed.
   grep -q '^browser: [0-9]* passed, [0-9]* failed$' "$work/browser.log" || echo "browser: 0 passed, 1 failed"

@@ -164,7 +164,8 @@ func (a *Agent) HasModel() bool { return a.chat != nil }
 
 // Respond implements chatkit.Responder. A message starting with "/" is a
 // command; any other goes to the model, or, without a model, gets a reply
-// explaining how to configure one. A nil input (a resumed turn) runs the
+// explaining how to configure one. A nil input (a resumed turn) finishes
+// a bulk delete the user just confirmed or declined, or else runs the
 // model on the thread as it is.
 //
 // Every tool call of the turn is confirmed in a workflow item that the
@@ -184,6 +185,11 @@ func (a *Agent) Respond(ctx context.Context, turn *chatkit.Turn, input *chatkit.
 		text := strings.TrimSpace(userText(input))
 		if strings.HasPrefix(text, "/") {
 			return a.command(ctx, turn, text)
+		}
+	}
+	if input == nil {
+		if done, err := a.answerConfirmDelete(ctx, turn); done || err != nil {
+			return err
 		}
 	}
 	if a.chat == nil {

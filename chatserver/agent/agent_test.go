@@ -59,7 +59,7 @@ func TestAddTaskByModel(t *testing.T) {
 
 			frames := e.stream(t, context.Background(), alice, createThread("add buy milk tomorrow"))
 
-			want := concat(newThreadStart, []string{"progress_update"}, confirmed, textTurn(3), titled)
+			want := concat(newThreadStart, []string{"progress_update"}, confirmed, []string{"done:widget"}, textTurn(3), titled)
 			if diff := cmp.Diff(want, summary(frames)); diff != "" {
 				t.Errorf("events (-want +got):\n%s", diff)
 			}
@@ -199,13 +199,18 @@ func rowTitles(widget map[string]any) []string {
 	return out
 }
 
-// rowActions returns "type task_id" of every action in a widget, in order.
+// rowActions returns "type task_id" of every action on one task in a
+// widget (button clicks, checkbox and select changes), in order.
 func rowActions(widget map[string]any) []string {
 	var out []string
 	walk(widget, func(n map[string]any) {
-		if a, ok := n["onClickAction"].(map[string]any); ok {
-			id, _ := a["payload"].(map[string]any)["task_id"].(float64)
-			out = append(out, fmt.Sprintf("%s %d", a["type"], int(id)))
+		for _, key := range []string{"onClickAction", "onChangeAction"} {
+			if a, ok := n[key].(map[string]any); ok {
+				id, ok := a["payload"].(map[string]any)["task_id"].(float64)
+				if ok {
+					out = append(out, fmt.Sprintf("%s %d", a["type"], int(id)))
+				}
+			}
 		}
 	})
 	return out
@@ -239,6 +244,7 @@ func TestFollowUpUsesEarlierToolCalls(t *testing.T) {
 			if len(e.taskList(t, alice)) != 1 {
 				t.Fatal("first turn added no task")
 			}
+			cardID := widgets(frames)[0]["id"].(string) // the task card
 
 			frames = e.stream(t, context.Background(), alice, addMessage(thread, "delete it"))
 
@@ -260,6 +266,7 @@ func TestFollowUpUsesEarlierToolCalls(t *testing.T) {
 				"user: add buy milk",
 				"assistant calls add_task#call_1",
 				"tool#call_1: Buy milk",
+				"user: " + fmt.Sprintf("The following graphical UI widget (id: %s) was displayed to the user:\nAdded task 1\n#1 [ ] Buy milk", cardID),
 				"assistant: Done.",
 				"user: delete it",
 			}
@@ -872,7 +879,7 @@ func TestTextBeforeToolCallIsFinishedFirst(t *testing.T) {
 
 	frames := e.stream(t, context.Background(), newUser("alice"), createThread("add buy milk"))
 
-	want := concat(newThreadStart, textTurn(2), []string{"progress_update"}, confirmed, textTurn(1), titled)
+	want := concat(newThreadStart, textTurn(2), []string{"progress_update"}, confirmed, []string{"done:widget"}, textTurn(1), titled)
 	if diff := cmp.Diff(want, summary(frames)); diff != "" {
 		t.Errorf("events (-want +got):\n%s", diff)
 	}

@@ -183,7 +183,7 @@ func TestInterruptedModelReplies(t *testing.T) {
 			if got := e.taskList(t, alice); len(got) != 1 || got[0].Title != "Call mom" {
 				t.Errorf("tasks after the retry = %+v, want Call mom once", got)
 			}
-			want := []string{"user_message", "workflow", "assistant_message: Added task 1: Call mom."}
+			want := []string{"user_message", "workflow", "widget", "assistant_message: Added task 1: Call mom."} // the confirmation, the task card, then the answer
 			if diff := cmp.Diff(want, e.listItems(t, alice, thread)); diff != "" {
 				t.Errorf("items.list after the retry (-want +got):\n%s", diff)
 			}

@@ -63,12 +63,32 @@ func (a *Agent) runModel(ctx context.Context, turn *chatkit.Turn) error {
 			return say(turn, msgTooManyRounds)
 		}
 		msgs = append(msgs, reply.message())
+		asked := false // a question for the user ends the turn after this round
 		for _, c := range reply.calls {
+			if ids := bulkDeleteIDs(c.name, json.RawMessage(c.args)); ids != nil {
+				rec, err := a.askConfirmDelete(turn, c.id, json.RawMessage(c.args), ids)
+				if err != nil {
+					return err
+				}
+				asked = true
+				msgs = append(msgs, openai.ToolMessage(modelResult(rec), c.id))
+				continue
+			}
 			rec, _, err := a.runTool(ctx, turn, s, c.id, c.name, json.RawMessage(c.args))
 			if err != nil {
 				return err
 			}
+			if name := ambiguousName(rec); name != "" && !asked {
+				ok, err := a.askWhichTask(ctx, turn, s, name)
+				if err != nil {
+					return err
+				}
+				asked = asked || ok
+			}
 			msgs = append(msgs, openai.ToolMessage(modelResult(rec), c.id))
+		}
+		if asked {
+			return nil
 		}
 	}
 }

@@ -325,8 +325,9 @@ func clip(s string, n int) string {
 // runTool shows progress and a loading confirmation step, calls the tool,
 // stores the call as a hidden item, turns the step into the confirmation
 // of the call's result (see confirmer), and, for a successful list_tasks,
-// shows the task list widget. callID pairs the stored call with its
-// result for later turns.
+// shows the task list widget; for a successful add_task or update_task of
+// one task, its task card. callID pairs the stored call with its result
+// for later turns.
 func (a *Agent) runTool(ctx context.Context, turn *chatkit.Turn, s *session, callID, name string, args json.RawMessage) (ToolCallRecord, string, error) {
 	icon, text := progressFor(name, args)
 	if err := turn.Emit(&chatkit.ProgressUpdateEvent{Icon: icon, Text: text}); err != nil {
@@ -363,6 +364,11 @@ func (a *Agent) runTool(ctx context.Context, turn *chatkit.Turn, s *session, cal
 			a.log.WarnContext(ctx, "task list widget failed", "err", err)
 			return rec, out, nil // the model still answers in text
 		}
+		if err := turn.Emit(&chatkit.ThreadItemDoneEvent{Item: w}); err != nil {
+			return rec, out, err
+		}
+	}
+	if w := taskCardItem(turn, rec); w != nil {
 		if err := turn.Emit(&chatkit.ThreadItemDoneEvent{Item: w}); err != nil {
 			return rec, out, err
 		}

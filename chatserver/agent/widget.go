@@ -14,7 +14,49 @@ const (
 	ActionReopen   = "task.reopen"
 	ActionDelete   = "task.delete"
 	ActionRestore  = "task.restore" // Undo after a delete, Restore in the trash
+	// ActionAdd adds a task from the list's inline form (title, priority,
+	// due merged into the payload by the client).
+	ActionAdd = "task.add"
+	// ActionMore shows the next page of the list.
+	ActionMore = "task.more"
+	// ActionDueTomorrow makes the task of a task card due tomorrow.
+	ActionDueTomorrow = "task.due_tomorrow"
+	// ActionPriority sets the priority of a task card's task (the select's
+	// value, payload.priority).
+	ActionPriority = "task.priority"
 )
+
+// maxPages bounds how many pages "Show more" puts in one list.
+const maxPages = 20
+
+// syncAction is an action the client sends with threads.sync_custom_action
+// (streaming false), so that it works while an answer streams.
+func syncAction(typ string, payload map[string]any) *chatkit.ActionConfig {
+	streaming := false
+	return &chatkit.ActionConfig{Type: typ, Payload: payload, Streaming: &streaming}
+}
+
+// listView is what a task list widget shows: the list_tasks filter and
+// how many pages of it.
+type listView struct {
+	filter map[string]any
+	pages  int
+}
+
+// payload returns an action payload carrying the view, plus extra.
+func (v listView) payload(extra map[string]any) map[string]any {
+	p := map[string]any{}
+	for k, val := range extra {
+		p[k] = val
+	}
+	if len(v.filter) > 0 {
+		p["filter"] = v.filter
+	}
+	if v.pages > 1 {
+		p["pages"] = v.pages
+	}
+	return p
+}
 
 // taskView is a task as list_tasks returns it (the fields the widget
 // shows).
@@ -73,7 +115,7 @@ func taskListItem(turn *chatkit.Turn, rec ToolCallRecord) (*chatkit.WidgetItem, 
 	if err != nil {
 		return nil, err
 	}
-	w, copyText := taskListWidget(list, listFilter(rec.Parameters))
+	w, copyText := taskListWidget(list, listView{filter: listFilter(rec.Parameters), pages: 1})
 	return &chatkit.WidgetItem{
 		ItemBase: chatkit.ItemBase{ID: turn.NewID(chatkit.MessageIDPrefix), ThreadID: turn.Thread.ID},
 		Widget:   w,
@@ -81,11 +123,43 @@ func taskListItem(turn *chatkit.Turn, rec ToolCallRecord) (*chatkit.WidgetItem, 
 	}, nil
 }
 
+// taskCardItem returns a new widget item showing the task a successful
+// add_task or update_task (of one task) returned, or nil for any other
+// call.
+func taskCardItem(turn *chatkit.Turn, rec ToolCallRecord) *chatkit.WidgetItem {
+	if rec.Status != StatusOK || rec.Tool != "add_task" && rec.Tool != "update_task" {
+		return nil
+	}
+	var out struct {
+		Status string    `json:"status"`
+		Task   *taskView `json:"task"`
+	}
+	b, err := json.Marshal(rec.Result)
+	if err != nil || json.Unmarshal(b, &out) != nil || out.Task == nil || out.Task.TaskID == 0 {
+		return nil
+	}
+	headline := fmt.Sprintf("Updated task %d", out.Task.TaskID)
+	switch {
+	case rec.Tool == "add_task":
+		headline = fmt.Sprintf("Added task %d", out.Task.TaskID)
+	case out.Status == "restored":
+		headline = fmt.Sprintf("Restored task %d", out.Task.TaskID)
+	}
+	w, copyText := taskCard(*out.Task, headline)
+	return &chatkit.WidgetItem{
+		ItemBase: chatkit.ItemBase{ID: turn.NewID(chatkit.MessageIDPrefix), ThreadID: turn.Thread.ID},
+		Widget:   w,
+		CopyText: copyText,
+	}
+}
+
 // taskListWidget renders a task list as a ListView, one row per task
-// with a complete/reopen button and a delete button, and its plain text
-// for copying. Each action's payload carries the task_id and the filter
-// that produced the list, so that the list can be refreshed alike.
-func taskListWidget(list taskListView, filter map[string]any) (*chatkit.ListView, string) {
+// with a checkbox that completes or reopens it and a delete button, then
+// "Show more" when more tasks match and an inline form that adds a task;
+// and its plain text for copying. Each action's payload carries the
+// task_id and the view that produced the list, so that the list can be
+// refreshed alike. Every action is synchronous (streaming false).
+func taskListWidget(list taskListView, view listView) (*chatkit.ListView, string) {
 	lv := &chatkit.ListView{
 		Status: &chatkit.WidgetStatus{
 			Text: fmt.Sprintf("Tasks · %d pending, %d completed", list.Counts.Pending, list.Counts.Completed),
@@ -95,15 +169,16 @@ func taskListWidget(list taskListView, filter map[string]any) (*chatkit.ListView
 	}
 	var lines []string
 	for _, t := range list.Tasks {
-		lv.Children = append(lv.Children, taskRow(t, filter))
+		lv.Children = append(lv.Children, taskRow(t, view))
 		lines = append(lines, taskLine(t))
 	}
+	trash := view.filter["status"] == "deleted"
 	if len(list.Tasks) == 0 {
 		msg := "No tasks match."
-		if filter["status"] == "deleted" {
+		if trash {
 			msg = "The trash is empty."
 		} else if list.Counts.Total == 0 {
-			msg = "No tasks yet. Add one with /add or just tell me."
+			msg = "No tasks yet. Add one below, with /add or just tell me."
 		}
 		lv.Children = append(lv.Children, chatkit.ListViewItem{Children: []chatkit.WidgetComponent{
 			&chatkit.Text{Value: msg, Color: "secondary", Size: "sm"},
@@ -111,24 +186,76 @@ func taskListWidget(list taskListView, filter map[string]any) (*chatkit.ListView
 		lines = append(lines, msg)
 	}
 	if list.NextCursor != "" {
-		more := fmt.Sprintf("Showing the first %d matching tasks; ask me for more.", len(list.Tasks))
-		lv.Children = append(lv.Children, chatkit.ListViewItem{Children: []chatkit.WidgetComponent{
-			&chatkit.Caption{Value: more},
-		}})
+		more := fmt.Sprintf("Showing the first %d matching tasks.", len(list.Tasks))
+		row := []chatkit.WidgetComponent{&chatkit.Col{
+			Children: []chatkit.WidgetComponent{&chatkit.Caption{Value: more}},
+			Layout:   chatkit.Layout{Flex: 1},
+		}}
+		if view.pages < maxPages {
+			row = append(row, &chatkit.Button{Label: "Show more", Variant: "outline", Color: "secondary", Size: "sm",
+				OnClickAction: syncAction(ActionMore, view.payload(nil))})
+		}
+		lv.Children = append(lv.Children, chatkit.ListViewItem{Key: "more", Gap: 2, Align: "center", Children: row})
 		lines = append(lines, more)
+	}
+	if !trash {
+		lv.Children = append(lv.Children, addTaskRow(view))
 	}
 	return lv, strings.Join(lines, "\n")
 }
 
-// taskRow is one task of the list.
-func taskRow(t taskView, filter map[string]any) chatkit.ListViewItem {
-	payload := func() map[string]any {
-		p := map[string]any{"task_id": t.TaskID}
-		if len(filter) > 0 {
-			p["filter"] = filter
-		}
-		return p
+// addTaskRow is the list's inline form: title, priority and due date.
+func addTaskRow(view listView) chatkit.ListViewItem {
+	form := &chatkit.Form{
+		OnSubmitAction: syncAction(ActionAdd, view.payload(nil)),
+		Direction:      "row",
+		Layout:         chatkit.Layout{Gap: 2, Wrap: "wrap", Align: "center", Flex: 1},
+		Children: []chatkit.WidgetComponent{
+			&chatkit.Input{Name: "title", Placeholder: "Add a task", Required: true, Size: "sm"},
+			&chatkit.Select{Name: "priority", DefaultValue: "medium", Size: "sm", Options: priorityOptions()},
+			&chatkit.DatePicker{Name: "due", Placeholder: "Due date", Size: "sm", Clearable: true},
+			&chatkit.Button{Label: "Add", Submit: true, Style: "primary", Size: "sm", IconStart: "plus"},
+		},
 	}
+	return chatkit.ListViewItem{Key: "add", Children: []chatkit.WidgetComponent{form}}
+}
+
+// priorityOptions are the choices of a priority select.
+func priorityOptions() []chatkit.SelectOption {
+	return []chatkit.SelectOption{
+		{Value: "high", Label: "High priority"},
+		{Value: "medium", Label: "Medium priority"},
+		{Value: "low", Label: "Low priority"},
+	}
+}
+
+// doneBox is the checkbox that completes (or reopens) task t.
+func doneBox(t taskView, payload map[string]any) *chatkit.Checkbox {
+	typ := ActionComplete
+	if t.Completed {
+		typ = ActionReopen
+	}
+	return &chatkit.Checkbox{
+		Name:           fmt.Sprintf("done_%d", t.TaskID),
+		DefaultChecked: t.Completed,
+		OnChangeAction: syncAction(typ, payload),
+	}
+}
+
+// priorityBadge is the badge of a high or low priority, nil for medium.
+func priorityBadge(p string) chatkit.WidgetComponent {
+	switch p {
+	case "high":
+		return &chatkit.Badge{Label: "high", Color: "danger", Variant: "soft"}
+	case "low":
+		return &chatkit.Badge{Label: "low", Color: "secondary", Variant: "soft"}
+	}
+	return nil
+}
+
+// taskRow is one task of the list.
+func taskRow(t taskView, view listView) chatkit.ListViewItem {
+	payload := func() map[string]any { return view.payload(map[string]any{"task_id": t.TaskID}) }
 	if t.DeletedAt != "" {
 		return chatkit.ListViewItem{Key: fmt.Sprint(t.TaskID), Gap: 2, Align: "center", Children: []chatkit.WidgetComponent{
 			&chatkit.Col{
@@ -139,50 +266,74 @@ func taskRow(t taskView, filter map[string]any) chatkit.ListViewItem {
 				Layout: chatkit.Layout{Flex: 1},
 			},
 			&chatkit.Button{Label: "Restore", Variant: "ghost", Color: "secondary", Size: "sm",
-				OnClickAction: &chatkit.ActionConfig{Type: ActionRestore, Payload: payload()}},
+				OnClickAction: syncAction(ActionRestore, payload())},
 		}}
-	}
-	toggle := &chatkit.Button{
-		IconStart: "empty-circle",
-		Variant:   "ghost",
-		Color:     "secondary",
-		Size:      "sm",
-		Uniform:   true,
-		OnClickAction: &chatkit.ActionConfig{
-			Type:    ActionComplete,
-			Payload: payload(),
-		},
-	}
-	if t.Completed {
-		toggle.IconStart = "check-circle-filled"
-		toggle.Color = "success"
-		toggle.OnClickAction.Type = ActionReopen
 	}
 	title := &chatkit.Text{Value: t.Title, Size: "sm", Weight: "medium", LineThrough: t.Completed}
 	if t.Completed {
 		title.Color = "secondary"
 	}
 	row := []chatkit.WidgetComponent{
-		toggle,
+		doneBox(t, payload()),
 		&chatkit.Col{
 			Children: []chatkit.WidgetComponent{title, &chatkit.Caption{Value: taskDetails(t), Size: "sm"}},
 			Layout:   chatkit.Layout{Flex: 1},
 		},
 	}
-	switch t.Priority {
-	case "high":
-		row = append(row, &chatkit.Badge{Label: "high", Color: "danger", Variant: "soft"})
-	case "low":
-		row = append(row, &chatkit.Badge{Label: "low", Color: "secondary", Variant: "soft"})
+	if b := priorityBadge(t.Priority); b != nil {
+		row = append(row, b)
 	}
 	row = append(row, &chatkit.Button{
 		Label:         "Delete",
 		Variant:       "ghost",
 		Color:         "danger",
 		Size:          "sm",
-		OnClickAction: &chatkit.ActionConfig{Type: ActionDelete, Payload: payload()},
+		OnClickAction: syncAction(ActionDelete, payload()),
 	})
 	return chatkit.ListViewItem{Key: fmt.Sprint(t.TaskID), Children: row, Gap: 2, Align: "center"}
+}
+
+// taskCard renders one task as a Card with quick actions: a done
+// checkbox, "Due tomorrow" and a priority select; headline says what
+// happened ("Added task 3"). Its actions are synchronous.
+func taskCard(t taskView, headline string) (*chatkit.Card, string) {
+	payload := func() map[string]any { return map[string]any{"task_id": t.TaskID} }
+	title := &chatkit.Text{Value: t.Title, Weight: "medium", LineThrough: t.Completed}
+	if t.Completed {
+		title.Color = "secondary"
+	}
+	box := doneBox(t, payload())
+	box.Label = "Done" // no list row names it here
+	top := []chatkit.WidgetComponent{
+		box,
+		&chatkit.Col{
+			Children: []chatkit.WidgetComponent{title, &chatkit.Caption{Value: taskDetails(t), Size: "sm"}},
+			Layout:   chatkit.Layout{Flex: 1},
+		},
+	}
+	if b := priorityBadge(t.Priority); b != nil {
+		top = append(top, b)
+	}
+	quick := []chatkit.WidgetComponent{}
+	if !t.Completed {
+		quick = append(quick, &chatkit.Button{Label: "Due tomorrow", IconStart: "calendar", Variant: "outline", Color: "secondary", Size: "sm",
+			OnClickAction: syncAction(ActionDueTomorrow, payload())})
+	}
+	prio := t.Priority
+	if prio == "" {
+		prio = "medium"
+	}
+	quick = append(quick, &chatkit.Select{Name: "priority", DefaultValue: prio, Size: "sm", Options: priorityOptions(),
+		OnChangeAction: syncAction(ActionPriority, payload())})
+	card := &chatkit.Card{
+		Size:   "sm",
+		Status: &chatkit.WidgetStatus{Text: headline, Icon: "check-circle"},
+		Children: []chatkit.WidgetComponent{
+			&chatkit.Row{Children: top, Layout: chatkit.Layout{Gap: 2, Align: "center"}},
+			&chatkit.Row{Children: quick, Layout: chatkit.Layout{Gap: 2, Align: "center", Wrap: "wrap"}},
+		},
+	}
+	return card, headline + "\n" + taskLine(t)
 }
 
 // taskDetails is the caption under a task's title:
@@ -237,39 +388,59 @@ func taskLine(t taskView) string {
 	return line
 }
 
-// widgetFilter returns the list filter kept in the action payloads of a
-// stored task list widget, or an empty filter.
-func widgetFilter(w chatkit.WidgetRoot) map[string]any {
+// widgetView returns the view kept in the action payloads of a stored
+// task list widget: its filter (or an empty one) and its page count (at
+// least 1).
+func widgetView(w chatkit.WidgetRoot) listView {
+	v := listView{filter: map[string]any{}, pages: 1}
 	b, err := json.Marshal(w)
 	if err != nil {
-		return map[string]any{}
+		return v
 	}
 	var tree any
 	if err := json.Unmarshal(b, &tree); err != nil {
-		return map[string]any{}
+		return v
 	}
-	if f := findFilter(tree); f != nil {
-		return f
+	if f, ok := findPayload(tree, "filter").(map[string]any); ok {
+		v.filter = f
 	}
-	return map[string]any{}
+	if n, ok := positiveInt(findPayload(tree, "pages")); ok {
+		v.pages = int(min(n, maxPages))
+	}
+	return v
 }
 
-func findFilter(node any) map[string]any {
+// widgetType returns the type of a widget root ("ListView", "Card"...).
+func widgetType(w chatkit.WidgetRoot) string {
+	b, err := json.Marshal(w)
+	if err != nil {
+		return ""
+	}
+	var head struct {
+		Type string `json:"type"`
+	}
+	_ = json.Unmarshal(b, &head)
+	return head.Type
+}
+
+// findPayload returns the value of key in the first action payload of
+// the widget tree node that has it, or nil.
+func findPayload(node any, key string) any {
 	switch n := node.(type) {
 	case map[string]any:
 		if p, ok := n["payload"].(map[string]any); ok {
-			if f, ok := p["filter"].(map[string]any); ok {
-				return f
+			if v, ok := p[key]; ok {
+				return v
 			}
 		}
 		for _, v := range n {
-			if f := findFilter(v); f != nil {
+			if f := findPayload(v, key); f != nil {
 				return f
 			}
 		}
 	case []any:
 		for _, v := range n {
-			if f := findFilter(v); f != nil {
+			if f := findPayload(v, key); f != nil {
 				return f
 			}
 		}
@@ -279,17 +450,14 @@ func findFilter(node any) map[string]any {
 
 // withUndo puts an Undo row for the tasks just deleted at the top of lv:
 // its button restores them (ActionRestore) and refreshes the list with
-// filter. It adds the row's text to copyText.
-func withUndo(lv *chatkit.ListView, copyText string, deleted taskView, filter map[string]any) (*chatkit.ListView, string) {
-	payload := map[string]any{"task_id": deleted.TaskID}
-	if len(filter) > 0 {
-		payload["filter"] = filter
-	}
+// view. It adds the row's text to copyText.
+func withUndo(lv *chatkit.ListView, copyText string, deleted taskView, view listView) (*chatkit.ListView, string) {
+	payload := view.payload(map[string]any{"task_id": deleted.TaskID})
 	msg := fmt.Sprintf("Deleted #%d %s", deleted.TaskID, deleted.Title)
 	row := chatkit.ListViewItem{Key: "undo", Gap: 2, Align: "center", Children: []chatkit.WidgetComponent{
 		&chatkit.Col{Children: []chatkit.WidgetComponent{&chatkit.Text{Value: msg, Size: "sm", Color: "secondary"}}, Layout: chatkit.Layout{Flex: 1}},
 		&chatkit.Button{Label: "Undo", Variant: "outline", Color: "secondary", Size: "sm",
-			OnClickAction: &chatkit.ActionConfig{Type: ActionRestore, Payload: payload}},
+			OnClickAction: syncAction(ActionRestore, payload)},
 	}}
 	lv.Children = append([]chatkit.ListViewItem{row}, lv.Children...)
 	return lv, msg + "\n" + copyText

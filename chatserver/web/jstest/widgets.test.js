@@ -246,3 +246,71 @@ test('change actions carry the new value', () => {
   assert.equal(sel.querySelectorAll('option')[0].textContent, 'Choose…', 'a select without a default asks for a choice');
   assert.equal(sel.querySelectorAll('option')[0].disabled, true);
 });
+
+// liveRow is a row of the task list widget as the agent draws it now: a
+// synchronous checkbox, the title and a Delete button.
+const liveRow = (id, title, done) => ({
+  type: 'ListViewItem',
+  key: String(id),
+  children: [
+    { type: 'Checkbox', name: `done_${id}`, defaultChecked: done, onChangeAction: { type: done ? 'task.reopen' : 'task.complete', payload: { task_id: id }, streaming: false } },
+    { type: 'Col', children: [{ type: 'Text', value: title, lineThrough: done }, { type: 'Caption', value: `#${id} · due 2026-05-13` }] },
+    { type: 'Button', label: 'Delete', onClickAction: { type: 'task.delete', payload: { task_id: id }, streaming: false } },
+  ],
+});
+
+test('the task list: a named checkbox per task that acts synchronously', () => {
+  const { el, fired } = render({ type: 'ListView', children: [liveRow(1, 'Buy milk', false), liveRow(2, 'Call mom', true)] });
+  const boxes = el.querySelectorAll('input').filter((i) => i.type === 'checkbox');
+  assert.deepEqual(boxes.map((b) => b.getAttribute('aria-label')), ['Buy milk', 'Call mom'], 'each box is named by its task');
+  assert.deepEqual(boxes.map((b) => b.checked), [false, true]);
+  assert.notEqual(boxes[0].id, boxes[1].id, 'ids stay unique');
+  boxes[0].checked = true;
+  boxes[0].dispatchEvent({ type: 'change' });
+  assert.deepEqual(fired[0].action, { type: 'task.complete', payload: { task_id: 1, done_1: true } });
+  assert.equal(fired[0].opts.streaming, false, 'sent with threads.sync_custom_action, also while an answer streams');
+  const del = el.querySelectorAll('button').find((b) => b.textContent === 'Delete');
+  assert.equal(del.getAttribute('aria-label'), 'Delete: Buy milk');
+});
+
+test('the inline add form sends title, priority and due date', () => {
+  const { el, fired } = render({
+    type: 'ListView',
+    children: [
+      {
+        type: 'ListViewItem',
+        key: 'add',
+        children: [
+          {
+            type: 'Form',
+            direction: 'row',
+            onSubmitAction: { type: 'task.add', payload: { filter: { status: 'pending' } }, streaming: false },
+            children: [
+              { type: 'Input', name: 'title', placeholder: 'Add a task', required: true },
+              { type: 'Select', name: 'priority', defaultValue: 'medium', options: [{ value: 'high', label: 'High priority' }, { value: 'medium', label: 'Medium priority' }, { value: 'low', label: 'Low priority' }] },
+              { type: 'DatePicker', name: 'due', placeholder: 'Due date', clearable: true },
+              { type: 'Button', label: 'Add', submit: true, style: 'primary' },
+            ],
+          },
+        ],
+      },
+    ],
+  });
+  const form = el.querySelector('form');
+  const [title, due] = [form.querySelectorAll('input')[0], form.querySelectorAll('input')[1]];
+  assert.equal(title.getAttribute('aria-label'), 'Add a task', 'the placeholder names the field');
+  assert.equal(form.querySelector('select').getAttribute('aria-label'), 'priority');
+  assert.equal(due.type, 'date');
+  assert.equal(due.getAttribute('aria-label'), 'Due date');
+  const add = form.querySelectorAll('button').find((b) => b.textContent === 'Add');
+  add.click();
+  assert.equal(fired.length, 0, 'an empty title is not sent');
+  title.value = 'Pay rent';
+  const opts = form.querySelectorAll('option');
+  opts[1].selected = false;
+  opts[0].selected = true;
+  due.value = '2026-05-20';
+  add.click();
+  assert.deepEqual(fired.map((f) => f.action), [{ type: 'task.add', payload: { filter: { status: 'pending' }, title: 'Pay rent', priority: 'high', due: '2026-05-20' } }]);
+  assert.equal(fired[0].opts.streaming, false);
+});

@@ -16,7 +16,7 @@ import { icon } from './icons.js';
 import { flash } from './notify.js';
 import { threadFromHash } from './pagestate.js';
 import { api, auth, state, stopStream, ui } from './state.js';
-import { retryAfter, send, widgetAction } from './stream.js';
+import { answerInput, retryAfter, send, widgetAction } from './stream.js';
 import { closeDrawer, isDrawerOpen, loadThreads, newChat, openThread, wireThreads } from './threads.js';
 import { setActions } from './transcript.js';
 
@@ -45,7 +45,7 @@ async function main() {
 
 function wire() {
   api.onUnauthorized = () => signedOut('Your sign-in was refused or has expired. Sign in again.');
-  setActions({ retry: retryAfter, widgetAction });
+  setActions({ retry: retryAfter, widgetAction, answer: answerInput });
   ui.menu.append(icon('menu'));
   for (const p of PROMPTS) {
     const b = h('button', { type: 'button', class: 'prompt', text: p });

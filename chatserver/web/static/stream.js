@@ -167,3 +167,15 @@ export async function widgetAction(item, action, opts) {
   await runStream('threads.custom_action', params, '', false);
   busy(false);
 }
+
+/**
+ * answerInput sends the user's answer to a structured input item
+ * (threads.add_structured_input); the answer streams in like any other.
+ */
+export async function answerInput(item, submission) {
+  if (!state.thread || state.stream) {
+    if (state.stream) flash('Wait for the answer to finish, or press Stop.', 'warning');
+    return;
+  }
+  await runStream('threads.add_structured_input', { thread_id: state.thread.id, item_id: item.id, input: submission });
+}

@@ -4,6 +4,7 @@
 // setActions, so that this module does not depend on stream.js, which
 // renders through it.
 import { errorText, isUnauthorized } from './api.js';
+import { renderStructuredInput } from './choices.js';
 import { focusInput } from './composer.js';
 import { h } from './dom.js';
 import { icon } from './icons.js';
@@ -16,8 +17,9 @@ import { stepLines, stepState, stepTitle, workflowView } from './workflow.js';
 
 // actions are what the transcript's controls do: retry(userItemId)
 // answers that user message again, widgetAction(item, action, opts) sends
-// a widget's action (see renderWidget).
-const actions = { retry() {}, widgetAction() {} };
+// a widget's action (see renderWidget), answer(item, submission) answers
+// a structured input.
+const actions = { retry() {}, widgetAction() {}, answer() {} };
 
 /** setActions sets what the retry buttons and widget controls do. */
 export function setActions(a) {
@@ -96,10 +98,8 @@ function renderItem(item) {
       const url = safeImageURL(item.image && item.image.url);
       return article(item, 'assistant', 'TaskPilot', url ? h('img', { class: 'w-image', src: url, alt: 'Generated image' }) : h('p', { class: 'muted', text: 'Generating an image…' }));
     }
-    case 'structured_input': {
-      const qs = (item.inputs || []).map((q) => h('li', { text: `${q.question || ''}${q.answer && q.answer.values && q.answer.values.length ? ` — ${q.answer.values.join(', ')}` : ''}` }));
-      return article(item, 'assistant', 'TaskPilot', h('ul', { class: 'questions' }, ...qs));
-    }
+    case 'structured_input':
+      return article(item, 'assistant', 'TaskPilot', renderStructuredInput(item, (submission) => actions.answer(item, submission)));
     default:
       return h('div', { hidden: true });
   }
