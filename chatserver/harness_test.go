@@ -55,6 +55,10 @@ type config struct {
 	// serve, when set, runs chatserver.Serve on a loopback port until it
 	// is done, instead of httptest.
 	serve context.Context
+	// db, when set, is the store instead of one opened on dbURL.
+	db *store.Store
+	// events feeds the task pane's event stream (none when nil).
+	events chatserver.TaskEvents
 }
 
 func newHarness(t testing.TB, cfg config) *harness {
@@ -62,7 +66,10 @@ func newHarness(t testing.TB, cfg config) *harness {
 	if cfg.dbURL == "" {
 		cfg.dbURL = storetest.SQLiteURL(t)
 	}
-	db := storetest.Open(t, cfg.dbURL)
+	db := cfg.db
+	if db == nil {
+		db = storetest.Open(t, cfg.dbURL)
+	}
 	h := &harness{t: t, db: db, dbURL: cfg.dbURL, model: cfg.model}
 	if h.model == nil && !cfg.noModel {
 		h.model = newFakeModel(t)
@@ -96,6 +103,7 @@ func newHarness(t testing.TB, cfg config) *harness {
 		Ready:     db.Ping,
 		Logger:    log,
 		RateLimit: chatserver.RateLimit{PerMinute: -1},
+		Pane:      &chatserver.TaskPane{Tasks: ag, Events: cfg.events},
 	}
 	if !cfg.noAuth {
 		opts.Verifier = fakeVerifier{}

@@ -138,6 +138,15 @@ func runChat(ctx context.Context, cfg Config, log *slog.Logger, getenv func(stri
 			return err
 		}
 	}
+	// The task pane's live updates: on PostgreSQL they come from every
+	// process on the database (the MCP servers publish); a SQLite file is
+	// one process's, so there only changes made in this process arrive.
+	changes, err := store.NewChanges(ctx, st, log)
+	if err != nil {
+		return err
+	}
+	defer changes.Close()
+	opts.Pane.Events = changes
 	ln, err := new(net.ListenConfig).Listen(ctx, "tcp", cfg.Chat.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -300,6 +309,7 @@ func chatOptions(cfg Config, log *slog.Logger, getenv func(string) string, st *s
 		Ready:          st.Ping,
 		Logger:         log.With("component", "chat"),
 		Metrics:        metrics,
+		Pane:           &chatserver.TaskPane{Tasks: ag}, // runChat and runServe add the change feed
 	}
 	if cfg.Chat.RateLimit == 0 {
 		opts.RateLimit.PerMinute = -1

@@ -156,6 +156,7 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, getenv func(str
 	if err != nil {
 		return err
 	}
+	chatOpts.Pane.Events = changes // the task pane hears what the MCP server publishes
 	if auth == "accounts" {
 		if err := logSetupLink(ctx, st, publicBase(cfg), log); err != nil {
 			return err

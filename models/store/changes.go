@@ -108,7 +108,11 @@ func NewChanges(ctx context.Context, s *Store, log *slog.Logger) (*Changes, erro
 
 // dsn is the PostgreSQL connection string s was opened with.
 func (s *Store) dsn() (string, error) {
-	d, ok := s.db.Dialector.(*postgres.Dialector)
+	dial := s.db.Dialector
+	if t, ok := dial.(translator); ok { // Open wraps every dialector
+		dial = t.Dialector
+	}
+	d, ok := dial.(*postgres.Dialector)
 	if !ok || d.Config == nil || d.DSN == "" {
 		return "", errors.New("listen for task changes: no postgres dsn")
 	}
