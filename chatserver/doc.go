@@ -10,6 +10,9 @@
 //	POST /api/{user_id}/chat             the REST contract: {conversation_id?,
 //	                                     message} -> {conversation_id, response,
 //	                                     tool_calls}
+//	GET  /api/v1/tasks, POST /api/v1/tasks/{task_id}/{change},
+//	GET  /api/v1/tasks/events            the live task pane (only with
+//	                                     Options.Pane; see [TaskPane])
 //	GET  /healthz                        the process is up
 //	GET  /readyz                         the database answers (503 if not)
 //	GET  /metrics                        Prometheus metrics (only with
@@ -28,7 +31,7 @@
 // Every response carries an X-Request-Id header (the client's, if sane,
 // else a new one), also in the request's log line.
 //
-// Every request to the first three is authenticated with
+// Every request to the first three and to the pane's is authenticated with
 // "Authorization: Bearer <JWT>" when a [Verifier] is configured, and acts
 // as the token's subject; without one every request acts as
 // Options.LocalUser. Requests are limited per user (a token bucket), in

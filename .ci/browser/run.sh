@@ -21,7 +21,7 @@
 # browser.mjs follows.
 #
 # Screenshots go to artifacts/screenshots/ (lite.png, lite-phone-dark.png,
-# signin.png).
+# signin.png, lite-pane-phone-dark.png).
 # The last line is `browser: N passed, N failed`; the exit status is
 # non-zero if anything failed.
 #
@@ -31,6 +31,8 @@
 #                  how its pages sign in: dev or token); the accounts tests
 #                  then run only if ACCOUNTS_URL (with ALICE_PASSWORD and
 #                  INVITE_SECRET) names a server in accounts mode
+#   MCP_URL        with BASE_URL: its MCP endpoint, which the task pane tests
+#                  call as another client (Claude Desktop on the same account)
 #   KEEP_LOGS      keep the server's log and print where
 set -euo pipefail
 
@@ -112,6 +114,7 @@ if [[ -z ${BASE_URL:-} ]]; then
   port=$(free_port)
   mcp_port=$(free_port)
   BASE_URL=http://127.0.0.1:$port
+  MCP_URL=http://127.0.0.1:$mcp_port/mcp
   secret=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
   AUTH_MODE=dev
   log "starting taskpilot serve on $BASE_URL (auth: $AUTH_MODE, no model)"
@@ -159,7 +162,7 @@ if [[ -z ${BASE_URL:-} ]]; then
   export ACCOUNTS_URL ALICE_PASSWORD INVITE_SECRET SETUP_LINK
 fi
 
-export BASE_URL AUTH_MODE
+export BASE_URL AUTH_MODE MCP_URL
 export CHROMIUM=$chromium
 export PLAYWRIGHT_CORE=$prefix/node_modules/playwright-core/index.mjs
 export ARTIFACTS=${ARTIFACTS:-$root/artifacts/screenshots}
