@@ -14,6 +14,9 @@
 //	POST /api/{user_id}/chat             the REST contract: {conversation_id?,
 //	                                     message} -> {conversation_id, response,
 //	                                     tool_calls}
+//	GET  /api/v1/tasks, POST /api/v1/tasks/{task_id}/{change},
+//	GET  /api/v1/tasks/events            the live task pane (only with
+//	                                     Options.Pane; see [TaskPane])
 //	GET  /healthz                        the process is up
 //	GET  /readyz                         the database answers (503 if not);
 //	                                     both as package httpops says
@@ -34,7 +37,7 @@
 // else a new one), also in the request's log line, which is the one of
 // package httpops with the user added.
 //
-// Every request to the first three is authenticated with
+// Every request to the first three and to the pane's is authenticated with
 // "Authorization: Bearer <JWT>" when a [Verifier] is configured, and acts
 // as the token's subject; without one every request acts as
 // Options.LocalUser. Requests are limited per user (a token bucket), in

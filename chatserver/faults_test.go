@@ -135,8 +135,9 @@ func TestCutModelStream(t *testing.T) {
 // result, and the retry works once the server is back.
 func TestMCPServerFailsMidTurn(t *testing.T) {
 	t.Parallel()
-	dbURL := storetest.SQLiteURL(t) + "?locking_mode=normal" // the MCP server and the harness share the file
-	mcpHandler := mcphttp.New(mcphttp.Options{Server: mcpserver.New(storetest.Open(t, dbURL), mcpserver.Options{DefaultUser: "alice"})})
+	dbURL := storetest.SQLiteURL(t)
+	db := storetest.Open(t, dbURL) // one store: a SQLite file is one process's
+	mcpHandler := mcphttp.New(mcphttp.Options{Server: mcpserver.New(db, mcpserver.Options{DefaultUser: "alice"})})
 	var down atomic.Bool
 	mcpSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
@@ -150,7 +151,7 @@ func TestMCPServerFailsMidTurn(t *testing.T) {
 		mcpHandler.ServeHTTP(w, r)
 	}))
 	t.Cleanup(mcpSrv.Close)
-	h := newHarness(t, config{dbURL: dbURL, connector: agent.NewHTTPConnector(mcpSrv.URL+"/mcp", nil, nil)})
+	h := newHarness(t, config{db: db, dbURL: dbURL, connector: agent.NewHTTPConnector(mcpSrv.URL+"/mcp", nil, nil)})
 	down.Store(true)
 
 	events := h.stream("alice", createReq("add Buy milk"))

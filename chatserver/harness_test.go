@@ -60,6 +60,10 @@ type config struct {
 	// does (serving.Serve, ending the streams with Handler.CloseStreams)
 	// until it is done, instead of httptest.
 	serve context.Context
+	// db, when set, is the store instead of one opened on dbURL.
+	db *store.Store
+	// events feeds the task pane's event stream (none when nil).
+	events chatserver.TaskEvents
 }
 
 func newHarness(t testing.TB, cfg config) *harness {
@@ -67,7 +71,10 @@ func newHarness(t testing.TB, cfg config) *harness {
 	if cfg.dbURL == "" {
 		cfg.dbURL = storetest.SQLiteURL(t)
 	}
-	db := storetest.Open(t, cfg.dbURL)
+	db := cfg.db
+	if db == nil {
+		db = storetest.Open(t, cfg.dbURL)
+	}
 	h := &harness{t: t, db: db, dbURL: cfg.dbURL, model: cfg.model}
 	if h.model == nil && !cfg.noModel {
 		h.model = newFakeModel(t)
@@ -101,6 +108,7 @@ func newHarness(t testing.TB, cfg config) *harness {
 		Ready:     db.Ping,
 		Logger:    log,
 		RateLimit: chatserver.RateLimit{PerMinute: -1},
+		Pane:      &chatserver.TaskPane{Tasks: ag, Events: cfg.events},
 	}
 	if !cfg.noAuth {
 		opts.Verifier = fakeVerifier{}

@@ -106,6 +106,9 @@ type Options struct {
 	// chatserver/signin: POST /auth/signin, /auth/signout, /auth/token,
 	// /auth/signup and GET /auth/config. It checks origins itself too.
 	SignIn http.Handler
+	// Pane, if set, serves the live task pane's routes under
+	// /api/v1/tasks (see TaskPane).
+	Pane *TaskPane
 	// Metrics, if not nil, counts requests and streams and serves GET
 	// /metrics, without authentication: keep that port internal or block
 	// /metrics at the proxy. Pass the same Metrics to agent.Config.
@@ -219,6 +222,7 @@ func (s *server) routes() *gin.Engine {
 	api.POST("/chatkit", s.chatkit)
 	api.POST("/api/v1/chatkit", s.chatkit)
 	api.POST("/api/:user_id/chat", s.restChat)
+	s.taskRoutes(r, api)
 
 	if s.opts.Web != nil {
 		pages := gin.WrapH(s.opts.Web)

@@ -402,6 +402,158 @@ for (const scheme of ['light', 'dark']) {
   });
 }
 
+// ---- the live task pane ---------------------------------------------------------
+
+const MCP = process.env.MCP_URL;
+
+// tokenFor returns a bearer token for user: dev login, or TOKEN_<USER>.
+async function tokenFor(user) {
+  if (AUTH === 'token') return process.env[`TOKEN_${user.toUpperCase()}`];
+  const res = await fetch(`${BASE}/auth/dev-login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ user }) });
+  assert(res.ok, `dev login: ${res.status}`);
+  return (await res.json()).token;
+}
+
+// mcpCall calls a tool on the MCP server as user, as another client
+// (Claude Desktop on the same account) would: not through the chat.
+async function mcpCall(user, tool, args) {
+  assert(MCP, 'MCP_URL is not set: the task pane tests call the MCP server directly');
+  const headers = { Authorization: `Bearer ${await tokenFor(user)}`, 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' };
+  const post = async (body) => {
+    const res = await fetch(MCP, { method: 'POST', headers, body: JSON.stringify(body) });
+    return { res, text: await res.text() };
+  };
+  const init = await post({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'another-client', version: '1' } } });
+  assert(init.res.ok, `initialize: ${init.res.status} ${init.text.slice(0, 200)}`);
+  const sid = init.res.headers.get('mcp-session-id');
+  if (sid) headers['Mcp-Session-Id'] = sid;
+  headers['MCP-Protocol-Version'] = '2025-11-25';
+  await post({ jsonrpc: '2.0', method: 'notifications/initialized' });
+  const call = await post({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: tool, arguments: args } });
+  assert(call.res.ok && call.text.includes('"result"') && !call.text.includes('"isError":true'), `tools/call ${tool}: ${call.res.status} ${call.text.slice(0, 300)}`);
+}
+
+function localDate() {
+  const d = new Date();
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+await check('pane: beside the chat, it lists the tasks and updates live when another MCP client adds one', async () => {
+  const pane = alice.page.locator('#pane');
+  await pane.waitFor({ state: 'visible' });
+  await pane.getByRole('button', { name: 'All', exact: true }).click();
+  await pane.locator('.pane-task', { hasText: 'Call the plumber' }).waitFor();
+  await pane.locator('.pane-live.on').waitFor();
+  await mcpCall('alice', 'add_task', { title: 'Water the plants', due: localDate() });
+  await pane.locator('.pane-task', { hasText: 'Water the plants' }).waitFor(); // no reload
+  await pane.getByRole('button', { name: 'Today', exact: true }).click();
+  await pane.locator('.pane-task', { hasText: 'Water the plants' }).waitFor();
+  assert((await pane.locator('.pane-task', { hasText: 'Call the plumber' }).count()) === 0, 'an undated task is in Today');
+});
+
+await check('pane: a slash command in the chat and a change by another client show in it', async () => {
+  const pane = alice.page.locator('#pane');
+  await sendMessage(alice.page, `/add Pay the rent due:${localDate()}`);
+  await pane.locator('.pane-task', { hasText: 'Pay the rent' }).waitFor();
+  await mcpCall('alice', 'complete_task', { task_id: 2, completed: true }); // Call the plumber
+  await pane.getByRole('button', { name: 'Completed', exact: true }).click();
+  await pane.locator('.pane-task.done', { hasText: 'Call the plumber' }).waitFor();
+  await pane.getByRole('button', { name: 'Today', exact: true }).click();
+  await pane.locator('.pane-task', { hasText: 'Pay the rent' }).waitFor();
+});
+
+await check('pane: quick complete by keyboard, delete and undo', async () => {
+  const pane = alice.page.locator('#pane');
+  const box = pane.getByRole('checkbox', { name: 'Water the plants' });
+  await box.focus();
+  await alice.page.keyboard.press('Space');
+  await pane.locator('.pane-task', { hasText: 'Water the plants' }).waitFor({ state: 'detached' }); // done: not in Today
+  await pane.getByRole('button', { name: 'Completed', exact: true }).click();
+  await pane.locator('.pane-task.done', { hasText: 'Water the plants' }).waitFor().catch(async (err) => {
+    throw new Error(`${err.message.split('\n')[0]}; the pane shows: ${(await pane.innerText()).replace(/\s+/g, ' ')}`);
+  });
+  await pane.getByRole('button', { name: 'Delete Water the plants' }).click();
+  await pane.getByText('Moved to the trash: Water the plants.').waitFor();
+  await pane.locator('.pane-task', { hasText: 'Water the plants' }).waitFor({ state: 'detached' });
+  await pane.getByRole('button', { name: 'Undo', exact: true }).click();
+  await pane.locator('.pane-task.done', { hasText: 'Water the plants' }).waitFor();
+});
+
+await check('pane: another user sees none of it', async () => {
+  const bob = await newPage();
+  try {
+    await bob.page.goto(`${BASE}/lite`);
+    await signIn(bob.page, 'bob');
+    const pane = bob.page.locator('#pane');
+    await pane.getByRole('button', { name: 'All', exact: true }).click();
+    await pane.locator('.pane-live.on').waitFor();
+    await mcpCall('alice', 'add_task', { title: 'Alice only' });
+    await mcpCall('bob', 'add_task', { title: 'Bob only' });
+    await pane.locator('.pane-task', { hasText: 'Bob only' }).waitFor();
+    const text = await pane.innerText();
+    assert(!/Alice only|Buy milk|Water the plants/.test(text), `bob's pane: ${text}`);
+  } finally {
+    await bob.context.close();
+  }
+});
+
+await check('pane: phone width, dark: a drawer by keyboard, live, screenshot', async () => {
+  const phone = await newPage({ viewport: { width: 390, height: 844 }, colorScheme: 'dark', hasTouch: true, isMobile: true });
+  try {
+    await phone.page.goto(`${BASE}/lite`);
+    await signIn(phone.page, 'alice');
+    const pane = phone.page.locator('#pane');
+    assert(!(await pane.isVisible()), 'the pane is not a closed drawer at phone width');
+    const toggle = phone.page.getByRole('button', { name: 'Tasks', exact: true });
+    await toggle.focus();
+    await phone.page.keyboard.press('Enter');
+    await pane.waitFor({ state: 'visible' });
+    assert((await toggle.getAttribute('aria-expanded')) === 'true', 'aria-expanded not set');
+    const inside = await phone.page.evaluate(() => document.getElementById('pane').contains(document.activeElement));
+    assert(inside, 'focus did not move into the pane');
+    await pane.getByRole('button', { name: 'All', exact: true }).click();
+    await pane.locator('.pane-live.on').waitFor();
+    await mcpCall('alice', 'add_task', { title: 'Added from the phone test', priority: 'high', tags: ['home'] });
+    await pane.locator('.pane-task', { hasText: 'Added from the phone test' }).waitFor();
+    const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert(overflow <= 0, `page is ${overflow}px wider than the screen`);
+    await phone.page.waitForTimeout(300); // the drawer's slide
+    await phone.page.screenshot({ path: join(ARTIFACTS, 'lite-pane-phone-dark.png') });
+    await phone.page.keyboard.press('Escape');
+    await pane.waitFor({ state: 'hidden' });
+    const back = await phone.page.evaluate(() => document.activeElement && document.activeElement.id);
+    assert(back === 'pane-btn', `focus returned to ${back}`);
+  } finally {
+    await phone.context.close();
+  }
+});
+
+for (const scheme of ['light', 'dark']) {
+  await check(`pane: no serious accessibility violations (axe, ${scheme}, desktop and open drawer)`, async () => {
+    for (const width of [1200, 900]) {
+      const { page, context } = await newPage({ bypassCSP: true, colorScheme: scheme, viewport: { width, height: 800 } });
+      try {
+        await page.goto(`${BASE}/lite`);
+        await signIn(page, 'alice');
+        if (width < 1100) await page.getByRole('button', { name: 'Tasks', exact: true }).click();
+        await page.locator('#pane .pane-task').first().waitFor();
+        await page.waitForTimeout(300);
+        const found = await axeViolations(page);
+        assert(found.length === 0, `width ${width}: ${JSON.stringify(found)}`);
+      } finally {
+        await context.close();
+      }
+    }
+  });
+}
+
+await check('pane: desktop screenshot', async () => {
+  await alice.page.locator('#pane').getByRole('button', { name: 'All', exact: true }).click();
+  await alice.page.locator('#pane .pane-task', { hasText: 'Added from the phone test' }).waitFor();
+  await alice.page.screenshot({ path: join(ARTIFACTS, 'lite-pane.png') });
+});
+
 await check('lite: every widget component renders, hostile props are inert', async () => {
   const { page, context } = await newPage();
   try {

@@ -23,7 +23,7 @@
 # OpenAI-compatible server with scripted (and slow) answers (MODEL_URL).
 #
 # Screenshots go to artifacts/screenshots/ (lite.png, lite-phone-dark.png,
-# signin.png).
+# signin.png, lite-pane-phone-dark.png).
 # The last line is `browser: N passed, N failed`; the exit status is
 # non-zero if anything failed.
 #
@@ -33,6 +33,8 @@
 #                  how its pages sign in: dev or token); the accounts tests
 #                  then run only if ACCOUNTS_URL (with ALICE_PASSWORD and
 #                  INVITE_SECRET) names a server in accounts mode
+#   MCP_URL        with BASE_URL: its MCP endpoint, which the task pane tests
+#                  call as another client (Claude Desktop on the same account)
 #   KEEP_LOGS      keep the server's log and print where
 set -euo pipefail
 
@@ -117,6 +119,7 @@ if [[ -z ${BASE_URL:-} ]]; then
   port=$(free_port)
   mcp_port=$(free_port)
   BASE_URL=http://127.0.0.1:$port
+  MCP_URL=http://127.0.0.1:$mcp_port/mcp
   secret=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
   AUTH_MODE=dev
   model_port=$(free_port)
@@ -185,7 +188,7 @@ if [[ -z ${BASE_URL:-} ]]; then
   export MODEL_URL
 fi
 
-export BASE_URL AUTH_MODE
+export BASE_URL AUTH_MODE MCP_URL
 export CHROMIUM=$chromium
 export PLAYWRIGHT_CORE=$prefix/node_modules/playwright-core/index.mjs
 export ARTIFACTS=${ARTIFACTS:-$root/artifacts/screenshots}

@@ -106,6 +106,15 @@ func runChat(ctx context.Context, cfg Config, o origins, log *slog.Logger, geten
 			return err
 		}
 	}
+	// The task pane's live updates: on PostgreSQL they come from every
+	// process on the database (the MCP servers publish); a SQLite file is
+	// one process's, so there only changes made in this process arrive.
+	changes, err := store.NewChanges(ctx, st, log)
+	if err != nil {
+		return err
+	}
+	defer changes.Close()
+	opts.Pane.Events = changes
 	ln, err := new(net.ListenConfig).Listen(ctx, "tcp", cfg.Chat.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)

@@ -111,6 +111,7 @@ func runServe(ctx context.Context, cfg Config, o origins, log *slog.Logger, gete
 	if err != nil {
 		return err
 	}
+	chatOpts.Pane.Events = changes // the task pane hears what the MCP server publishes
 	if p.auth.mode == authAccounts {
 		if err := logSetupLink(ctx, st, p.publicURL, log); err != nil {
 			return err

@@ -137,6 +137,7 @@ func newChatOptions(p plan, getenv func(string) string, st *store.Store, reg *pr
 		Ready:          st.Ping,
 		Logger:         log.With("component", "chat"),
 		Metrics:        metrics,
+		Pane:           &chatserver.TaskPane{Tasks: ag}, // runChat and runServe add the change feed
 	}
 	if cfg.Chat.RateLimit == 0 {
 		opts.RateLimit.PerMinute = -1

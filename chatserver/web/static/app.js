@@ -8,6 +8,7 @@
 //   transcript.js  the open conversation's items in the log
 //   stream.js      sending and applying a streamed answer's events
 //   composer.js    the message box
+//   pane.js        the live task pane beside the chat
 //   model.js       the DOM-free rules the others use (node-tested)
 import { showLogin, takeDraft } from './auth.js';
 import { focusInput, restoreInput, wireComposer } from './composer.js';
@@ -15,6 +16,7 @@ import { h } from './dom.js';
 import { icon } from './icons.js';
 import { flash } from './notify.js';
 import { threadFromHash } from './pagestate.js';
+import { startPane, stopPane } from './pane.js';
 import { api, auth, state, stopStream, ui } from './state.js';
 import { answerInput, retryAfter, send, widgetAction } from './stream.js';
 import { closeDrawer, isDrawerOpen, loadThreads, newChat, openThread, wireThreads } from './threads.js';
@@ -31,6 +33,7 @@ async function main() {
     await signIn();
   }
   showUser();
+  startPane();
   await loadThreads();
   const id = threadFromHash(location.hash);
   if (id) await openThread(id);
@@ -98,7 +101,9 @@ function signedOut(reason) {
   auth.clear();
   if (state.loginShown) return;
   stopStream();
+  stopPane();
   signIn(reason).then(async () => {
+    startPane();
     await loadThreads();
     if (state.thread) await openThread(state.thread.id);
     focusInput();
