@@ -108,7 +108,11 @@ func NewChanges(ctx context.Context, s *Store, log *slog.Logger) (*Changes, erro
 
 // dsn is the PostgreSQL connection string s was opened with.
 func (s *Store) dsn() (string, error) {
-	d, ok := s.db.Dialector.(*postgres.Dialector)
+	dl := s.db.Dialector
+	if t, ok := dl.(translator); ok {
+		dl = t.Dialector
+	}
+	d, ok := dl.(*postgres.Dialector)
 	if !ok || d.Config == nil || d.DSN == "" {
 		return "", errors.New("listen for task changes: no postgres dsn")
 	}
