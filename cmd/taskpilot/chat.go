@@ -96,6 +96,11 @@ func runChat(ctx context.Context, cfg Config, log *slog.Logger, getenv func(stri
 	if err := cfg.Chat.validate(); err != nil {
 		return err
 	}
+	stopDebug, derr := startDebug(ctx, cfg.Metrics.DebugAddr, log)
+	if derr != nil {
+		return derr
+	}
+	defer stopDebug()
 	if err := checkURL(cfg.Chat.MCPURL); err != nil {
 		return fmt.Errorf("--mcp-url: %w", err)
 	}

@@ -66,6 +66,11 @@ func runMCP(ctx context.Context, cfg Config, log *slog.Logger, stdin io.Reader, 
 	if err := cfg.MCP.validate(); err != nil {
 		return err
 	}
+	stopDebug, derr := startDebug(ctx, cfg.Metrics.DebugAddr, log)
+	if derr != nil {
+		return derr
+	}
+	defer stopDebug()
 	if cfg.MCP.Transport == "http" {
 		switch {
 		case cfg.MCP.Auth == "none" && !isLoopback(cfg.MCP.Addr):

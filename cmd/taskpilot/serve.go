@@ -69,6 +69,11 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, getenv func(str
 	if err := cfg.Chat.validate(); err != nil {
 		return err
 	}
+	stopDebug, derr := startDebug(ctx, cfg.Metrics.DebugAddr, log)
+	if derr != nil {
+		return derr
+	}
+	defer stopDebug()
 	if _, _, err := net.SplitHostPort(cfg.MCP.Addr); err != nil {
 		return fmt.Errorf("--mcp-addr %q is not host:port", cfg.MCP.Addr)
 	}
