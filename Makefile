@@ -70,7 +70,7 @@ browser: ## Run the browser tests (headless Chromium + Playwright against taskpi
 	.ci/browser/run.sh
 
 .PHONY: bench
-bench: ## Run the Go benchmarks (MCP tool calls, list_tasks at 100k, chat turns)
+bench: ## Run the Go benchmarks (ns/op, B/op, allocs/op: MCP tool calls, list_tasks at 100k, chat turns, open streams)
 	go test -run '^$$' -bench '$(BENCH)' -benchtime $(BENCHTIME) -benchmem $(BENCH_PKGS)
 
 .PHONY: golden

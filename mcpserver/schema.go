@@ -2,7 +2,6 @@ package mcpserver
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -64,35 +63,6 @@ func enum[T ~string](values ...T) []any {
 		out[i] = string(v)
 	}
 	return out
-}
-
-// checkArgsMiddleware rejects tools/call requests whose arguments do not fit
-// the tool's input schema, with a message a model can act on. The SDK
-// validates again afterwards, but its messages quote schema paths.
-func checkArgsMiddleware(tools []*mcp.Tool) mcp.Middleware {
-	schemas := make(map[string]*jsonschema.Schema, len(tools))
-	for _, t := range tools {
-		schemas[t.Name] = t.InputSchema.(*jsonschema.Schema)
-	}
-	return func(next mcp.MethodHandler) mcp.MethodHandler {
-		return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
-			if r, ok := req.(*mcp.CallToolRequest); ok && r.Params != nil {
-				if s := schemas[r.Params.Name]; s != nil {
-					// go-sdk v1.8.0 panics when it applies schema defaults to
-					// "arguments": null; treat absent or null as {}.
-					if raw := bytes.TrimSpace(r.Params.Arguments); len(raw) == 0 || string(raw) == "null" {
-						r.Params.Arguments = json.RawMessage("{}")
-					}
-					if err := checkArgs(s, r.Params.Arguments); err != nil {
-						res := &mcp.CallToolResult{}
-						res.SetError(err)
-						return res, nil
-					}
-				}
-			}
-			return next(ctx, method, req)
-		}
-	}
 }
 
 // checkArgs checks raw tool arguments against s, which must be an object

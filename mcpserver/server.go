@@ -135,10 +135,8 @@ func New(st TaskStore, opts Options) *mcp.Server {
 		subs.srv = srv
 		srv.AddSendingMiddleware(subs.filter)
 	}
-	tools := Tools()
-	srv.AddReceivingMiddleware(checkArgsMiddleware(tools))
 	if opts.Metrics != nil {
-		srv.AddReceivingMiddleware(metricsMiddleware(opts.Metrics, tools))
+		srv.AddReceivingMiddleware(metricsMiddleware(opts.Metrics, Tools()))
 	}
 	return srv
 }
@@ -162,21 +160,11 @@ func Tools() []*mcp.Tool {
 // sentence for humans, or an error.
 type handlerFunc[In, Out any] func(ctx context.Context, user string, in In) (Out, string, error)
 
-// addTool registers t with a handler that resolves the user, runs h and
-// turns its error into a tool error (see server.toolError).
+// addTool registers t with the handler that checks and decodes the
+// arguments, resolves the user, runs h and turns its error into a tool
+// error (see toolHandler and server.toolError).
 func addTool[In, Out any](s *server, srv *mcp.Server, t *mcp.Tool, h handlerFunc[In, Out]) {
-	mcp.AddTool(srv, t, func(ctx context.Context, req *mcp.CallToolRequest, in In) (*mcp.CallToolResult, Out, error) {
-		var zero Out
-		user, err := s.userFrom(req)
-		if err != nil {
-			return nil, zero, err
-		}
-		out, text, err := h(ctx, user, in)
-		if err != nil {
-			return nil, zero, s.toolError(ctx, t.Name, err)
-		}
-		return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: text}}}, out, nil
-	})
+	srv.AddTool(t, toolHandler(s, t, h))
 }
 
 // errNotAuthenticated is returned when no user can be determined.

@@ -89,6 +89,11 @@ func runChat(ctx context.Context, cfg Config, o origins, log *slog.Logger, geten
 	if err != nil {
 		return err
 	}
+	stopDebug, derr := startDebug(ctx, cfg.Metrics.DebugAddr, log)
+	if derr != nil {
+		return derr
+	}
+	defer stopDebug()
 	st, err := openStore(ctx, cfg.Database, log, cfg.Database.MigrateOnStart)
 	if err != nil {
 		return err

@@ -92,6 +92,9 @@ type ChatConfig struct {
 // MetricsConfig configures the Prometheus metrics of the HTTP servers.
 type MetricsConfig struct {
 	Enabled bool `yaml:"enabled"` // serve GET /metrics on every HTTP server
+	// DebugAddr, if set, is a loopback address serving net/http/pprof
+	// (see startDebug).
+	DebugAddr string `yaml:"debug_addr"`
 }
 
 // HTTPConfig applies to every HTTP server (mcp --transport http, chat,
@@ -209,6 +212,8 @@ func settings() []setting {
 			func(c *Config) value { return listValue{&c.HTTP.AllowedHosts, hostcheck.Validate} }},
 		{"metrics.enabled", "TASKPILOT_METRICS", "serve Prometheus metrics at GET /metrics over HTTP (unauthenticated: keep it internal)",
 			func(c *Config) value { return boolValue{&c.Metrics.Enabled} }},
+		{"metrics.debug_addr", "TASKPILOT_DEBUG_ADDR", "",
+			func(c *Config) value { return stringValue{&c.Metrics.DebugAddr, nil} }},
 	}
 }
 

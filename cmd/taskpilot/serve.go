@@ -65,6 +65,11 @@ func runServe(ctx context.Context, cfg Config, o origins, log *slog.Logger, gete
 	if err != nil {
 		return err
 	}
+	stopDebug, derr := startDebug(ctx, cfg.Metrics.DebugAddr, log)
+	if derr != nil {
+		return derr
+	}
+	defer stopDebug()
 	st, err := openStore(ctx, cfg.Database, log, cfg.Database.MigrateOnStart)
 	if err != nil {
 		return err

@@ -2,15 +2,21 @@ package mcphttp_test
 
 import (
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/taskpilot/taskpilot/mcpserver"
 	"github.com/taskpilot/taskpilot/mcpserver/mcphttp"
 	"github.com/taskpilot/taskpilot/models"
 	"github.com/taskpilot/taskpilot/models/store/storetest"
@@ -68,6 +74,48 @@ func BenchmarkHTTPToolCall(b *testing.B) {
 			b.ReportMetric(float64(len(all))/elapsed.Seconds(), "calls/s")
 			b.ReportMetric(ms(0.50), "p50-ms")
 			b.ReportMetric(ms(0.99), "p99-ms")
+		})
+	}
+}
+
+// BenchmarkStatelessCall measures one stateless tools/call POST, the
+// request the shared perf harness (mcp-call.lua) sends, served by the
+// handler in process (no network, no client library): auth off, metrics
+// on, the request log at Info (off), SQLite. add_task adds a task per
+// call; list_tasks reads a page of 20 of the user's 40 tasks. Compare
+// ns/op, B/op and allocs/op across changes.
+func BenchmarkStatelessCall(b *testing.B) {
+	for _, tc := range []struct{ tool, args string }{
+		{"add_task", `{"title":"Buy milk"}`},
+		{"list_tasks", `{"limit":20}`},
+	} {
+		b.Run(tc.tool, func(b *testing.B) {
+			st := storetest.OpenSQLite(b)
+			for j := range 40 {
+				if _, err := st.CreateTask(b.Context(), "alice", models.NewTask{Title: fmt.Sprintf("Task %d", j), Tags: models.Tags{"home"}}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			metrics := mcphttp.NewMetrics(prometheus.NewRegistry())
+			log := slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo}))
+			h := mcphttp.New(mcphttp.Options{
+				Server:  mcpserver.New(st, mcpserver.Options{DefaultUser: "alice", Metrics: metrics, Logger: log}),
+				Metrics: metrics,
+				Logger:  log,
+			})
+			body := `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"` + tc.tool + `","arguments":` + tc.args + `}}`
+			b.ReportAllocs()
+			for b.Loop() {
+				req := httptest.NewRequest(http.MethodPost, "http://127.0.0.1/mcp", strings.NewReader(body))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Accept", "application/json, text/event-stream")
+				req.Header.Set("MCP-Protocol-Version", "2025-06-18")
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, req)
+				if rec.Code != http.StatusOK || strings.Contains(rec.Body.String(), `"isError":true`) {
+					b.Fatalf("%d %s", rec.Code, rec.Body)
+				}
+			}
 		})
 	}
 }

@@ -101,7 +101,7 @@ func rpcMethod(r *http.Request) string {
 	if b, ok := r.Body.(*peekedBody); ok {
 		return b.method
 	}
-	head, err := io.ReadAll(io.LimitReader(r.Body, maxPeekBytes+1))
+	head, err := readHead(r)
 	body := &peekedBody{Reader: io.MultiReader(bytes.NewReader(head), r.Body), Closer: r.Body}
 	r.Body = body
 	if err != nil || len(head) > maxPeekBytes {
@@ -114,4 +114,16 @@ func rpcMethod(r *http.Request) string {
 		body.method = msg.Method
 	}
 	return body.method
+}
+
+// readHead reads up to maxPeekBytes+1 bytes of r's body: into one buffer
+// of the announced length when there is one (io.ReadAll would grow its
+// buffer from 512 bytes up), else as it comes.
+func readHead(r *http.Request) ([]byte, error) {
+	if r.ContentLength <= 0 || r.ContentLength > maxPeekBytes {
+		return io.ReadAll(io.LimitReader(r.Body, maxPeekBytes+1))
+	}
+	buf := make([]byte, r.ContentLength)
+	n, err := io.ReadFull(r.Body, buf)
+	return buf[:n], err
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"math"
@@ -76,11 +77,8 @@ func (s *Store) ListTasks(ctx context.Context, userID string, f models.TaskFilte
 	case keyCol != "":
 		order = keyCol + ", number"
 	}
-	if f.NumbersOnly {
-		q = q.Select("number", "due_key", "priority_rank", "title_key", "deleted_us")
-	}
-	var rows []taskRow
-	if err := q.Order(order).Limit(limit + 1).Find(&rows).Error; err != nil {
+	rows, err := findTaskRows(q.Model(&taskRow{}).Order(order).Limit(limit+1), f.NumbersOnly, limit+1)
+	if err != nil {
 		return models.TaskPage{}, fmt.Errorf("list tasks: %w", err)
 	}
 
@@ -171,9 +169,10 @@ func ceilUnix(t time.Time) int64 {
 // transaction. Tasks in the trash are not counted.
 func (s *Store) counts(ctx context.Context, userID string) (models.TaskCounts, error) {
 	var c counterRow
-	err := s.db.WithContext(ctx).Where("user_id = ?", userID).Limit(1).Find(&c).Error
-	if err != nil {
-		return models.TaskCounts{}, fmt.Errorf("count tasks: %w", err)
+	err := s.db.WithContext(ctx).Model(&counterRow{}).Select("total, completed").Where("user_id = ?", userID).
+		Limit(1).Row().Scan(&c.Total, &c.Completed)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return models.TaskCounts{}, fmt.Errorf("count tasks: %w", unavailableError(err))
 	}
 	return models.TaskCounts{Total: c.Total, Pending: c.Total - c.Completed, Completed: c.Completed}, nil
 }

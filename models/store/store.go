@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -118,8 +119,12 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		sqlDB.SetConnMaxLifetime(0)
 		sqlDB.SetConnMaxIdleTime(0)
 	} else {
-		sqlDB.SetMaxOpenConns(20)
-		sqlDB.SetMaxIdleConns(5)
+		// A few connections per core: more only queue in PostgreSQL. All
+		// of them may stay idle, so a burst does not close and reopen
+		// connections (with 5 idle of 20, every burst above 5 did).
+		n := pgPoolSize(runtime.GOMAXPROCS(0))
+		sqlDB.SetMaxOpenConns(n)
+		sqlDB.SetMaxIdleConns(n)
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	}
 	s := &Store{db: db, dialect: dialect}
@@ -133,6 +138,10 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	log.Debug("database opened", "dialect", dialect, "path", sqlitePath)
 	return s, nil
 }
+
+// pgPoolSize is the PostgreSQL pool size for a process with procs
+// cores: four connections per core, at least 4 and at most 20.
+func pgPoolSize(procs int) int { return min(max(4*procs, 4), 20) }
 
 // openError is the error of a failed Open. A SQLite file that stays
 // locked is one another process holds (see sqliteDSN): the error says so.

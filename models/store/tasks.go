@@ -114,9 +114,9 @@ func nextNumbers(tx *gorm.DB, userID string, k int64) (int64, error) {
 	var n int64
 	err := tx.Raw(`INSERT INTO task_counters (user_id, last_number, total, completed) VALUES (?, ?, ?, 0)
 		ON CONFLICT (user_id) DO UPDATE SET last_number = task_counters.last_number + ?, total = task_counters.total + ?
-		RETURNING last_number`, userID, k, k, k, k).Scan(&n).Error
+		RETURNING last_number`, userID, k, k, k, k).Row().Scan(&n) // a plain scan: gorm.Scan cost more than the statement
 	if err != nil {
-		return 0, fmt.Errorf("allocate number: %w", err)
+		return 0, fmt.Errorf("allocate number: %w", unavailableError(err))
 	}
 	if n == 0 {
 		return 0, errors.New("allocate number: no number returned")
