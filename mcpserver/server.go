@@ -137,6 +137,7 @@ func New(st TaskStore, opts Options) *mcp.Server {
 	}
 	tools := Tools()
 	srv.AddReceivingMiddleware(checkArgsMiddleware(tools))
+	srv.AddReceivingMiddleware(scopesMiddleware)
 	if opts.Metrics != nil {
 		srv.AddReceivingMiddleware(metricsMiddleware(opts.Metrics, tools))
 	}
