@@ -143,6 +143,7 @@ type clients struct {
 	store    Store
 	http     *http.Client
 	audience []string
+	timeout  time.Duration
 
 	mu    sync.Mutex
 	cache map[string]cachedClient
@@ -201,7 +202,7 @@ func (cs *clients) fetch(ctx context.Context, id string) (*clientMetadata, error
 		u.Path == "" || u.Path == "/" || slices.Contains(strings.Split(u.Path, "/"), "..") || slices.Contains(strings.Split(u.Path, "/"), ".") {
 		return nil, fmt.Errorf("%w: client_id %q is not an https URL with a path", errClientDocument, id)
 	}
-	ctx, cancel := context.WithTimeout(ctx, metadataTimeout)
+	ctx, cancel := context.WithTimeout(ctx, cs.timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, id, nil)
 	if err != nil {

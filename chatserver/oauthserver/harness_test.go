@@ -234,6 +234,9 @@ type tokenResponse struct {
 	RefreshToken string `json:"refresh_token"`
 	Scope        string `json:"scope"`
 	Error        string `json:"error"`
+	Description  string `json:"error_description"`
+	Debug        string `json:"error_debug"`
+	Hint         string `json:"error_hint"`
 }
 
 func (h *harness) tokenRequest(form url.Values) tokenResponse {

@@ -96,6 +96,10 @@ type Config struct {
 	// MetadataClient fetches Client ID Metadata Documents; nil means
 	// SafeHTTPClient. Redirects are never followed, whatever it says.
 	MetadataClient *http.Client
+	// CodeTTL is how long an authorization code lives; 0 means CodeTTL.
+	CodeTTL time.Duration
+	// MetadataTimeout bounds a metadata document fetch; 0 means 5 s.
+	MetadataTimeout time.Duration
 	// Logger receives errors; nil discards.
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.
@@ -130,6 +134,12 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.CodeTTL <= 0 {
+		cfg.CodeTTL = CodeTTL
+	}
+	if cfg.MetadataTimeout <= 0 {
+		cfg.MetadataTimeout = metadataTimeout
+	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -140,12 +150,12 @@ func New(cfg Config) (*Server, error) {
 	}
 	noFollow := *mc
 	noFollow.CheckRedirect = noRedirects
-	cs := &clients{store: cfg.Store, http: &noFollow, audience: []string{cfg.Resource}, now: cfg.Now}
+	cs := &clients{store: cfg.Store, http: &noFollow, audience: []string{cfg.Resource}, now: cfg.Now, timeout: cfg.MetadataTimeout}
 	ts := newTokenStore(cs, cfg.Store)
 	fc := &fosite.Config{
 		AccessTokenLifespan:            AccessTokenTTL,
 		RefreshTokenLifespan:           RefreshTokenTTL,
-		AuthorizeCodeLifespan:          CodeTTL,
+		AuthorizeCodeLifespan:          cfg.CodeTTL,
 		AccessTokenIssuer:              cfg.Issuer,
 		TokenURL:                       cfg.Issuer + "/oauth/token",
 		GlobalSecret:                   cfg.Secret[:32],
@@ -416,16 +426,28 @@ func (s *Server) csrf(account string, f url.Values) string {
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_request", "error_description": "the body must be a form"})
+		return
+	}
+	// A wrong resource is refused before anything is used up.
+	if err := s.checkResource(r.PostForm); err != nil {
+		e := fosite.ErrorToRFC6749Error(err)
+		writeJSON(w, e.CodeField, map[string]string{"error": e.ErrorField, "error_description": e.GetDescription()})
+		return
+	}
 	sess := &oauth2.JWTSession{JWTClaims: &jwt.JWTClaims{}, JWTHeader: &jwt.Headers{}}
 	ar, err := s.provider.NewAccessRequest(ctx, r, sess)
-	if err == nil {
-		err = s.checkResource(r.PostForm)
-	}
 	if err != nil {
 		s.provider.WriteAccessError(ctx, w, ar, err)
 		return
 	}
 	resp, err := s.provider.NewAccessResponse(ctx, ar)
+	if errors.Is(err, fosite.ErrTokenExpired) {
+		// fosite finds an expired code only here and calls it
+		// invalid_request; RFC 6749 §5.2 names it invalid_grant.
+		err = fosite.ErrInvalidGrant.WithHint("The authorization code has expired.")
+	}
 	if err != nil {
 		s.provider.WriteAccessError(ctx, w, ar, err)
 		return
