@@ -195,47 +195,56 @@ func (cs *clients) byDocument(ctx context.Context, id string) (*client, error) {
 // errClientDocument wraps every reason a metadata document is refused.
 var errClientDocument = errors.New("client metadata document")
 
+// docError is why a metadata document was refused; it matches
+// errClientDocument.
+type docError struct{ msg string }
+
+func (e *docError) Error() string        { return "client metadata document: " + e.msg }
+func (e *docError) Is(target error) bool { return target == errClientDocument }
+
+func refuseDoc(format string, args ...any) error { return &docError{fmt.Sprintf(format, args...)} }
+
 // fetch downloads and checks the Client ID Metadata Document at id.
 func (cs *clients) fetch(ctx context.Context, id string) (*clientMetadata, error) {
 	u, err := url.Parse(id)
 	if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil || u.Fragment != "" ||
 		u.Path == "" || u.Path == "/" || slices.Contains(strings.Split(u.Path, "/"), "..") || slices.Contains(strings.Split(u.Path, "/"), ".") {
-		return nil, fmt.Errorf("%w: client_id %q is not an https URL with a path", errClientDocument, id)
+		return nil, refuseDoc("client_id %q is not an https URL with a path", id)
 	}
 	ctx, cancel := context.WithTimeout(ctx, cs.timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, id, nil)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", errClientDocument, err)
+		return nil, refuseDoc("%v", err)
 	}
 	req.Header.Set("Accept", "application/json")
 	resp, err := cs.http.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("%w: fetch %s: %v", errClientDocument, id, err)
+		return nil, refuseDoc("fetch %s: %v", id, err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("%w: %s answered %s", errClientDocument, id, resp.Status)
+		return nil, refuseDoc("%s answered %s", id, resp.Status)
 	}
 	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt != "application/json" {
-		return nil, fmt.Errorf("%w: %s is %q, not application/json", errClientDocument, id, mt)
+		return nil, refuseDoc("%s is %q, not application/json", id, mt)
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxMetadataBytes+1))
 	if err != nil {
-		return nil, fmt.Errorf("%w: read %s: %v", errClientDocument, id, err)
+		return nil, refuseDoc("read %s: %v", id, err)
 	}
 	if len(body) > maxMetadataBytes {
-		return nil, fmt.Errorf("%w: %s is larger than %d bytes", errClientDocument, id, maxMetadataBytes)
+		return nil, refuseDoc("%s is larger than %d bytes", id, maxMetadataBytes)
 	}
 	var m clientMetadata
 	if err := json.Unmarshal(body, &m); err != nil {
-		return nil, fmt.Errorf("%w: %s is not a JSON object: %v", errClientDocument, id, err)
+		return nil, refuseDoc("%s is not a JSON object: %v", id, err)
 	}
 	if m.ClientID != id {
-		return nil, fmt.Errorf("%w: its client_id %q is not its URL %q", errClientDocument, m.ClientID, id)
+		return nil, refuseDoc("its client_id %q is not its URL %q", m.ClientID, id)
 	}
 	if err := m.check(); err != nil {
-		return nil, fmt.Errorf("%w: %v", errClientDocument, err)
+		return nil, refuseDoc("%v", err)
 	}
 	return &m, nil
 }

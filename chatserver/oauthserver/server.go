@@ -324,9 +324,13 @@ func (s *Server) authorizeError(w http.ResponseWriter, r *http.Request, ar fosit
 		return
 	}
 	e := fosite.ErrorToRFC6749Error(err)
+	msg := e.GetDescription()
+	if de, ok := errors.AsType[*docError](err); ok {
+		msg = "the client's metadata document was refused: " + de.msg
+	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(e.CodeField)
-	fmt.Fprintf(w, "%s: %s\n", e.ErrorField, e.GetDescription())
+	fmt.Fprintf(w, "%s: %s\n", e.ErrorField, msg)
 }
 
 // consent takes the user's answer from the consent page.
