@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/taskpilot/taskpilot/chatserver/chatkit"
+	"github.com/taskpilot/taskpilot/chatserver/oauthserver"
 	"github.com/taskpilot/taskpilot/chatserver/web"
 )
 
@@ -102,6 +103,9 @@ type Options struct {
 	// chatserver/signin: POST /auth/signin, /auth/signout, /auth/token,
 	// /auth/signup and GET /auth/config. It checks origins itself too.
 	SignIn http.Handler
+	// OAuth, if set, is the OAuth authorization server for MCP clients
+	// (package chatserver/oauthserver), served on oauthserver.Routes.
+	OAuth http.Handler
 	// Metrics, if not nil, counts requests and streams and serves GET
 	// /metrics, without authentication: keep that port internal or block
 	// /metrics at the proxy. Pass the same Metrics to agent.Config.
@@ -196,6 +200,12 @@ func (s *server) routes() *gin.Engine {
 			r.POST(p, h)
 		}
 		r.GET("/auth/config", h)
+	}
+	if s.opts.OAuth != nil {
+		h := gin.WrapH(s.opts.OAuth)
+		for _, p := range oauthserver.Routes {
+			r.Any(p, h)
+		}
 	}
 
 	cors := s.cors

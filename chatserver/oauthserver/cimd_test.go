@@ -31,7 +31,7 @@ func TestClientMetadataDocumentRefused(t *testing.T) {
 	tests := []struct {
 		name    string
 		handler http.HandlerFunc
-		safe    bool // use the real SSRF-protected client, not the test's
+		safe    bool   // use the real SSRF-protected client, not the test's
 		want    string // the error, and a word of the reason
 	}{
 		{"valid document", jsonDoc(good), false, "consent"},

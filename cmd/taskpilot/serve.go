@@ -140,6 +140,16 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, getenv func(str
 	if checkURL(cfg.Auth.Issuer) == nil {
 		authServers = []string{cfg.Auth.Issuer}
 	}
+	oa, err := serveOAuth(ctx, cfg, st, auth, chatLn.Addr(), mcpLn.Addr(), mcpLog)
+	if err != nil {
+		return err
+	}
+	if oa != nil {
+		if verifier, err = oa.withLocalKeys(cfg, st); err != nil {
+			return err
+		}
+		authServers = []string{oa.issuer}
+	}
 	mcpHandler := mcphttp.New(mcphttp.Options{
 		Server:               mcpserver.New(st, mcpOpts),
 		Verifier:             verifier,
@@ -155,6 +165,11 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, getenv func(str
 	chatOpts, err := chatOptions(cfg, log, getenv, st, reg, auth, mcpURL, auth != "none")
 	if err != nil {
 		return err
+	}
+	if oa != nil {
+		if err := oa.mount(&chatOpts, st, log); err != nil {
+			return err
+		}
 	}
 	if auth == "accounts" {
 		if err := logSetupLink(ctx, st, publicBase(cfg), log); err != nil {

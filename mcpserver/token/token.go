@@ -73,6 +73,11 @@ type LocalKeys struct {
 	Issuer   string                                    // required "iss"
 	Audience string                                    // "aud" must contain it
 	Key      func(kid string) (crypto.PublicKey, bool) // the public key of kid, if it is one of the server's
+	// CheckGrant, if set, is asked about the "grant_id" claim of every
+	// local token that is otherwise valid ("is this grant still active"),
+	// so a revoked grant's tokens stop working at once. An error wrapping
+	// ErrInvalidToken rejects the token.
+	CheckGrant func(ctx context.Context, grantID string) error
 }
 
 // Claims are the verified contents of a token.
@@ -173,7 +178,8 @@ func (v *Verifier) Leeway() time.Duration { return v.leeway }
 func (v *Verifier) Verify(ctx context.Context, raw string) (Claims, error) {
 	var c claims
 	parser, keyFunc := v.parser, func(t *jwt.Token) (any, error) { return v.key(ctx, t) }
-	if pub, ok := v.localKey(raw); ok {
+	pub, local := v.localKey(raw)
+	if local {
 		parser, keyFunc = v.lparser, func(*jwt.Token) (any, error) { return pub, nil }
 	}
 	tok, err := parser.ParseWithClaims(raw, &c, keyFunc)
@@ -191,6 +197,14 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (Claims, error) {
 	}
 	if v.check != nil {
 		if err := v.check(ctx, c.Subject); err != nil {
+			return Claims{}, fmt.Errorf("verify token: %w", err)
+		}
+	}
+	if local && v.local.CheckGrant != nil {
+		if c.GrantID == "" {
+			return Claims{}, fmt.Errorf("%w: missing grant_id", ErrInvalidToken)
+		}
+		if err := v.local.CheckGrant(ctx, c.GrantID); err != nil {
 			return Claims{}, fmt.Errorf("verify token: %w", err)
 		}
 	}
@@ -281,6 +295,8 @@ type claims struct {
 	jwt.RegisteredClaims
 	Scope scopes `json:"scope,omitempty"`
 	Scp   scopes `json:"scp,omitempty"`
+	// GrantID names the OAuth grant of a local token.
+	GrantID string `json:"grant_id,omitempty"`
 }
 
 // scopes decodes a space-separated string or an array of strings.
