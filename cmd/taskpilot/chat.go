@@ -142,6 +142,10 @@ func runChat(ctx context.Context, cfg Config, log *slog.Logger, getenv func(stri
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	if err := chatOAuth(ctx, cfg, st, auth, ln.Addr(), &opts, log); err != nil {
+		_ = ln.Close()
+		return err
+	}
 	log.Info("chat server listening", "addr", ln.Addr().String(), "auth", auth, "mcp_url", cfg.Chat.MCPURL, "mcp_auth", mcpAuth)
 	return chatserver.Serve(ctx, ln, opts)
 }

@@ -125,6 +125,10 @@ func runMCP(ctx context.Context, cfg Config, log *slog.Logger, stdin io.Reader, 
 		authServers = []string{cfg.Auth.Issuer} // an OAuth issuer clients can discover
 	}
 	resource := resourceURL(cfg.MCP.PublicURL, ln.Addr())
+	if verifier, authServers, err = mcpOAuth(ctx, cfg, st, resource, verifier, authServers, log); err != nil {
+		_ = ln.Close()
+		return err
+	}
 	h := mcphttp.New(mcphttp.Options{
 		Server:               srv,
 		Verifier:             verifier,

@@ -132,3 +132,45 @@ func serveOAuth(ctx context.Context, cfg Config, st *store.Store, auth string, c
 	}
 	return newOAuthSetup(ctx, st, issuer, resourceURL(cfg.MCP.PublicURL, mcpAddr), log)
 }
+
+// chatOAuth mounts the authorization server for taskpilot chat in accounts
+// mode: its issuer is TASKPILOT_PUBLIC_URL, else the listener's loopback
+// URL; its resource is the MCP server's public URL, else --mcp-url. The
+// MCP server (taskpilot mcp --auth accounts on the same database) reads
+// the same key.
+func chatOAuth(ctx context.Context, cfg Config, st *store.Store, auth string, addr net.Addr, opts *chatserver.Options, log *slog.Logger) error {
+	if auth != "accounts" {
+		return nil
+	}
+	issuer := cfg.PublicURL
+	if issuer == "" {
+		issuer = "http://" + loopbackAddr(addr)
+	}
+	resource := cfg.MCP.PublicURL
+	if resource == "" {
+		resource = cfg.Chat.MCPURL
+	}
+	oa, err := newOAuthSetup(ctx, st, issuer, resource, log)
+	if err != nil || oa == nil {
+		return err
+	}
+	return oa.mount(opts, st, log)
+}
+
+// mcpOAuth, for taskpilot mcp --auth accounts with TASKPILOT_PUBLIC_URL
+// (the chat server's URL, where the authorization server is), makes the
+// verifier accept the authorization server's tokens and names it in the
+// RFC 9728 metadata. Otherwise it returns v and servers unchanged.
+func mcpOAuth(ctx context.Context, cfg Config, st *store.Store, resource string, v *token.Verifier, servers []string, log *slog.Logger) (*token.Verifier, []string, error) {
+	if cfg.MCP.Transport != "http" || cfg.MCP.Auth != "accounts" || cfg.PublicURL == "" {
+		return v, servers, nil
+	}
+	oa, err := newOAuthSetup(ctx, st, cfg.PublicURL, resource, log)
+	if err != nil || oa == nil {
+		return v, servers, err
+	}
+	if v, err = oa.withLocalKeys(cfg, st); err != nil {
+		return nil, nil, err
+	}
+	return v, []string{oa.issuer}, nil
+}
