@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,8 +17,8 @@ import (
 // private address is refused with invalid_client, and the browser is never
 // redirected anywhere.
 func TestClientMetadataDocumentRefused(t *testing.T) {
-	var handler http.HandlerFunc
-	docs := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler(w, r) }))
+	var handler atomic.Pointer[http.HandlerFunc] // set by each case; slow ones may outlive theirs
+	docs := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { (*handler.Load())(w, r) }))
 	t.Cleanup(docs.Close)
 	id := docs.URL + "/client.json"
 	good := `{"client_id":"` + id + `","client_name":"Doc client","redirect_uris":["` + redirect + `"]}`
@@ -53,7 +54,7 @@ func TestClientMetadataDocumentRefused(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			handler = tc.handler
+			handler.Store(&tc.handler)
 			opt := func(c *oauthserver.Config) {
 				c.MetadataTimeout = time.Second
 				if !tc.safe {
@@ -62,7 +63,7 @@ func TestClientMetadataDocumentRefused(t *testing.T) {
 			}
 			h := newHarness(t, storetest.OpenSQLite(t), opt)
 			_, challenge := pkce()
-			resp, err := h.browser("alice").Get(h.issuer + "/oauth/authorize?" + h.authQuery(id, redirect, challenge).Encode())
+			resp, err := h.browser(h.alice).Get(h.issuer + "/oauth/authorize?" + h.authQuery(id, redirect, challenge).Encode())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -86,7 +87,7 @@ func TestClientMetadataDocumentRefused(t *testing.T) {
 		h := newHarness(t, storetest.OpenSQLite(t))
 		_, challenge := pkce()
 		for _, bad := range []string{"http://" + strings.TrimPrefix(docs.URL, "https://") + "/client.json", docs.URL, docs.URL + "/a/../client.json"} {
-			resp, _ := h.browser("alice").Get(h.issuer + "/oauth/authorize?" + h.authQuery(bad, redirect, challenge).Encode())
+			resp, _ := h.browser(h.alice).Get(h.issuer + "/oauth/authorize?" + h.authQuery(bad, redirect, challenge).Encode())
 			if body := readAll(resp); !strings.HasPrefix(body, "invalid_client") {
 				t.Errorf("client_id %s: %s %q, want invalid_client", bad, resp.Status, body)
 			}

@@ -85,9 +85,9 @@ func TestGoSDKClientFlow(t *testing.T) {
 					GrantTypes: []string{"authorization_code", "refresh_token"}, TokenEndpointAuthMethod: "none",
 				}},
 				RedirectURL:              "http://127.0.0.1:45678/callback",
-				AuthorizationCodeFetcher: h.fetcher(h.browser("alice")),
+				AuthorizationCodeFetcher: h.fetcher(h.browser(h.alice)),
 			})
-			h.useTools(t, cs, "alice")
+			h.useTools(t, cs, h.alice)
 		})
 		t.Run("client id metadata document", func(t *testing.T) {
 			cimd := newCIMDServer(t)
@@ -96,9 +96,9 @@ func TestGoSDKClientFlow(t *testing.T) {
 			cs := h.connect(&auth.AuthorizationCodeHandlerConfig{
 				ClientIDMetadataDocumentConfig: &auth.ClientIDMetadataDocumentConfig{URL: cimd.URL + "/client.json"},
 				RedirectURL:                    "http://127.0.0.1:45679/cb",
-				AuthorizationCodeFetcher:       h.fetcher(h.browser("bob")),
+				AuthorizationCodeFetcher:       h.fetcher(h.browser(h.bob)),
 			})
-			h.useTools(t, cs, "bob")
+			h.useTools(t, cs, h.bob)
 		})
 	})
 }

@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"html"
 	"net/http"
 	"net/http/cookiejar"
@@ -22,7 +21,6 @@ import (
 	"github.com/taskpilot/taskpilot/mcpserver"
 	"github.com/taskpilot/taskpilot/mcpserver/mcphttp"
 	"github.com/taskpilot/taskpilot/mcpserver/token"
-	"github.com/taskpilot/taskpilot/models"
 	"github.com/taskpilot/taskpilot/models/password"
 	"github.com/taskpilot/taskpilot/models/store"
 )
@@ -43,6 +41,9 @@ type harness struct {
 	resource string
 	key      oauthserver.Key
 	as       *oauthserver.Server
+	// alice and bob are accounts with names unique to the run (the
+	// PostgreSQL test database is shared).
+	alice, bob string
 }
 
 type harnessOpt func(*oauthserver.Config)
@@ -50,17 +51,18 @@ type harnessOpt func(*oauthserver.Config)
 func newHarness(t *testing.T, st *store.Store, opts ...harnessOpt) *harness {
 	t.Helper()
 	ctx := context.Background()
-	for _, name := range []string{"alice", "bob"} {
+	suffix := strings.ToLower(rand.Text()[:10])
+	h := &harness{t: t, st: st, alice: "alice-" + suffix, bob: "bob-" + suffix}
+	for _, name := range []string{h.alice, h.bob} {
 		hash, err := password.Hash(alicePassword, fastParams)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := st.CreateAccount(ctx, name, hash); err != nil && !errors.Is(err, models.ErrConflict) {
+		if _, err := st.CreateAccount(ctx, name, hash); err != nil {
 			t.Fatal(err)
 		}
 	}
 	mux := http.NewServeMux()
-	h := &harness{t: t, st: st}
 	h.srv = httptest.NewUnstartedServer(mux)
 	h.issuer = "http://" + h.srv.Listener.Addr().String()
 	h.resource = h.issuer + "/mcp"

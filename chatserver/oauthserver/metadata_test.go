@@ -82,13 +82,13 @@ func TestDeleteAccountDeletesGrants(t *testing.T) {
 		h := newHarness(t, st)
 		clientID := h.register(redirect)
 		v, c := pkce()
-		tr := h.exchange(clientID, redirect, h.code(h.browser("alice"), h.authQuery(clientID, redirect, c)), v)
+		tr := h.exchange(clientID, redirect, h.code(h.browser(h.alice), h.authQuery(clientID, redirect, c)), v)
 		ctx := context.Background()
-		grants, _ := st.ListOAuthGrants(ctx, "alice")
+		grants, _ := st.ListOAuthGrants(ctx, h.alice)
 		if len(grants) != 1 {
 			t.Fatalf("grants = %+v", grants)
 		}
-		if err := st.DeleteAccount(ctx, "alice"); err != nil {
+		if err := st.DeleteAccount(ctx, h.alice); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := st.GetOAuthGrant(ctx, grants[0].ID); err == nil {

@@ -79,10 +79,10 @@ func TestStepByStepFlow(t *testing.T) {
 		}
 
 		// The consent page names the client and what it asks for.
-		b := h.browser("alice")
+		b := h.browser(h.alice)
 		resp, _ = b.Get(h.issuer + "/oauth/authorize?" + q.Encode())
 		page := readAll(resp)
-		for _, want := range []string{"Test client", "alice", "See your tasks", "Change your tasks", clientID} {
+		for _, want := range []string{"Test client", h.alice, "See your tasks", "Change your tasks", clientID} {
 			if !strings.Contains(page, want) {
 				t.Errorf("consent page lacks %q", want)
 			}
@@ -117,7 +117,7 @@ func TestStepByStepFlow(t *testing.T) {
 		if after := h.refresh(clientID, r1.RefreshToken); after.Error != "invalid_grant" || after.AccessToken != "" {
 			t.Fatalf("refresh after reuse = %+v, want invalid_grant (grant revoked)", after)
 		}
-		grants, _ := st.ListOAuthGrants(context.Background(), "alice")
+		grants, _ := st.ListOAuthGrants(context.Background(), h.alice)
 		if len(grants) != 1 || grants[0].RevokedAt == nil {
 			t.Fatalf("grants after reuse = %+v, want the one grant revoked", grants)
 		}
@@ -130,7 +130,7 @@ func TestRevocation(t *testing.T) {
 	storetest.ForEachBackend(t, func(t *testing.T, st *store.Store) {
 		h := newHarness(t, st)
 		clientID := h.register(redirect)
-		b := h.browser("alice")
+		b := h.browser(h.alice)
 		grant := func() tokenResponse {
 			v, c := pkce()
 			tr := h.exchange(clientID, redirect, h.code(b, h.authQuery(clientID, redirect, c)), v)
@@ -156,8 +156,8 @@ func TestRevocation(t *testing.T) {
 		})
 		t.Run("grant revoked by the operator", func(t *testing.T) {
 			tr := grant()
-			grants, _ := st.ListOAuthGrants(context.Background(), "alice")
-			if err := st.RevokeOAuthGrant(context.Background(), "alice", grants[len(grants)-1].ID); err != nil {
+			grants, _ := st.ListOAuthGrants(context.Background(), h.alice)
+			if err := st.RevokeOAuthGrant(context.Background(), h.alice, grants[len(grants)-1].ID); err != nil {
 				t.Fatal(err)
 			}
 			if r := h.refresh(clientID, tr.RefreshToken); r.Error != "invalid_grant" || r.AccessToken != "" {
@@ -175,7 +175,7 @@ func TestReadOnlyGrant(t *testing.T) {
 	v, c := pkce()
 	q := h.authQuery(clientID, redirect, c)
 	q.Set("scope", "read")
-	b := h.browser("alice")
+	b := h.browser(h.alice)
 	resp, _ := b.Get(h.issuer + "/oauth/authorize?" + q.Encode())
 	if page := readAll(resp); strings.Contains(page, "Change your tasks") || !strings.Contains(page, "See your tasks") {
 		t.Fatalf("consent page for a read-only request should name reading only:\n%s", page)
@@ -206,7 +206,7 @@ func TestReadOnlyGrant(t *testing.T) {
 	if !r.IsError || !strings.Contains(resultText(r), "insufficient_scope") {
 		t.Fatalf("add_task with a read-only grant = %v %q, want an insufficient_scope error", r.IsError, resultText(r))
 	}
-	if page, _ := h.st.ListTasks(context.Background(), "alice", models.TaskFilter{}); len(page.Tasks) != 0 {
+	if page, _ := h.st.ListTasks(context.Background(), h.alice, models.TaskFilter{}); len(page.Tasks) != 0 {
 		t.Fatalf("a read-only grant added a task: %+v", page.Tasks)
 	}
 }
@@ -216,7 +216,7 @@ func TestReadOnlyGrant(t *testing.T) {
 func TestRefused(t *testing.T) {
 	h := newHarness(t, storetest.OpenSQLite(t))
 	clientID := h.register(redirect)
-	b := h.browser("alice")
+	b := h.browser(h.alice)
 
 	// authorizeError GETs the authorization URL (signed in) and returns
 	// the error sent to the client's redirect URI, or "page:<error>" when
@@ -333,7 +333,7 @@ func TestRefused(t *testing.T) {
 		other := newHarness(t, storetest.OpenSQLite(t))
 		v, c := pkce()
 		otherClient := other.register(redirect)
-		tr := other.exchange(otherClient, redirect, other.code(other.browser("alice"), other.authQuery(otherClient, redirect, c)), v)
+		tr := other.exchange(otherClient, redirect, other.code(other.browser(other.alice), other.authQuery(otherClient, redirect, c)), v)
 		if tr.AccessToken == "" {
 			t.Fatalf("other token: %+v", tr)
 		}
@@ -348,7 +348,7 @@ func TestExpiredCode(t *testing.T) {
 	h := newHarness(t, storetest.OpenSQLite(t), func(c *oauthserver.Config) { c.CodeTTL = time.Second })
 	clientID := h.register(redirect)
 	v, c := pkce()
-	code := h.code(h.browser("alice"), h.authQuery(clientID, redirect, c))
+	code := h.code(h.browser(h.alice), h.authQuery(clientID, redirect, c))
 	time.Sleep(2 * time.Second)
 	if tr := h.exchange(clientID, redirect, code, v); tr.Error != "invalid_grant" || tr.AccessToken != "" {
 		t.Fatalf("expired code = %+v, want invalid_grant", tr)
