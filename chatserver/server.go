@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/taskpilot/taskpilot/chatserver/chatkit"
+	"github.com/taskpilot/taskpilot/chatserver/oauthserver"
 	"github.com/taskpilot/taskpilot/chatserver/web"
 )
 
@@ -109,6 +110,9 @@ type Options struct {
 	// Pane, if set, serves the live task pane's routes under
 	// /api/v1/tasks (see TaskPane).
 	Pane *TaskPane
+	// OAuth, if set, is the OAuth authorization server for MCP clients
+	// (package chatserver/oauthserver), served on oauthserver.Routes.
+	OAuth http.Handler
 	// Metrics, if not nil, counts requests and streams and serves GET
 	// /metrics, without authentication: keep that port internal or block
 	// /metrics at the proxy. Pass the same Metrics to agent.Config.
@@ -212,6 +216,12 @@ func (s *server) routes() *gin.Engine {
 			r.POST(p, h)
 		}
 		r.GET("/auth/config", h)
+	}
+	if s.opts.OAuth != nil {
+		h := gin.WrapH(s.opts.OAuth)
+		for _, p := range oauthserver.Routes {
+			r.Any(p, h)
+		}
 	}
 
 	cors := s.cors

@@ -135,6 +135,7 @@ func New(st TaskStore, opts Options) *mcp.Server {
 		subs.srv = srv
 		srv.AddSendingMiddleware(subs.filter)
 	}
+	srv.AddReceivingMiddleware(scopesMiddleware)
 	if opts.Metrics != nil {
 		srv.AddReceivingMiddleware(metricsMiddleware(opts.Metrics, Tools()))
 	}

@@ -124,6 +124,10 @@ func runChat(ctx context.Context, cfg Config, o origins, log *slog.Logger, geten
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	if err := chatOAuth(ctx, p, st, ln.Addr(), &opts, log); err != nil {
+		_ = ln.Close()
+		return err
+	}
 	mcpAuth := authNone
 	if p.mintMCP {
 		mcpAuth = authJWT

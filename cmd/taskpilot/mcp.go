@@ -100,6 +100,10 @@ func runMCP(ctx context.Context, cfg Config, o origins, log *slog.Logger, stdin 
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	if p.auth.oauth, err = mcpOAuth(ctx, p, st, resourceURL(cfg.MCP.PublicURL, ln.Addr()), log); err != nil {
+		_ = ln.Close()
+		return err
+	}
 	h, err := newMCPHandler(p, srv, st, ln.Addr(), metrics, log)
 	if err != nil {
 		_ = ln.Close()

@@ -59,6 +59,9 @@ type serverAuth struct {
 	audience  string
 	issuer    string
 	localUser string // the user of mode none
+	// oauth, in accounts mode with the authorization server on, makes the
+	// verifier accept its tokens and names it in the MCP metadata.
+	oauth *oauthSetup
 }
 
 // newServerAuth is the authentication mode for cfg's keys.
@@ -96,6 +99,9 @@ func (a serverAuth) verifier(st *store.Store) (*token.Verifier, error) {
 	if a.mode == authAccounts {
 		tc.CheckSubject = activeAccount(st)
 	}
+	if a.oauth != nil {
+		tc.Local = a.oauth.localKeys(st)
+	}
 	v, err := token.NewVerifier(tc)
 	if err != nil {
 		return nil, fmt.Errorf("auth: %w", err)
@@ -115,6 +121,9 @@ func (a serverAuth) minter(ttl time.Duration) func(user string) (string, error) 
 // authServers is the OAuth authorization server clients can discover in
 // the MCP server's metadata: the issuer, when it is a URL.
 func (a serverAuth) authServers() []string {
+	if a.oauth != nil {
+		return []string{a.oauth.issuer}
+	}
 	if checkURL(a.issuer) == nil {
 		return []string{a.issuer}
 	}

@@ -107,6 +107,9 @@ func runServe(ctx context.Context, cfg Config, o origins, log *slog.Logger, gete
 	// One registry: each server's /metrics shows both servers' metrics.
 	reg := newRegistry(cfg, st)
 	metrics := mcpMetrics(reg)
+	if p.auth.oauth, err = serveOAuth(ctx, p, st, chatLn.Addr(), mcpLn.Addr(), mcpLog); err != nil {
+		return err
+	}
 	mcpHandler, err := newMCPHandler(p, newTaskServer(p, st, changes, metrics, mcpLog), st, mcpLn.Addr(), metrics, mcpLog)
 	if err != nil {
 		return err
@@ -117,6 +120,11 @@ func runServe(ctx context.Context, cfg Config, o origins, log *slog.Logger, gete
 		return err
 	}
 	chatOpts.Pane.Events = changes // the task pane hears what the MCP server publishes
+	if p.auth.oauth != nil {
+		if err := p.auth.oauth.mount(&chatOpts, st, log); err != nil {
+			return err
+		}
+	}
 	if p.auth.mode == authAccounts {
 		if err := logSetupLink(ctx, st, p.publicURL, log); err != nil {
 			return err

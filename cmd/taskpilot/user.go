@@ -41,6 +41,7 @@ of standard input, for scripts. They never appear as arguments.`,
 	cmd.AddCommand(
 		newUserAddCmd(e), newUserListCmd(e), newUserPasswdCmd(e),
 		newUserDisableCmd(e, true), newUserDisableCmd(e, false), newUserDeleteCmd(e), newUserInviteCmd(e),
+		newUserGrantsCmd(e),
 	)
 	return cmd
 }

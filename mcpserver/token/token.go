@@ -9,6 +9,7 @@ package token
 
 import (
 	"context"
+	"crypto"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -58,6 +59,25 @@ type Config struct {
 	// wrapping ErrInvalidToken rejects the token; any other error means the
 	// token could not be checked.
 	CheckSubject func(ctx context.Context, sub string) error
+	// Local, if set, also accepts the access tokens of TaskPilot's own
+	// OAuth authorization server (see LocalKeys).
+	Local *LocalKeys
+}
+
+// LocalKeys describe the tokens of TaskPilot's own OAuth authorization
+// server: signed with ES256 by a key it names by "kid", issued by Issuer
+// (its URL) for Audience (the MCP server's canonical URL, RFC 8707). A
+// token whose kid is one of these keys is checked against them only, and
+// must carry exactly that issuer and audience.
+type LocalKeys struct {
+	Issuer   string                                    // required "iss"
+	Audience string                                    // "aud" must contain it
+	Key      func(kid string) (crypto.PublicKey, bool) // the public key of kid, if it is one of the server's
+	// CheckGrant, if set, is asked about the "grant_id" claim of every
+	// local token that is otherwise valid ("is this grant still active"),
+	// so a revoked grant's tokens stop working at once. An error wrapping
+	// ErrInvalidToken rejects the token.
+	CheckGrant func(ctx context.Context, grantID string) error
 }
 
 // Claims are the verified contents of a token.
@@ -79,13 +99,15 @@ type Verifier struct {
 	parser   *jwt.Parser
 	now      func() time.Time
 	check    func(ctx context.Context, sub string) error // nil: every subject is fine
+	local    *LocalKeys
+	lparser  *jwt.Parser // for tokens signed by a local key
 }
 
 // NewVerifier returns a Verifier for cfg. It needs cfg.Secret, cfg.JWKSURL
 // or both (else the error wraps ErrNoKey), and cfg.Audience. The JWKS is
 // fetched lazily, on the first token that needs it.
 func NewVerifier(cfg Config) (*Verifier, error) {
-	if len(cfg.Secret) == 0 && cfg.JWKSURL == "" {
+	if len(cfg.Secret) == 0 && cfg.JWKSURL == "" && cfg.Local == nil {
 		return nil, fmt.Errorf("new verifier: %w: set a secret or a JWKS URL", ErrNoKey)
 	}
 	if len(cfg.Secret) > 0 && len(cfg.Secret) < MinSecretLen {
@@ -127,6 +149,21 @@ func NewVerifier(cfg Config) (*Verifier, error) {
 		opts = append(opts, jwt.WithIssuer(cfg.Issuer))
 	}
 	v.parser = jwt.NewParser(opts...)
+	if l := cfg.Local; l != nil {
+		if l.Issuer == "" || l.Audience == "" || l.Key == nil {
+			return nil, errors.New("new verifier: local keys need an issuer, an audience and keys")
+		}
+		v.local = l
+		v.lparser = jwt.NewParser(
+			jwt.WithValidMethods([]string{"ES256"}),
+			jwt.WithAudience(l.Audience),
+			jwt.WithIssuer(l.Issuer),
+			jwt.WithExpirationRequired(),
+			jwt.WithIssuedAt(),
+			jwt.WithLeeway(cfg.Leeway),
+			jwt.WithTimeFunc(func() time.Time { return v.now() }),
+		)
+	}
 	return v, nil
 }
 
@@ -140,9 +177,12 @@ func (v *Verifier) Leeway() time.Duration { return v.leeway }
 // checked, e.g. because the JWKS could not be fetched; ctx bounds that fetch.
 func (v *Verifier) Verify(ctx context.Context, raw string) (Claims, error) {
 	var c claims
-	tok, err := v.parser.ParseWithClaims(raw, &c, func(t *jwt.Token) (any, error) {
-		return v.key(ctx, t)
-	})
+	parser, keyFunc := v.parser, func(t *jwt.Token) (any, error) { return v.key(ctx, t) }
+	pub, local := v.localKey(raw)
+	if local {
+		parser, keyFunc = v.lparser, func(*jwt.Token) (any, error) { return pub, nil }
+	}
+	tok, err := parser.ParseWithClaims(raw, &c, keyFunc)
 	if err != nil {
 		if fe, ok := errors.AsType[*fetchError](err); ok {
 			return Claims{}, fmt.Errorf("verify token: %w", fe)
@@ -160,6 +200,14 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (Claims, error) {
 			return Claims{}, fmt.Errorf("verify token: %w", err)
 		}
 	}
+	if local && v.local.CheckGrant != nil {
+		if c.GrantID == "" {
+			return Claims{}, fmt.Errorf("%w: missing grant_id", ErrInvalidToken)
+		}
+		if err := v.local.CheckGrant(ctx, c.GrantID); err != nil {
+			return Claims{}, fmt.Errorf("verify token: %w", err)
+		}
+	}
 	return Claims{
 		Subject:   c.Subject,
 		Audience:  []string(c.Audience),
@@ -167,6 +215,22 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (Claims, error) {
 		Scopes:    append(c.Scope, c.Scp...),
 		ID:        c.ID,
 	}, nil
+}
+
+// localKey returns the local public key raw's header names, if any.
+func (v *Verifier) localKey(raw string) (crypto.PublicKey, bool) {
+	if v.local == nil {
+		return nil, false
+	}
+	tok, _, err := jwt.NewParser().ParseUnverified(raw, jwt.MapClaims{})
+	if err != nil {
+		return nil, false
+	}
+	kid, _ := tok.Header["kid"].(string)
+	if kid == "" {
+		return nil, false
+	}
+	return v.local.Key(kid)
 }
 
 // key returns the verification key for t; the parser has already checked
@@ -231,6 +295,8 @@ type claims struct {
 	jwt.RegisteredClaims
 	Scope scopes `json:"scope,omitempty"`
 	Scp   scopes `json:"scp,omitempty"`
+	// GrantID names the OAuth grant of a local token.
+	GrantID string `json:"grant_id,omitempty"`
 }
 
 // scopes decodes a space-separated string or an array of strings.

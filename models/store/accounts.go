@@ -156,6 +156,9 @@ func (s *Store) DeleteAccount(ctx context.Context, name string) error {
 		return accountNotFound(name)
 	}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Where("account = ?", n).Delete(&oauthGrantRow{}).Error; err != nil {
+			return err
+		}
 		if err := tx.Where("account = ?", n).Delete(&sessionRow{}).Error; err != nil {
 			return err
 		}

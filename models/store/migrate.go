@@ -31,6 +31,7 @@ func migrations() []migration {
 		{5, "accounts", migrateAccountsV5},
 		{6, "sign-in sessions", migrateSessionsV6},
 		{7, "server keys and invites", migrateKeysV7},
+		{8, "oauth clients and grants", migrateOAuthV8},
 	}
 }
 
