@@ -126,8 +126,10 @@ if [[ -z ${BASE_URL:-} ]]; then
   node "$spec/fakemodel.mjs" "$model_port" >"$work/model.log" 2>&1 &
   model_pid=$!
   log "starting taskpilot serve on $BASE_URL (auth: $AUTH_MODE, fake model on :$model_port)"
+  # The suite sends alice's requests faster than a person (chat, pane, reloads): the per-user
+  # rate limit (60 a minute, 20 at once by default) would answer 429 midway.
   env OPENAI_API_KEY=sk-browser-test OPENAI_BASE_URL="http://127.0.0.1:$model_port/v1" TASKPILOT_MODEL=fake-model \
-    TASKPILOT_AUTH_SECRET="$secret" TASKPILOT_CHATKIT_DOMAIN_KEY="$domain_key" \
+    TASKPILOT_AUTH_SECRET="$secret" TASKPILOT_CHATKIT_DOMAIN_KEY="$domain_key" TASKPILOT_CHAT_RATE_LIMIT=6000 \
     "$bin" serve --addr "127.0.0.1:$port" --mcp-addr "127.0.0.1:$mcp_port" \
     --database-url "sqlite://$work/taskpilot.db" --dev-login \
     >"$work/server.log" 2>&1 &
