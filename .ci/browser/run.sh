@@ -181,7 +181,7 @@ if [[ -z ${BASE_URL:-} ]]; then
   MODEL_URL=http://127.0.0.1:$widgets_port
   log "starting taskpilot serve on $MODEL_URL (auth: $AUTH_MODE, the slow fake model)"
   env -u OPENAI_API_KEY \
-    TASKPILOT_AUTH_SECRET="$secret" OPENAI_BASE_URL="http://127.0.0.1:$slow_port/v1" TASKPILOT_MODEL=fake-model \
+    TASKPILOT_AUTH_SECRET="$secret" OPENAI_BASE_URL="http://127.0.0.1:$slow_port/v1" TASKPILOT_MODEL=fake-model TASKPILOT_CHAT_RATE_LIMIT=6000 \
     TASKPILOT_CHATKIT_DOMAIN_KEY="$domain_key" \
     "$bin" serve --addr "127.0.0.1:$widgets_port" --mcp-addr "127.0.0.1:$widgets_mcp_port" \
     --database-url "sqlite://$work/widgets.db" --dev-login >"$work/widgets.log" 2>&1 &
