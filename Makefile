@@ -19,12 +19,17 @@ BENCH      ?= .
 BENCHTIME  ?= 1s
 BENCH_PKGS := ./mcpserver/... ./models/store/... ./chatserver/...
 
-# Fuzz targets, as package:target (-fuzz takes one target per run); make
-# test runs each for FUZZTIME. Inputs that fail are saved under the
-# package's testdata/fuzz/ and then run as plain tests by go test. The
-# first run builds instrumented binaries (minutes, once; then cached).
-FUZZTIME     ?= 5s
-FUZZ_TARGETS := ./chatserver/chatkit:FuzzParseRequest ./chatserver:FuzzChatKit ./chatserver:FuzzREST ./mcpserver:FuzzToolArguments
+# Fuzz targets, as package:target:inputs (-fuzz takes one target per run);
+# make test runs each on that many new inputs, a few seconds each: a fixed
+# number rather than a duration, because go test -fuzztime=5s fails with
+# "context deadline exceeded" when the time runs out during a slow input.
+# The server targets are slower (each input is a request to a real server
+# on both databases). FUZZTIME=30s overrides the counts with a duration for
+# a longer run. Inputs that fail are saved under the package's
+# testdata/fuzz/ and then run as plain tests by go test. The first run
+# builds instrumented binaries (minutes, once; then cached).
+FUZZTIME     ?=
+FUZZ_TARGETS := ./chatserver/chatkit:FuzzParseRequest:20000x ./chatserver:FuzzChatKit:300x ./chatserver:FuzzREST:300x ./mcpserver:FuzzToolArguments:3000x
 
 # An example DSN for test-postgres; create the database first:
 # psql -h 127.0.0.1 -U postgres -c 'create database tp_dev'
@@ -49,10 +54,12 @@ test: ## Run every test with the race detector (PostgreSQL only if TASKPILOT_TES
 	@$(MAKE) --no-print-directory fuzz
 
 .PHONY: fuzz
-fuzz: ## Run each fuzz target for FUZZTIME (default 5s): no input may answer a 5xx or an internal error
+fuzz: ## Run each fuzz target on a fixed number of inputs (FUZZTIME=30s for a timed run): no input may answer a 5xx or an internal error
 	@set -e; for t in $(FUZZ_TARGETS); do \
-		echo "go test -fuzz $${t#*:} -fuzztime $(FUZZTIME) $${t%%:*}"; \
-		go test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) "$${t%%:*}"; \
+		pkg=$${t%%:*}; rest=$${t#*:}; name=$${rest%%:*}; n=$${rest#*:}; \
+		ft=$${FUZZTIME:-$$n}; [ -n "$(FUZZTIME)" ] && ft="$(FUZZTIME)"; \
+		echo "go test -fuzz $$name -fuzztime $$ft $$pkg"; \
+		go test -run '^$$' -fuzz "^$$name$$" -fuzztime "$$ft" "$$pkg"; \
 	done
 
 .PHONY: test-postgres
