@@ -57,7 +57,7 @@ test: ## Run every test with the race detector (PostgreSQL only if TASKPILOT_TES
 fuzz: ## Run each fuzz target on a fixed number of inputs (FUZZTIME=30s for a timed run): no input may answer a 5xx or an internal error
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; rest=$${t#*:}; name=$${rest%%:*}; n=$${rest#*:}; \
-		ft=$${FUZZTIME:-$$n}; [ -n "$(FUZZTIME)" ] && ft="$(FUZZTIME)"; \
+		ft=$${n}; [ -z "$(FUZZTIME)" ] || ft="$(FUZZTIME)"; \
 		echo "go test -fuzz $$name -fuzztime $$ft $$pkg"; \
 		go test -run '^$$' -fuzz "^$$name$$" -fuzztime "$$ft" "$$pkg"; \
 	done
