@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"gorm.io/gorm"
-
 	"github.com/taskpilot/taskpilot/models"
 )
 
@@ -49,9 +47,9 @@ func (s *Store) ListTasks(ctx context.Context, userID string, f models.TaskFilte
 		return models.TaskPage{}, models.Invalid("limit", "is %d; it must be between 1 and %d", f.Limit, maxLimit)
 	}
 
-	q := s.db.WithContext(ctx).Where("user_id = ?", userID)
-	q, err := filter(q, f)
-	if err != nil {
+	w := &where{}
+	w.add("user_id = ?", userID)
+	if err := filter(w, f); err != nil {
 		return models.TaskPage{}, err
 	}
 	if f.Cursor != "" {
@@ -61,13 +59,13 @@ func (s *Store) ListTasks(ctx context.Context, userID string, f models.TaskFilte
 		}
 		switch f.Sort {
 		case models.SortCreated:
-			q = q.Where("number > ?", c.Number)
+			w.add("number > ?", c.Number)
 		case models.SortTitle:
-			q = q.Where("(title_key, number) > (?, ?)", c.Str, c.Number)
+			w.add("(title_key, number) > (?, ?)", c.Str, c.Number)
 		case models.SortDeleted:
-			q = q.Where("(deleted_us, number) < (?, ?)", c.Int, c.Number)
+			w.add("(deleted_us, number) < (?, ?)", c.Int, c.Number)
 		default:
-			q = q.Where("("+keyCol+", number) > (?, ?)", c.Int, c.Number)
+			w.add("("+keyCol+", number) > (?, ?)", c.Int, c.Number)
 		}
 	}
 	order := "number"
@@ -77,7 +75,7 @@ func (s *Store) ListTasks(ctx context.Context, userID string, f models.TaskFilte
 	case keyCol != "":
 		order = keyCol + ", number"
 	}
-	rows, err := findTaskRows(q.Model(&taskRow{}).Order(order).Limit(limit+1), f.NumbersOnly, limit+1)
+	rows, counts, err := s.listRows(ctx, userID, w, order, f.NumbersOnly, limit+1)
 	if err != nil {
 		return models.TaskPage{}, fmt.Errorf("list tasks: %w", err)
 	}
@@ -88,39 +86,59 @@ func (s *Store) ListTasks(ctx context.Context, userID string, f models.TaskFilte
 		page.NextCursor = cursorAfter(f.Sort, rows[limit-1])
 	}
 	page.Tasks = tasks(rows)
-	if page.Counts, err = s.counts(ctx, userID); err != nil {
-		return models.TaskPage{}, err
+	if len(rows) == 0 {
+		// No row carried the counts.
+		if counts, err = s.counts(ctx, userID); err != nil {
+			return models.TaskPage{}, err
+		}
 	}
+	page.Counts = counts
 	return page, nil
 }
 
-// filter adds f's conditions (everything but sort, limit and cursor) to q.
-func filter(q *gorm.DB, f models.TaskFilter) (*gorm.DB, error) {
+// where is a WHERE clause being built: conditions joined with AND, with
+// ? placeholders (GORM binds them for each dialect), and their arguments.
+type where struct {
+	conds []string
+	args  []any
+}
+
+// add appends a condition and its arguments.
+func (w *where) add(cond string, args ...any) {
+	w.conds = append(w.conds, cond)
+	w.args = append(w.args, args...)
+}
+
+// String is the clause without the WHERE keyword.
+func (w *where) String() string { return strings.Join(w.conds, " AND ") }
+
+// filter adds f's conditions (everything but sort, limit and cursor) to w.
+func filter(w *where, f models.TaskFilter) error {
 	switch f.Status {
 	case "", models.StatusAll:
-		q = q.Where("deleted_us = 0")
+		w.add("deleted_us = 0")
 	case models.StatusPending:
-		q = q.Where("deleted_us = 0 AND completed = ?", false)
+		w.add("deleted_us = 0 AND completed = ?", false)
 	case models.StatusCompleted:
-		q = q.Where("deleted_us = 0 AND completed = ?", true)
+		w.add("deleted_us = 0 AND completed = ?", true)
 	case models.StatusDeleted:
-		q = q.Where("deleted_us <> 0")
+		w.add("deleted_us <> 0")
 	default:
-		return nil, models.Invalid("status", "%q is not one of all, pending, completed, deleted", f.Status)
+		return models.Invalid("status", "%q is not one of all, pending, completed, deleted", f.Status)
 	}
 	if f.Repeating != nil {
 		if *f.Repeating {
-			q = q.Where("repeat_rule <> ''")
+			w.add("repeat_rule <> ''")
 		} else {
-			q = q.Where("repeat_rule = ''")
+			w.add("repeat_rule = ''")
 		}
 	}
 	if f.Priority != "" {
 		p, err := models.ParsePriority(string(f.Priority))
 		if err != nil {
-			return nil, err
+			return err
 		}
-		q = q.Where("priority_rank = ?", priorityRank(p))
+		w.add("priority_rank = ?", priorityRank(p))
 	}
 	if f.Tag != "" {
 		tag, err := models.NormalizeTag(f.Tag)
@@ -128,31 +146,31 @@ func filter(q *gorm.DB, f models.TaskFilter) (*gorm.DB, error) {
 			if ve, ok := errors.AsType[*models.ValidationError](err); ok {
 				ve.Field = "tag"
 			}
-			return nil, err
+			return err
 		}
-		q = q.Where(`tags LIKE ? ESCAPE '\'`, `%"`+escapeLike(tag)+`"%`)
+		w.add(`tags LIKE ? ESCAPE '\'`, `%"`+escapeLike(tag)+`"%`)
 	}
 	if query := strings.TrimSpace(f.Query); query != "" {
 		pat := "%" + escapeLike(strings.ToLower(query)) + "%"
 		// title_key is lowered in Go (Unicode); description with the
 		// database's lower(), ASCII-only on SQLite, on both sides.
-		q = q.Where(`(title_key LIKE ? ESCAPE '\' OR lower(description) LIKE lower(?) ESCAPE '\')`, pat, pat)
+		w.add(`(title_key LIKE ? ESCAPE '\' OR lower(description) LIKE lower(?) ESCAPE '\')`, pat, pat)
 	}
 	if f.DueBefore != nil {
 		// due_at < t  ⇔  due second < ceil(t); no-due rows hold noDue.
-		q = q.Where("due_key < ?", ceilUnix(*f.DueBefore))
+		w.add("due_key < ?", ceilUnix(*f.DueBefore))
 	}
 	if f.DueAfter != nil {
-		q = q.Where("due_key > ? AND due_key < ?", f.DueAfter.Unix(), noDue)
+		w.add("due_key > ? AND due_key < ?", f.DueAfter.Unix(), noDue)
 	}
 	if f.Overdue {
 		at := f.Now
 		if at.IsZero() {
 			at = time.Now()
 		}
-		q = q.Where("completed = ? AND overdue_at <= ?", false, at.Unix())
+		w.add("completed = ? AND overdue_at <= ?", false, at.Unix())
 	}
-	return q, nil
+	return nil
 }
 
 // ceilUnix is t in Unix seconds, rounded up.
@@ -174,5 +192,10 @@ func (s *Store) counts(ctx context.Context, userID string) (models.TaskCounts, e
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return models.TaskCounts{}, fmt.Errorf("count tasks: %w", unavailableError(err))
 	}
-	return models.TaskCounts{Total: c.Total, Pending: c.Total - c.Completed, Completed: c.Completed}, nil
+	return taskCounts(c.Total, c.Completed), nil
+}
+
+// taskCounts are the counts of a counters row.
+func taskCounts(total, completed int64) models.TaskCounts {
+	return models.TaskCounts{Total: total, Pending: total - completed, Completed: completed}
 }

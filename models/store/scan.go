@@ -1,15 +1,16 @@
 package store
 
 import (
+	"context"
 	"database/sql"
 	"fmt"
 	"time"
 
-	"gorm.io/gorm"
+	"github.com/taskpilot/taskpilot/models"
 )
 
-// Listing scans. GORM builds the statement of a listing, but its rows
-// are read here with database/sql, column by column into a taskRow:
+// Listing scans. A listing is one statement written here, its rows
+// read with database/sql, column by column into a taskRow:
 // GORM's reflective Find cost more than the query itself (about ten times
 // what SQLite spent). Only the columns a models.Task and the cursors need
 // are read, never the completion history.
@@ -23,44 +24,58 @@ const listColumns = "id, user_id, number, title, title_key, description, complet
 // sort keys a cursor needs.
 const numberColumns = "number, due_key, priority_rank, title_key, deleted_us"
 
-// findTaskRows runs q, which selects nothing yet, with the columns of a
-// full listing (or, numbersOnly, of a numbers-only one) and scans at most
-// limit rows.
-func findTaskRows(q *gorm.DB, numbersOnly bool, limit int) ([]taskRow, error) {
+// countColumns follow the listing's columns: the user's counters, read
+// once per statement, so that a page and its counts take one statement.
+// They are NULL when the user has no counters row yet.
+const countColumns = "(SELECT total FROM task_counters WHERE user_id = ?), (SELECT completed FROM task_counters WHERE user_id = ?)"
+
+// listRows selects, in one statement, at most limit of userID's tasks
+// matching w in order (the columns of a full listing or, numbersOnly, of
+// a numbers-only one) and userID's counts. The counts are zero when no
+// row matches: read them with Store.counts then.
+func (s *Store) listRows(ctx context.Context, userID string, w *where, order string, numbersOnly bool, limit int) ([]taskRow, models.TaskCounts, error) {
 	cols := listColumns
 	if numbersOnly {
 		cols = numberColumns
 	}
-	rows, err := q.Select(cols).Rows() // GORM does not translate this error: unavailableError does
+	query := "SELECT " + cols + ", " + countColumns + " FROM tasks WHERE " + w.String() + " ORDER BY " + order + " LIMIT ?"
+	args := make([]any, 0, len(w.args)+3)
+	args = append(append(append(args, userID, userID), w.args...), limit)
+	// Raw, not GORM's query builder: building the statement clause by
+	// clause cost more than SQLite running it.
+	rows, err := s.db.WithContext(ctx).Raw(query, args...).Rows() // GORM does not translate this error: unavailableError does
 	if err != nil {
-		return nil, unavailableError(err)
+		return nil, models.TaskCounts{}, unavailableError(err)
 	}
 	defer rows.Close()
 	out := make([]taskRow, 0, min(limit, 128))
+	var total, completed sql.NullInt64
 	for rows.Next() {
 		var r taskRow
 		if numbersOnly {
-			err = rows.Scan(&r.Number, &r.DueKey, &r.PriorityRank, &r.TitleKey, &r.DeletedUs)
+			err = rows.Scan(&r.Number, &r.DueKey, &r.PriorityRank, &r.TitleKey, &r.DeletedUs, &total, &completed)
 		} else {
-			err = scanTaskRow(rows, &r)
+			err = scanTaskRow(rows, &r, &total, &completed)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("scan: %w", unavailableError(err))
+			return nil, models.TaskCounts{}, fmt.Errorf("scan: %w", unavailableError(err))
 		}
 		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, unavailableError(err)
+		return nil, models.TaskCounts{}, unavailableError(err)
 	}
-	return out, nil
+	return out, taskCounts(total.Int64, completed.Int64), nil
 }
 
-// scanTaskRow scans one row of listColumns into r.
-func scanTaskRow(rows *sql.Rows, r *taskRow) error {
+// scanTaskRow scans one row of listColumns into r, and the columns that
+// follow into extra.
+func scanTaskRow(rows *sql.Rows, r *taskRow, extra ...any) error {
 	var completedAt, dueAt sql.Null[time.Time]
-	err := rows.Scan(&r.ID, &r.UserID, &r.Number, &r.Title, &r.TitleKey, &r.Description, &r.Completed, &completedAt,
+	dest := append([]any{&r.ID, &r.UserID, &r.Number, &r.Title, &r.TitleKey, &r.Description, &r.Completed, &completedAt,
 		(*string)(&r.Priority), &r.PriorityRank, &dueAt, &r.DueHasTime, &r.DueKey, &r.Tags, &r.CreatedAt, &r.UpdatedAt,
-		&r.RepeatRule, &r.RepeatDone, &r.DeletedUs)
+		&r.RepeatRule, &r.RepeatDone, &r.DeletedUs}, extra...)
+	err := rows.Scan(dest...)
 	if err != nil {
 		return err
 	}
