@@ -108,7 +108,7 @@ func New(st TaskStore, opts Options) *mcp.Server {
 	}
 	srvOpts := &mcp.ServerOptions{
 		Instructions: instructions,
-		Logger:       log,
+		Logger:       slog.New(sdkLogHandler{log.Handler()}),
 		// Static lists: no list_changed notifications. Subscribe is added
 		// with the handlers below, completions with CompletionHandler.
 		Capabilities: &mcp.ServerCapabilities{
