@@ -51,6 +51,18 @@ func (t translator) RollbackTo(tx *gorm.DB, name string) error {
 	return gorm.ErrUnsupportedDriver
 }
 
+// translate classifies an error GORM returned untranslated (those of
+// Row and Rows and of reading their rows) as translator does.
+func (s *Store) translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	if t, ok := s.db.Dialector.(gorm.ErrorTranslator); ok {
+		return t.Translate(err)
+	}
+	return unavailableError(err)
+}
+
 // unavailableError wraps err with models.ErrUnavailable when it means the
 // database is unavailable (see unavailable), and returns it as is
 // otherwise.
