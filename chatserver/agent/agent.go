@@ -143,7 +143,7 @@ func New(cfg Config) (*Agent, error) {
 func (a *Agent) modelOptions() []option.RequestOption {
 	client := a.cfg.HTTPClient
 	if client == nil {
-		client = &http.Client{}
+		client = &http.Client{Transport: modelTransport()}
 	}
 	base := a.cfg.BaseURL
 	if base == "" {
@@ -154,6 +154,7 @@ func (a *Agent) modelOptions() []option.RequestOption {
 		option.WithBaseURL(base),
 		option.WithMaxRetries(a.cfg.MaxRetries),
 		option.WithRequestTimeout(a.cfg.RequestTimeout),
+		option.WithMiddleware(releaseSentBody),
 	}
 	if a.cfg.APIKey != "" {
 		opts = append(opts, option.WithAPIKey(a.cfg.APIKey))
