@@ -76,6 +76,7 @@ type Config struct {
 type Agent struct {
 	cfg     Config
 	chat    *openai.ChatCompletionService // nil without a model
+	client  *openai.Client                // streams the replies (chunk.go); nil without a model
 	log     *slog.Logger
 	fnTools toolCache
 }
@@ -129,8 +130,10 @@ func New(cfg Config) (*Agent, error) {
 	cfg.Model = strings.TrimSpace(cfg.Model)
 	a := &Agent{cfg: cfg, log: cfg.Logger.With("component", "agent")}
 	if cfg.Model != "" && (cfg.APIKey != "" || cfg.BaseURL != "") {
-		svc := openai.NewChatCompletionService(a.modelOptions()...)
+		opts := a.modelOptions()
+		svc := openai.NewChatCompletionService(opts...)
 		a.chat = &svc
+		a.client = &openai.Client{Options: opts} // not NewClient: it reads the environment
 	}
 	return a, nil
 }
@@ -140,7 +143,7 @@ func New(cfg Config) (*Agent, error) {
 func (a *Agent) modelOptions() []option.RequestOption {
 	client := a.cfg.HTTPClient
 	if client == nil {
-		client = &http.Client{}
+		client = &http.Client{Transport: modelTransport()}
 	}
 	base := a.cfg.BaseURL
 	if base == "" {
@@ -151,6 +154,7 @@ func (a *Agent) modelOptions() []option.RequestOption {
 		option.WithBaseURL(base),
 		option.WithMaxRetries(a.cfg.MaxRetries),
 		option.WithRequestTimeout(a.cfg.RequestTimeout),
+		option.WithMiddleware(releaseSentBody),
 	}
 	if a.cfg.APIKey != "" {
 		opts = append(opts, option.WithAPIKey(a.cfg.APIKey))

@@ -119,9 +119,14 @@ func functionTools(tools []*mcp.Tool) []openai.ChatCompletionToolUnionParam {
 	for _, t := range tools {
 		params := shared.FunctionParameters{"type": "object", "properties": map[string]any{}}
 		if b, err := json.Marshal(t.InputSchema); err == nil {
-			var m map[string]any
+			// Each member stays encoded: the SDK copies raw JSON into every
+			// request instead of walking the schema's maps again.
+			var m map[string]json.RawMessage
 			if json.Unmarshal(b, &m) == nil && m != nil {
-				params = m
+				params = make(shared.FunctionParameters, len(m))
+				for k, v := range m {
+					params[k] = v
+				}
 			}
 		}
 		def := shared.FunctionDefinitionParam{Name: t.Name, Parameters: params}
@@ -178,7 +183,7 @@ func (a *Agent) streamReply(ctx context.Context, turn *chatkit.Turn, params open
 		firstToken = time.AfterFunc(a.cfg.FirstTokenTimeout, func() { cancel(errNoFirstToken) })
 		defer firstToken.Stop()
 	}
-	stream := a.chat.NewStreaming(reqCtx, params)
+	stream := newChunkStream(reqCtx, a.client, params)
 	defer stream.Close()
 	var (
 		msg    *chatkit.AssistantStream
@@ -266,17 +271,9 @@ var errNoFirstToken = errors.New("no first token from the model in time")
 // isToken reports whether a streamed choice carries anything from the
 // model beyond its role: text, a tool call, a finish reason, or another
 // field such as a reasoning model's reasoning_content.
-func isToken(c openai.ChatCompletionChunkChoice) bool {
+func isToken(c chunkChoice) bool {
 	d := c.Delta
-	if c.FinishReason != "" || d.Content != "" || d.Refusal != "" || len(d.ToolCalls) > 0 {
-		return true
-	}
-	for _, f := range d.JSON.ExtraFields {
-		if raw := f.Raw(); raw != "" && raw != "null" && raw != `""` {
-			return true
-		}
-	}
-	return false
+	return c.FinishReason != "" || d.Content != "" || d.Refusal != "" || len(d.ToolCalls) > 0 || d.other
 }
 
 // Notes appended to a reply's text that did not end normally, so that the
@@ -395,7 +392,7 @@ type toolCallParts struct {
 	name, args strings.Builder
 }
 
-func (p *toolCallParts) add(tc openai.ChatCompletionChunkChoiceDeltaToolCall) {
+func (p *toolCallParts) add(tc chunkToolCall) {
 	if tc.ID != "" {
 		p.id = tc.ID
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strconv"
 )
 
 // marshalTyped marshals v, which must encode as a JSON object, with a
@@ -50,6 +51,9 @@ func emptyMapIfNil(m map[string]any) map[string]any {
 // writes it: "data: " + compact JSON + "\n\n". There is no event, id or
 // retry field.
 func EncodeSSE(ev Event) ([]byte, error) {
+	if frame, ok := encodeTextDelta(ev); ok {
+		return frame, nil
+	}
 	body, err := json.Marshal(ev)
 	if err != nil {
 		return nil, fmt.Errorf("encode %s event: %w", ev.Type(), err)
@@ -97,4 +101,33 @@ func object(data []byte, where string) (map[string]json.RawMessage, error) {
 		return nil, invalid("%s: must be an object", where)
 	}
 	return obj, nil
+}
+
+// encodeTextDelta encodes the most frequent event of a stream, a text
+// delta, without the nested MarshalJSON calls (each level's output is
+// validated and copied again by the level above): the same bytes as
+// json.Marshal, at a fraction of the cost. It reports false for any other
+// event.
+func encodeTextDelta(ev Event) ([]byte, bool) {
+	e, ok := ev.(*ThreadItemUpdatedEvent)
+	if !ok {
+		return nil, false
+	}
+	d, ok := e.Update.(*AssistantMessageContentPartTextDelta)
+	if !ok || d == nil {
+		return nil, false
+	}
+	id, err1 := json.Marshal(e.ItemID) // escaped exactly as in json.Marshal(ev)
+	delta, err2 := json.Marshal(d.Delta)
+	if err1 != nil || err2 != nil {
+		return nil, false
+	}
+	frame := make([]byte, 0, len(id)+len(delta)+140)
+	frame = append(frame, `data: {"type":"thread.item.updated","item_id":`...)
+	frame = append(frame, id...)
+	frame = append(frame, `,"update":{"type":"assistant_message.content_part.text_delta","content_index":`...)
+	frame = strconv.AppendInt(frame, int64(d.ContentIndex), 10)
+	frame = append(frame, `,"delta":`...)
+	frame = append(frame, delta...)
+	return append(frame, "}}\n\n"...), true
 }

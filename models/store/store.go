@@ -19,7 +19,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/glebarez/sqlite"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -62,10 +61,15 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	cfg := &gorm.Config{
-		TranslateError:       true,
-		PrepareStmt:          true, // each statement is parsed once per connection, not per call
-		DisableAutomaticPing: true,
-		NowFunc:              now,
+		TranslateError: true,
+		PrepareStmt:    true, // each statement is parsed once per connection, not per call
+		// A single statement is atomic on its own: wrapping each in
+		// BEGIN and COMMIT costs two more round trips (and, in a
+		// transaction, database/sql prepares the statement again).
+		// Work of several statements runs in an explicit Transaction.
+		SkipDefaultTransaction: true,
+		DisableAutomaticPing:   true,
+		NowFunc:                now,
 		Logger: logger.NewSlogLogger(log, logger.Config{
 			SlowThreshold:             slowQuery,
 			LogLevel:                  logger.Warn,
@@ -98,7 +102,7 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 			}
 		}
 		sqlitePath = path
-		dialector, dialect = sqlite.Open(sqliteDSN(path, shared)), DialectSQLite
+		dialector, dialect = sqliteDialect{dsn: sqliteDSN(path, shared)}, DialectSQLite
 	}
 
 	db, err := gorm.Open(translator{dialector}, cfg)
@@ -231,7 +235,8 @@ func sqliteDSN(path string, shared bool) string {
 		q.Add("_pragma", "journal_mode(WAL)")
 		q.Add("_pragma", "synchronous(NORMAL)")
 	}
-	q.Set("_txlock", "immediate") // writers take the lock up front and wait for it
+	q.Set("_txlock", "immediate")   // writers take the lock up front and wait for it
+	q.Set("_time_format", "sqlite") // 2006-01-02 15:04:05.999999999-07:00, which sorts as text
 	return path + "?" + q.Encode()
 }
 

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/taskpilot/taskpilot/models"
 )
@@ -64,10 +63,12 @@ func (s *Store) SaveThread(ctx context.Context, user string, t models.Thread) er
 		CreatedAt:           storedTime(t.CreatedAt, ts),
 		UpdatedAt:           ts,
 	}
-	err := s.db.WithContext(ctx).Clauses(clause.OnConflict{
-		Columns:   []clause.Column{{Name: "user_id"}, {Name: "id"}},
-		DoUpdates: clause.AssignmentColumns([]string{"title", "status", "allowed_image_domains", "metadata", "updated_at"}),
-	}).Create(&row).Error
+	// Raw SQL, as in AddThreadItem: saved twice in most chat turns.
+	err := s.db.WithContext(ctx).Exec(`INSERT INTO chat_threads (user_id, id, title, status, allowed_image_domains, metadata, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (user_id, id) DO UPDATE SET title = excluded.title, status = excluded.status,
+			allowed_image_domains = excluded.allowed_image_domains, metadata = excluded.metadata, updated_at = excluded.updated_at`,
+		row.UserID, row.ID, row.Title, row.Status, row.AllowedImageDomains, row.Metadata, row.CreatedAt, row.UpdatedAt).Error
 	if err != nil {
 		return fmt.Errorf("save thread %s: %w", t.ID, dbError(err))
 	}

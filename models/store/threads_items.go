@@ -89,7 +89,11 @@ func (s *Store) AddThreadItem(ctx context.Context, user, threadID string, it mod
 	if err != nil {
 		return fmt.Errorf("add thread item: %w", err)
 	}
-	if err := s.db.WithContext(ctx).Create(&row).Error; err != nil {
+	// Raw SQL: the hottest write of a chat turn, without GORM's model
+	// reflection and the RETURNING of Seq that Create would scan.
+	err = s.db.WithContext(ctx).Exec(`INSERT INTO chat_items (user_id, thread_id, id, type, created_at, data) VALUES (?, ?, ?, ?, ?, ?)`,
+		row.UserID, row.ThreadID, row.ID, row.Type, row.CreatedAt, row.Data).Error
+	if err != nil {
 		return fmt.Errorf("add thread item %s: %w", it.ID, itemWriteError(threadID, err))
 	}
 	return nil
