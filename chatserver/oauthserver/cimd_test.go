@@ -63,7 +63,7 @@ func TestClientMetadataDocumentRefused(t *testing.T) {
 			}
 			h := newHarness(t, storetest.OpenSQLite(t), opt)
 			_, challenge := pkce()
-			resp, err := h.browser(h.alice).Get(h.issuer + "/oauth/authorize?" + h.authQuery(id, redirect, challenge).Encode())
+			resp, err := h.browser(h.alice).Get(h.url + "/oauth/authorize?" + h.authQuery(id, redirect, challenge).Encode())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -87,7 +87,7 @@ func TestClientMetadataDocumentRefused(t *testing.T) {
 		h := newHarness(t, storetest.OpenSQLite(t))
 		_, challenge := pkce()
 		for _, bad := range []string{"http://" + strings.TrimPrefix(docs.URL, "https://") + "/client.json", docs.URL, docs.URL + "/a/../client.json"} {
-			resp, _ := h.browser(h.alice).Get(h.issuer + "/oauth/authorize?" + h.authQuery(bad, redirect, challenge).Encode())
+			resp, _ := h.browser(h.alice).Get(h.url + "/oauth/authorize?" + h.authQuery(bad, redirect, challenge).Encode())
 			if body := readAll(resp); !strings.HasPrefix(body, "invalid_client") {
 				t.Errorf("client_id %s: %s %q, want invalid_client", bad, resp.Status, body)
 			}

@@ -6,6 +6,8 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"html"
 	"net/http"
 	"net/http/cookiejar"
@@ -21,6 +23,7 @@ import (
 	"github.com/taskpilot/taskpilot/mcpserver"
 	"github.com/taskpilot/taskpilot/mcpserver/mcphttp"
 	"github.com/taskpilot/taskpilot/mcpserver/token"
+	"github.com/taskpilot/taskpilot/models"
 	"github.com/taskpilot/taskpilot/models/password"
 	"github.com/taskpilot/taskpilot/models/store"
 )
@@ -37,9 +40,13 @@ type harness struct {
 	t        *testing.T
 	st       *store.Store
 	srv      *httptest.Server
-	issuer   string
-	resource string
-	key      oauthserver.Key
+	url      string // where this instance is reached
+	mcp      string // its /mcp
+	issuer   string // the authorization server's URL (the first instance's)
+	resource string // the MCP server's canonical URL (the first instance's /mcp)
+	secret   []byte
+	opts     []harnessOpt
+	keys     *oauthserver.Keys
 	as       *oauthserver.Server
 	// alice and bob are accounts with names unique to the run (the
 	// PostgreSQL test database is shared).
@@ -52,7 +59,7 @@ func newHarness(t *testing.T, st *store.Store, opts ...harnessOpt) *harness {
 	t.Helper()
 	ctx := context.Background()
 	suffix := strings.ToLower(rand.Text()[:10])
-	h := &harness{t: t, st: st, alice: "alice-" + suffix, bob: "bob-" + suffix}
+	h := &harness{t: t, st: st, alice: "alice-" + suffix, bob: "bob-" + suffix, opts: opts}
 	for _, name := range []string{h.alice, h.bob} {
 		hash, err := password.Hash(alicePassword, fastParams)
 		if err != nil {
@@ -62,13 +69,35 @@ func newHarness(t *testing.T, st *store.Store, opts ...harnessOpt) *harness {
 			t.Fatal(err)
 		}
 	}
+	h.secret = make([]byte, 32)
+	_, _ = rand.Read(h.secret)
+	h.serve()
+	return h
+}
+
+// replica returns another instance of h's servers: new objects (as after a
+// restart, or on another replica) that share with h only the database, the
+// configuration and the stored keys, at an address of their own.
+func (h *harness) replica() *harness {
+	h.t.Helper()
+	r := *h
+	r.serve()
+	return &r
+}
+
+// serve starts the servers of h on a new listener.
+func (h *harness) serve() {
+	t := h.t
+	t.Helper()
 	mux := http.NewServeMux()
 	h.srv = httptest.NewUnstartedServer(mux)
-	h.issuer = "http://" + h.srv.Listener.Addr().String()
-	h.resource = h.issuer + "/mcp"
+	h.url = "http://" + h.srv.Listener.Addr().String()
+	h.mcp = h.url + "/mcp"
+	if h.issuer == "" {
+		h.issuer, h.resource = h.url, h.mcp
+	}
+	st, secret := h.st, h.secret
 
-	secret := make([]byte, 32)
-	_, _ = rand.Read(secret)
 	sin, err := signin.New(signin.Config{
 		Accounts: st,
 		Mint: func(user string, ttl time.Duration) (string, error) {
@@ -81,18 +110,18 @@ func newHarness(t *testing.T, st *store.Store, opts ...harnessOpt) *harness {
 	}
 	mux.Handle("/auth/", sin)
 
-	key, err := oauthserver.ParseKey(oauthserver.NewKeyPEM())
+	h.keys, err = oauthserver.LoadKeys(context.Background(), oauthserver.KeysConfig{Store: st})
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.key = key
 	cfg := oauthserver.Config{
-		Issuer: h.issuer, Resource: h.resource, Key: key, Secret: secret, Store: st,
+		Issuer: h.issuer, Resource: h.resource, Keys: h.keys, Secret: secret, Store: st,
 		Session: sin.Session,
 	}
-	for _, o := range opts {
+	for _, o := range h.opts {
 		o(&cfg)
 	}
+	h.keys = cfg.Keys // an option may bring its own
 	h.as, err = oauthserver.New(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -103,7 +132,7 @@ func newHarness(t *testing.T, st *store.Store, opts ...harnessOpt) *harness {
 
 	v, err := token.NewVerifier(token.Config{
 		Secret: secret, Audience: "taskpilot-mcp", Issuer: "taskpilot",
-		Local: &token.LocalKeys{Issuer: h.issuer, Audience: h.resource, Key: key.PublicKey},
+		Local: &token.LocalKeys{Issuer: h.issuer, Audience: h.resource, Key: h.keys.PublicKey, CheckGrant: activeGrant(st)},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -119,7 +148,21 @@ func newHarness(t *testing.T, st *store.Store, opts ...harnessOpt) *harness {
 	mux.Handle("/.well-known/oauth-protected-resource", mcpHTTP)
 	h.srv.Start()
 	t.Cleanup(h.srv.Close)
-	return h
+}
+
+// activeGrant is what cmd/taskpilot checks of a local token's grant: it
+// exists and is not revoked.
+func activeGrant(st *store.Store) func(ctx context.Context, id string) error {
+	return func(ctx context.Context, id string) error {
+		g, err := st.GetOAuthGrant(ctx, id)
+		if err == nil && g.RevokedAt != nil {
+			return fmt.Errorf("%w: grant revoked", token.ErrInvalidToken)
+		}
+		if errors.Is(err, models.ErrNotFound) {
+			return fmt.Errorf("%w: no grant", token.ErrInvalidToken)
+		}
+		return err
+	}
 }
 
 // browser returns a cookie-keeping client that does not follow redirects,
@@ -132,7 +175,7 @@ func (h *harness) browser(name string) *http.Client {
 		return c
 	}
 	body := `{"name":"` + name + `","password":"` + alicePassword + `"}`
-	resp, err := c.Post(h.issuer+"/auth/signin", "application/json", strings.NewReader(body))
+	resp, err := c.Post(h.url+"/auth/signin", "application/json", strings.NewReader(body))
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -147,7 +190,7 @@ func (h *harness) browser(name string) *http.Client {
 func (h *harness) register(redirectURIs ...string) string {
 	h.t.Helper()
 	b, _ := json.Marshal(map[string]any{"client_name": "Test client", "redirect_uris": redirectURIs, "token_endpoint_auth_method": "none"})
-	resp, err := http.Post(h.issuer+"/oauth/register", "application/json", strings.NewReader(string(b)))
+	resp, err := http.Post(h.url+"/oauth/register", "application/json", strings.NewReader(string(b)))
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -202,7 +245,7 @@ func (h *harness) consent(b *http.Client, authURL, answer string) *http.Response
 		form.Add(html.UnescapeString(m[1]), html.UnescapeString(m[2]))
 	}
 	form.Set("consent", answer)
-	resp, err = b.PostForm(h.issuer+"/oauth/authorize", form)
+	resp, err = b.PostForm(h.url+"/oauth/authorize", form)
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -213,7 +256,7 @@ func (h *harness) consent(b *http.Client, authURL, answer string) *http.Response
 // got at its redirect URI.
 func (h *harness) code(b *http.Client, q url.Values) string {
 	h.t.Helper()
-	resp := h.consent(b, h.issuer+"/oauth/authorize?"+q.Encode(), "allow")
+	resp := h.consent(b, h.url+"/oauth/authorize?"+q.Encode(), "allow")
 	body := readAll(resp)
 	loc, err := url.Parse(resp.Header.Get("Location"))
 	if resp.StatusCode/100 != 3 || err != nil {
@@ -243,7 +286,7 @@ type tokenResponse struct {
 
 func (h *harness) tokenRequest(form url.Values) tokenResponse {
 	h.t.Helper()
-	resp, err := http.PostForm(h.issuer+"/oauth/token", form)
+	resp, err := http.PostForm(h.url+"/oauth/token", form)
 	if err != nil {
 		h.t.Fatal(err)
 	}

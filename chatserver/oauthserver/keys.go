@@ -1,7 +1,6 @@
 package oauthserver
 
 import (
-	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -52,15 +51,6 @@ func ParseKey(s string) (Key, error) {
 	return Key{Private: ek, ID: thumbprint(&ek.PublicKey)}, nil
 }
 
-// PublicKey returns the public key of kid when it is this key, for
-// token.LocalKeys.
-func (k Key) PublicKey(kid string) (crypto.PublicKey, bool) {
-	if kid != k.ID {
-		return nil, false
-	}
-	return &k.Private.PublicKey, true
-}
-
 // jwk is a public JSON Web Key (RFC 7517).
 type jwk struct {
 	Kty string `json:"kty"`
@@ -95,9 +85,9 @@ func thumbprint(pub *ecdsa.PublicKey) string {
 	return base64.RawURLEncoding.EncodeToString(sum[:])
 }
 
-// jwks is the JSON Web Key Set that publishes k.
-func (k Key) jwks() any {
+// publicJWK is k's public half as a JWK with its kid.
+func (k Key) publicJWK() jwk {
 	j := publicJWK(&k.Private.PublicKey)
 	j.Kid, j.Use, j.Alg = k.ID, "sig", "ES256"
-	return map[string]any{"keys": []jwk{j}}
+	return j
 }

@@ -62,8 +62,13 @@ func TestMetadata(t *testing.T) {
 		Keys []struct{ Kid, Kty, Crv, Alg, Use string } `json:"keys"`
 	}
 	getJSON(t, meta.JWKS, &jwks)
-	if len(jwks.Keys) != 1 || jwks.Keys[0].Kid != h.key.ID || jwks.Keys[0].Alg != "ES256" || jwks.Keys[0].Crv != "P-256" || jwks.Keys[0].Use != "sig" {
-		t.Errorf("jwks = %+v, want the ES256 key %s", jwks, h.key.ID)
+	if len(jwks.Keys) == 0 || jwks.Keys[0].Kid != h.keys.Signing().ID {
+		t.Errorf("jwks = %+v, want the signing key %s first", jwks, h.keys.Signing().ID)
+	}
+	for _, k := range jwks.Keys {
+		if k.Alg != "ES256" || k.Crv != "P-256" || k.Use != "sig" || k.Kty != "EC" {
+			t.Errorf("jwks key %+v, want an ES256 signing key", k)
+		}
 	}
 
 	var prm struct {

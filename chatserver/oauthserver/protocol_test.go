@@ -25,7 +25,7 @@ func (h *harness) mcpSession(t *testing.T, accessToken string) (*mcp.ClientSessi
 	t.Helper()
 	c := mcp.NewClient(&mcp.Implementation{Name: "bearer-client", Version: "1"}, nil)
 	hc := &http.Client{Transport: bearer{accessToken}}
-	cs, err := c.Connect(context.Background(), &mcp.StreamableClientTransport{Endpoint: h.resource, HTTPClient: hc}, nil)
+	cs, err := c.Connect(context.Background(), &mcp.StreamableClientTransport{Endpoint: h.mcp, HTTPClient: hc}, nil)
 	if err == nil {
 		t.Cleanup(func() { cs.Close() })
 	}
@@ -44,7 +44,7 @@ func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
 func (h *harness) mcpStatus(t *testing.T, tok string) int {
 	t.Helper()
 	body := `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"x","version":"1"}}}`
-	req, _ := http.NewRequest(http.MethodPost, h.resource, strings.NewReader(body))
+	req, _ := http.NewRequest(http.MethodPost, h.mcp, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json, text/event-stream")
 	req.Header.Set("Authorization", "Bearer "+tok)
@@ -68,7 +68,7 @@ func TestStepByStepFlow(t *testing.T) {
 		q := h.authQuery(clientID, redirect, challenge)
 
 		// Not signed in: sent to the sign-in page, which comes back here.
-		resp, err := h.browser("").Get(h.issuer + "/oauth/authorize?" + q.Encode())
+		resp, err := h.browser("").Get(h.url + "/oauth/authorize?" + q.Encode())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -80,7 +80,7 @@ func TestStepByStepFlow(t *testing.T) {
 
 		// The consent page names the client and what it asks for.
 		b := h.browser(h.alice)
-		resp, _ = b.Get(h.issuer + "/oauth/authorize?" + q.Encode())
+		resp, _ = b.Get(h.url + "/oauth/authorize?" + q.Encode())
 		page := readAll(resp)
 		for _, want := range []string{"Test client", h.alice, "See your tasks", "Change your tasks", clientID} {
 			if !strings.Contains(page, want) {
@@ -142,7 +142,7 @@ func TestRevocation(t *testing.T) {
 
 		t.Run("rfc 7009", func(t *testing.T) {
 			tr := grant()
-			resp, err := http.PostForm(h.issuer+"/oauth/revoke", url.Values{"token": {tr.RefreshToken}, "token_type_hint": {"refresh_token"}, "client_id": {clientID}})
+			resp, err := http.PostForm(h.url+"/oauth/revoke", url.Values{"token": {tr.RefreshToken}, "token_type_hint": {"refresh_token"}, "client_id": {clientID}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -176,7 +176,7 @@ func TestReadOnlyGrant(t *testing.T) {
 	q := h.authQuery(clientID, redirect, c)
 	q.Set("scope", "read")
 	b := h.browser(h.alice)
-	resp, _ := b.Get(h.issuer + "/oauth/authorize?" + q.Encode())
+	resp, _ := b.Get(h.url + "/oauth/authorize?" + q.Encode())
 	if page := readAll(resp); strings.Contains(page, "Change your tasks") || !strings.Contains(page, "See your tasks") {
 		t.Fatalf("consent page for a read-only request should name reading only:\n%s", page)
 	}
@@ -223,7 +223,7 @@ func TestRefused(t *testing.T) {
 	// the server refused to redirect at all.
 	authorizeError := func(q url.Values) string {
 		t.Helper()
-		resp, err := b.Get(h.issuer + "/oauth/authorize?" + q.Encode())
+		resp, err := b.Get(h.url + "/oauth/authorize?" + q.Encode())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -308,7 +308,7 @@ func TestRefused(t *testing.T) {
 
 	t.Run("denied consent", func(t *testing.T) {
 		_, c := pkce()
-		resp := h.consent(b, h.issuer+"/oauth/authorize?"+h.authQuery(clientID, redirect, c).Encode(), "deny")
+		resp := h.consent(b, h.url+"/oauth/authorize?"+h.authQuery(clientID, redirect, c).Encode(), "deny")
 		readAll(resp)
 		loc, _ := url.Parse(resp.Header.Get("Location"))
 		if loc.Query().Get("error") != "access_denied" || loc.Query().Get("code") != "" {
@@ -321,7 +321,7 @@ func TestRefused(t *testing.T) {
 		f := h.authQuery(clientID, redirect, c)
 		f.Set("consent", "allow")
 		f.Set("csrf", "forged")
-		resp, _ := b.PostForm(h.issuer+"/oauth/authorize", f)
+		resp, _ := b.PostForm(h.url+"/oauth/authorize", f)
 		readAll(resp)
 		if resp.StatusCode != http.StatusForbidden {
 			t.Fatalf("consent without the page's CSRF token = %s, want 403", resp.Status)
@@ -370,7 +370,7 @@ func TestRegistrationRefused(t *testing.T) {
 		{"not json", `redirect_uris=x`, "invalid_client_metadata"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			resp, err := http.Post(h.issuer+"/oauth/register", "application/json", strings.NewReader(tc.body))
+			resp, err := http.Post(h.url+"/oauth/register", "application/json", strings.NewReader(tc.body))
 			if err != nil {
 				t.Fatal(err)
 			}

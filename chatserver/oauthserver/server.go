@@ -8,7 +8,7 @@
 //	POST /oauth/token                              code and refresh grants
 //	POST /oauth/revoke                             RFC 7009 revocation
 //	POST /oauth/register                           RFC 7591 dynamic registration
-//	GET  /oauth/jwks.json                          the signing key (JWKS)
+//	GET  /oauth/jwks.json                          the signing keys (JWKS)
 //
 // Clients are public (no secret) and must use PKCE with S256; a client_id
 // is either one issued by registration or an https URL whose Client ID
@@ -16,6 +16,9 @@
 // exactly one audience, the MCP server's canonical URL (RFC 8707), with
 // the scopes read and/or write. Each consent is a grant stored per user;
 // refresh tokens rotate on every use, and a reused one revokes its grant.
+// Codes, PKCE challenges and token records live in the database (by their
+// signatures), and so do the signing keys (see Keys), so the server holds
+// across restarts and any number of replicas on one database.
 package oauthserver
 
 import (
@@ -67,6 +70,7 @@ const (
 
 // Store is what the server keeps in the database (models/store.Store).
 type Store interface {
+	TokenStore
 	CreateOAuthClient(ctx context.Context, c store.OAuthClient) error
 	GetOAuthClient(ctx context.Context, id string) (store.OAuthClient, error)
 	CreateOAuthGrant(ctx context.Context, g store.OAuthGrant) error
@@ -83,12 +87,12 @@ type Config struct {
 	// Resource is the MCP server's canonical URL, the only audience
 	// tokens are issued for.
 	Resource string
-	// Key signs access tokens.
-	Key Key
+	// Keys sign access tokens (LoadKeys).
+	Keys *Keys
 	// Secret (at least 32 bytes) signs authorization codes and refresh
 	// tokens, and the consent form's CSRF token.
 	Secret []byte
-	// Store keeps registered clients and grants.
+	// Store keeps registered clients, grants, codes and token records.
 	Store Store
 	// Session returns the account signed in on r (the sign-in cookie), or
 	// an error matching models.ErrNotFound.
@@ -112,6 +116,7 @@ type Server struct {
 	provider fosite.OAuth2Provider
 	clients  *clients
 	tokens   *tokenStore
+	keys     *Keys
 	mux      *http.ServeMux
 	log      *slog.Logger
 }
@@ -124,8 +129,8 @@ var Routes = []string{
 
 // New returns the server for cfg.
 func New(cfg Config) (*Server, error) {
-	if cfg.Issuer == "" || cfg.Resource == "" || cfg.Key.Private == nil || cfg.Store == nil || cfg.Session == nil {
-		return nil, errors.New("oauth server: issuer, resource, key, store and session are required")
+	if cfg.Issuer == "" || cfg.Resource == "" || cfg.Keys == nil || cfg.Store == nil || cfg.Session == nil {
+		return nil, errors.New("oauth server: issuer, resource, keys, store and session are required")
 	}
 	if len(cfg.Secret) < 32 {
 		return nil, errors.New("oauth server: secret must be at least 32 bytes")
@@ -151,7 +156,9 @@ func New(cfg Config) (*Server, error) {
 	noFollow := *mc
 	noFollow.CheckRedirect = noRedirects
 	cs := &clients{store: cfg.Store, http: &noFollow, audience: []string{cfg.Resource}, now: cfg.Now, timeout: cfg.MetadataTimeout}
-	ts := newTokenStore(cs, cfg.Store)
+	s := &Server{cfg: cfg, clients: cs, keys: cfg.Keys, mux: http.NewServeMux(), log: log}
+	ts := &tokenStore{clients: cs, store: cfg.Store, session: s.session, now: cfg.Now}
+	s.tokens = ts
 	fc := &fosite.Config{
 		AccessTokenLifespan:            AccessTokenTTL,
 		RefreshTokenLifespan:           RefreshTokenTTL,
@@ -166,16 +173,13 @@ func New(cfg Config) (*Server, error) {
 		AudienceMatchingStrategy:       fosite.ExactAudienceMatchingStrategy,
 		JWTScopeClaimKey:               jwt.JWTScopeFieldString,
 	}
-	key := cfg.Key.Private
-	strategy := compose.NewOAuth2JWTStrategy(func(context.Context) (any, error) { return key, nil },
-		compose.NewOAuth2HMACStrategy(fc), fc)
-	provider := compose.Compose(fc, ts, strategy,
+	strategy := &oauth2.DefaultJWTStrategy{Signer: signer{cfg.Keys}, HMACSHAStrategy: compose.NewOAuth2HMACStrategy(fc), Config: fc}
+	s.provider = compose.Compose(fc, ts, strategy,
 		compose.OAuth2AuthorizeExplicitFactory,
 		compose.OAuth2RefreshTokenGrantFactory,
 		compose.OAuth2TokenRevocationFactory,
 		compose.OAuth2PKCEFactory,
 	)
-	s := &Server{cfg: cfg, provider: provider, clients: cs, tokens: ts, mux: http.NewServeMux(), log: log}
 	s.mux.HandleFunc("GET /.well-known/oauth-authorization-server", s.metadata)
 	s.mux.HandleFunc("GET /oauth/authorize", s.authorize)
 	s.mux.HandleFunc("POST /oauth/authorize", s.consent)
@@ -184,6 +188,21 @@ func New(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("POST /oauth/register", s.register)
 	s.mux.HandleFunc("GET /oauth/jwks.json", s.jwks)
 	return s, nil
+}
+
+// Run removes expired codes and token records every SweepInterval until
+// ctx ends (replicas may all run it).
+func (s *Server) Run(ctx context.Context) {
+	tick := time.NewTicker(SweepInterval)
+	defer tick.Stop()
+	for {
+		s.tokens.sweep(ctx, s.log)
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }
 
 // ServeHTTP implements http.Handler.
@@ -215,7 +234,7 @@ func (s *Server) metadata(w http.ResponseWriter, _ *http.Request) {
 
 func (s *Server) jwks(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Cache-Control", "public, max-age=300")
-	writeJSON(w, http.StatusOK, s.cfg.Key.jwks())
+	writeJSON(w, http.StatusOK, s.keys.jwks())
 }
 
 // checkRequest refuses, before any consent, what TaskPilot never grants:
@@ -393,6 +412,9 @@ func (s *Server) consent(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	ar.GrantAudience(s.cfg.Resource)
+	// The request ID names every token issued from this consent: it is
+	// the grant's, so revoking "the tokens of a request" revokes the grant.
+	ar.SetID(g.ID)
 	resp, err := s.provider.NewAuthorizeResponse(ctx, ar, s.session(acct.Name, g.ID, c.id))
 	if err != nil {
 		s.provider.WriteAuthorizeError(ctx, w, ar, err)
@@ -409,7 +431,7 @@ func (s *Server) session(account, grant, clientID string) *oauth2.JWTSession {
 			Issuer:  s.cfg.Issuer,
 			Extra:   map[string]any{claimGrant: grant, "client_id": clientID},
 		},
-		JWTHeader: &jwt.Headers{Extra: map[string]any{"kid": s.cfg.Key.ID, "typ": "at+jwt"}},
+		JWTHeader: &jwt.Headers{Extra: map[string]any{"typ": "at+jwt"}}, // the signer adds the kid
 		Subject:   account,
 	}
 }
@@ -447,10 +469,18 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	resp, err := s.provider.NewAccessResponse(ctx, ar)
-	if errors.Is(err, fosite.ErrTokenExpired) {
+	switch {
+	case errors.Is(err, fosite.ErrTokenExpired):
 		// fosite finds an expired code only here and calls it
 		// invalid_request; RFC 6749 §5.2 names it invalid_grant.
 		err = fosite.ErrInvalidGrant.WithHint("The authorization code has expired.")
+	case errors.Is(err, fosite.ErrInvalidatedAuthorizeCode):
+		// Another request (on this replica or another) redeemed the code
+		// a moment before: a replay, refused as one.
+		err = fosite.ErrInvalidGrant.WithHint("The authorization code has already been used.")
+	case errors.Is(err, fosite.ErrInactiveToken):
+		// Another request used this refresh token a moment before: reuse.
+		err = fosite.ErrInvalidGrant.WithHint("The refresh token was already used.")
 	}
 	if err != nil {
 		s.provider.WriteAccessError(ctx, w, ar, err)

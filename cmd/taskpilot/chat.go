@@ -124,9 +124,13 @@ func runChat(ctx context.Context, cfg Config, o origins, log *slog.Logger, geten
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	if err := chatOAuth(ctx, p, st, ln.Addr(), &opts, log); err != nil {
+	oa, err := chatOAuth(ctx, p, st, ln.Addr(), &opts, log)
+	if err != nil {
 		_ = ln.Close()
 		return err
+	}
+	if oa != nil {
+		defer oa.run(ctx, oa.server, log)()
 	}
 	mcpAuth := authNone
 	if p.mintMCP {

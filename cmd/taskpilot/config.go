@@ -113,7 +113,10 @@ type AuthConfig struct {
 	JWKSURL    string `yaml:"jwks_url"`
 	Audience   string `yaml:"audience"`
 	Issuer     string `yaml:"issuer"`
-	Secret     []byte `yaml:"-"` // resolved by loadConfig
+	// KeyRotationDays is the age at which the OAuth authorization
+	// server's signing key is replaced (accounts mode).
+	KeyRotationDays int    `yaml:"key_rotation_days"`
+	Secret          []byte `yaml:"-"` // resolved by loadConfig
 }
 
 func defaultConfig() Config {
@@ -124,7 +127,7 @@ func defaultConfig() Config {
 		Chat: ChatConfig{Addr: "127.0.0.1:8080", MCPURL: "http://127.0.0.1:8081/mcp", Auth: authAuto, MCPAuth: authAuto,
 			RateLimit: 60, HistoryItems: 20, SignUp: "closed", ModelTimeout: 60 * time.Second, FirstTokenTimeout: 20 * time.Second,
 			TurnLease: 30 * time.Second},
-		Auth:    AuthConfig{Audience: "taskpilot-mcp", Issuer: "taskpilot"},
+		Auth:    AuthConfig{Audience: "taskpilot-mcp", Issuer: "taskpilot", KeyRotationDays: 30},
 		Metrics: MetricsConfig{Enabled: true},
 	}
 }
@@ -206,6 +209,8 @@ func settings() []setting {
 			func(c *Config) value { return stringValue{&c.Auth.Audience, notEmpty} }},
 		{"auth.issuer", "TASKPILOT_AUTH_ISSUER", "",
 			func(c *Config) value { return stringValue{&c.Auth.Issuer, notEmpty} }},
+		{"auth.key_rotation_days", "TASKPILOT_AUTH_KEY_ROTATION_DAYS", "",
+			func(c *Config) value { return intValue{&c.Auth.KeyRotationDays, 1, "at least 1"} }},
 		{"public_url", "TASKPILOT_PUBLIC_URL", "base URL people reach the chat server at (https://… behind a proxy); default http://<addr>",
 			func(c *Config) value { return stringValue{&c.PublicURL, optionalURL} }},
 		{"http.allowed_hosts", "TASKPILOT_ALLOWED_HOSTS", "host names a reverse proxy on this machine sends (comma list); on loopback other Host headers than localhost are refused",

@@ -109,6 +109,9 @@ func runMCP(ctx context.Context, cfg Config, o origins, log *slog.Logger, stdin 
 		_ = ln.Close()
 		return err
 	}
+	if p.auth.oauth != nil {
+		defer p.auth.oauth.run(ctx, nil, log)()
+	}
 	log.Info("listening", "addr", ln.Addr().String(), "auth", p.auth.mode.String(), "resource", resourceURL(cfg.MCP.PublicURL, ln.Addr()))
 	return serveMCPHTTP(ctx, ln, h, log)
 }

@@ -124,6 +124,7 @@ func runServe(ctx context.Context, cfg Config, o origins, log *slog.Logger, gete
 		if err := p.auth.oauth.mount(&chatOpts, st, log); err != nil {
 			return err
 		}
+		defer p.auth.oauth.run(ctx, p.auth.oauth.server, log)()
 	}
 	if p.auth.mode == authAccounts {
 		if err := logSetupLink(ctx, st, p.publicURL, log); err != nil {

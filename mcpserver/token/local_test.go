@@ -26,7 +26,7 @@ func TestLocalKeys(t *testing.T) {
 	const iss, aud = "https://tasks.example.com", "https://tasks.example.com/mcp"
 	v, err := token.NewVerifier(token.Config{Secret: secret, Audience: audience,
 		Local: &token.LocalKeys{Issuer: iss, Audience: aud,
-			Key: func(kid string) (crypto.PublicKey, bool) {
+			Key: func(_ context.Context, kid string) (crypto.PublicKey, bool) {
 				if kid == "k1" {
 					return &key.PublicKey, true
 				}

@@ -65,14 +65,17 @@ type Config struct {
 }
 
 // LocalKeys describe the tokens of TaskPilot's own OAuth authorization
-// server: signed with ES256 by a key it names by "kid", issued by Issuer
-// (its URL) for Audience (the MCP server's canonical URL, RFC 8707). A
+// server: signed with ES256 by one of its keys, named by "kid", issued by
+// Issuer (its URL) for Audience (the MCP server's canonical URL, RFC 8707). A
 // token whose kid is one of these keys is checked against them only, and
 // must carry exactly that issuer and audience.
 type LocalKeys struct {
-	Issuer   string                                    // required "iss"
-	Audience string                                    // "aud" must contain it
-	Key      func(kid string) (crypto.PublicKey, bool) // the public key of kid, if it is one of the server's
+	Issuer   string // required "iss"
+	Audience string // "aud" must contain it
+	// Key returns the public key of kid if it is one of the server's
+	// published keys (every key it signs with, and the ones it rotated
+	// out until their tokens have expired).
+	Key func(ctx context.Context, kid string) (crypto.PublicKey, bool)
 	// CheckGrant, if set, is asked about the "grant_id" claim of every
 	// local token that is otherwise valid ("is this grant still active"),
 	// so a revoked grant's tokens stop working at once. An error wrapping
@@ -178,7 +181,7 @@ func (v *Verifier) Leeway() time.Duration { return v.leeway }
 func (v *Verifier) Verify(ctx context.Context, raw string) (Claims, error) {
 	var c claims
 	parser, keyFunc := v.parser, func(t *jwt.Token) (any, error) { return v.key(ctx, t) }
-	pub, local := v.localKey(raw)
+	pub, local := v.localKey(ctx, raw)
 	if local {
 		parser, keyFunc = v.lparser, func(*jwt.Token) (any, error) { return pub, nil }
 	}
@@ -218,7 +221,7 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (Claims, error) {
 }
 
 // localKey returns the local public key raw's header names, if any.
-func (v *Verifier) localKey(raw string) (crypto.PublicKey, bool) {
+func (v *Verifier) localKey(ctx context.Context, raw string) (crypto.PublicKey, bool) {
 	if v.local == nil {
 		return nil, false
 	}
@@ -230,7 +233,7 @@ func (v *Verifier) localKey(raw string) (crypto.PublicKey, bool) {
 	if kid == "" {
 		return nil, false
 	}
-	return v.local.Key(kid)
+	return v.local.Key(ctx, kid)
 }
 
 // key returns the verification key for t; the parser has already checked

@@ -64,3 +64,17 @@ func (s *Store) CursorAt(ctx context.Context, userID string, sort models.Sort, o
 	}
 	return cursorAfter(sort, row), nil
 }
+
+// MigrateTo applies the pending migrations up to version, as an older
+// release would have left the database.
+func (s *Store) MigrateTo(ctx context.Context, version int) error {
+	for _, m := range migrations() {
+		if m.version > version {
+			break
+		}
+		if err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return s.apply(tx, m) }); err != nil {
+			return err
+		}
+	}
+	return nil
+}

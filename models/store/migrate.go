@@ -32,6 +32,7 @@ func migrations() []migration {
 		{6, "sign-in sessions", migrateSessionsV6},
 		{7, "server keys and invites", migrateKeysV7},
 		{8, "oauth clients and grants", migrateOAuthV8},
+		{9, "oauth tokens and signing keys", migrateOAuthTokensV9},
 	}
 }
 
