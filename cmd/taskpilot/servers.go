@@ -177,6 +177,7 @@ func newChatOptions(p plan, getenv func(string) string, st *store.Store, reg *pr
 			return chatserver.Options{}, err
 		}
 		opts.SignIn = h
+		opts.Grants = st // the account page lists and revokes them
 		page.Auth = web.AuthAccounts
 	case cfg.Chat.DevLogin:
 		page.Auth = web.AuthDev
