@@ -1011,8 +1011,9 @@ if (!ACC) {
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ client_name: 'Browser test connector', redirect_uris: [CALLBACK], grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], token_endpoint_auth_method: 'none' }),
     });
-    assert(reg.status === 201, `register: HTTP ${reg.status} ${await reg.text()}`);
-    const { client_id: clientID } = await reg.json();
+    const regBody = await reg.text();
+    assert(reg.status === 201, `register: HTTP ${reg.status} ${regBody}`);
+    const { client_id: clientID } = JSON.parse(regBody);
     const verifier = randomBytes(32).toString('base64url');
     const q = new URLSearchParams({
       response_type: 'code', client_id: clientID, redirect_uri: CALLBACK, scope: 'read write', state: 'browser-state',
