@@ -17,6 +17,9 @@
 //	GET  /api/v1/tasks, POST /api/v1/tasks/{task_id}/{change},
 //	GET  /api/v1/tasks/events            the live task pane (only with
 //	                                     Options.Pane; see [TaskPane])
+//	GET  /api/v1/grants,
+//	DELETE /api/v1/grants/{id}           the user's OAuth grants, revocable
+//	                                     (only with Options.Grants; see [Grants])
 //	GET  /healthz                        the process is up
 //	GET  /readyz                         the database answers (503 if not);
 //	                                     both as package httpops says
@@ -37,10 +40,10 @@
 // else a new one), also in the request's log line, which is the one of
 // package httpops with the user added.
 //
-// Every request to the first three and to the pane's is authenticated with
-// "Authorization: Bearer <JWT>" when a [Verifier] is configured, and acts
-// as the token's subject; without one every request acts as
-// Options.LocalUser. Requests are limited per user (a token bucket), in
+// Every request to the first three, to the pane's and to the grants' is
+// authenticated with "Authorization: Bearer <JWT>" when a [Verifier] is
+// configured, and acts as the token's subject; without one every request
+// acts as Options.LocalUser. Requests are limited per user (a token bucket), in
 // body size and in message length, and a thread answers one turn at a
 // time; the buckets and the turn locks are in memory unless
 // Options.RateBuckets and Options.ThreadLocks share them between replicas.

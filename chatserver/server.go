@@ -113,6 +113,9 @@ type Options struct {
 	// OAuth, if set, is the OAuth authorization server for MCP clients
 	// (package chatserver/oauthserver), served on oauthserver.Routes.
 	OAuth http.Handler
+	// Grants, if set, serves the account page's routes under
+	// /api/v1/grants: the user's OAuth grants, each revocable (see Grants).
+	Grants Grants
 	// Metrics, if not nil, counts requests and streams and serves GET
 	// /metrics, without authentication: keep that port internal or block
 	// /metrics at the proxy. Pass the same Metrics to agent.Config.
@@ -233,6 +236,7 @@ func (s *server) routes() *gin.Engine {
 	api.POST("/api/v1/chatkit", s.chatkit)
 	api.POST("/api/:user_id/chat", s.restChat)
 	s.taskRoutes(r, api)
+	s.grantRoutes(r.Group("", s.authenticate, s.rateLimit))
 
 	if s.opts.Web != nil {
 		pages := gin.WrapH(s.opts.Web)

@@ -19,6 +19,7 @@
 //                    widget tests are skipped without it)
 //   SETUP_LINK       the setup link logged by a server in accounts mode with
 //                    no account yet and --signup open (optional)
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -875,6 +876,9 @@ await check('/: mounts <openai-chatkit> with our options (stub element)', async 
 
 const ACC = process.env.ACCOUNTS_URL;
 const PASSWORD = process.env.ALICE_PASSWORD;
+// CALLBACK is the test MCP client's redirect URI (loopback, RFC 8252);
+// the browser never reaches it: the test answers it.
+const CALLBACK = 'http://127.0.0.1:9/callback';
 
 // stubChatKit makes the CDN serve a stand-in <openai-chatkit> that keeps
 // its options (and a composer value) in window globals.
@@ -998,6 +1002,98 @@ if (!ACC) {
     assert((await ap.locator('.msg.user', { hasText: 'Call the plumber' }).count()) === 0, 'the refused message was shown as sent');
     await box.press('Enter');
     await waitForAnswer(ap, 'Call the plumber');
+  });
+
+  await check('accounts: the account page lists an MCP client alice allowed, and revoking it disconnects it', async () => {
+    // An MCP client registers (RFC 7591) and sends alice to the consent page.
+    const reg = await fetch(`${ACC}/oauth/register`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ client_name: 'Browser test connector', redirect_uris: [CALLBACK], grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], token_endpoint_auth_method: 'none' }),
+    });
+    const regBody = await reg.text();
+    assert(reg.status === 201, `register: HTTP ${reg.status} ${regBody}`);
+    const { client_id: clientID } = JSON.parse(regBody);
+    const verifier = randomBytes(32).toString('base64url');
+    const q = new URLSearchParams({
+      response_type: 'code', client_id: clientID, redirect_uri: CALLBACK, scope: 'read write', state: 'browser-state',
+      code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256',
+    });
+    const page = await acct.context.newPage();
+    const problems = [];
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
+    try {
+      await page.route(`${CALLBACK}**`, (route) => route.fulfill({ status: 200, contentType: 'text/plain', body: 'the client got its answer' }));
+      await page.goto(`${ACC}/oauth/authorize?${q}`);
+      await page.getByRole('heading', { name: /Allow Browser test connector/ }).waitFor();
+      const consented = page.waitForRequest((r) => r.url().startsWith(`${ACC}/oauth/authorize`) && r.method() === 'POST');
+      await page.getByRole('button', { name: 'Allow' }).click();
+      await consented;
+      // The grant is stored when the answer is posted; whether the browser
+      // then follows the redirect to the client is the consent page's
+      // business (see the note below), not the account page's.
+      const reachedClient = await page.waitForURL(`${CALLBACK}**`, { timeout: 5000 }).then(() => true, () => false);
+      if (!reachedClient) log(`     note: the consent answer did not reach the client's redirect URI (${page.url()})`);
+
+      // The lite page links to the account page, which lists the grant.
+      await page.goto(`${ACC}/lite`);
+      await page.getByRole('link', { name: 'Account' }).click();
+      await page.waitForURL(`${ACC}/account`);
+      await page.getByText('Signed in as alice').waitFor();
+      const item = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'Browser test connector', level: 3 }) });
+      await item.waitFor();
+      const text = await item.innerText();
+      assert(text.includes('Read and change your tasks') && text.includes(clientID), `grant: ${text}`);
+
+      // axe, light and dark, on the list and on the confirmation dialog,
+      // in a context that bypasses CSP to inject it (the same session).
+      for (const scheme of ['light', 'dark']) {
+        const ax = await newPage({ bypassCSP: true, colorScheme: scheme });
+        try {
+          await ax.context.addCookies(await acct.context.cookies(ACC));
+          await ax.page.goto(`${ACC}/account`);
+          await ax.page.getByRole('heading', { name: 'Browser test connector', level: 3 }).waitFor();
+          const found = await axeViolations(ax.page);
+          assert(found.length === 0, `${scheme}: ${JSON.stringify(found)}`);
+          await ax.page.getByRole('button', { name: 'Revoke' }).first().click();
+          await ax.page.getByRole('dialog', { name: 'Disconnect this application?' }).waitFor();
+          const dialog = await axeViolations(ax.page);
+          assert(dialog.length === 0, `${scheme}, dialog: ${JSON.stringify(dialog)}`);
+          await ax.page.getByRole('button', { name: 'Cancel' }).click();
+          if (scheme === 'dark') {
+            const bg = await ax.page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+            assert(bg !== 'rgb(255, 255, 255)', `dark scheme background ${bg}`);
+          }
+        } finally {
+          await ax.context.close();
+        }
+      }
+
+      // Revoke (the keyboard: Enter on the button, then on the dialog's
+      // "Revoke access"); the grant disappears, here and after a reload.
+      await item.getByRole('button', { name: 'Revoke' }).focus();
+      await page.keyboard.press('Enter');
+      const dialog = page.getByRole('dialog', { name: 'Disconnect this application?' });
+      await dialog.waitFor();
+      assert((await dialog.innerText()).includes('Browser test connector will no longer be able'), `dialog: ${await dialog.innerText()}`);
+      await dialog.getByRole('button', { name: 'Revoke access' }).click();
+      await page.getByRole('status').filter({ hasText: 'Browser test connector is disconnected.' }).waitFor();
+      await item.waitFor({ state: 'detached' });
+      await page.getByText('No application is connected to your tasks.').waitFor();
+      await page.reload();
+      await page.getByText('No application is connected to your tasks.').waitFor();
+      assert((await page.getByRole('heading', { name: 'Browser test connector' }).count()) === 0, 'the revoked grant is still listed');
+      // Known, and the consent page's (chatserver/oauthserver): its CSP
+      // form-action 'self' makes Chromium refuse the redirect to the
+      // client after the answer. Reported, not this page's problem.
+      const formAction = problems.filter((p) => /form-action/.test(p));
+      for (const p of formAction) log(`     note: ${p}`);
+      const others = problems.filter((p) => !/form-action/.test(p));
+      assert(others.length === 0, `console errors or CSP violations: ${others.join('; ')}`);
+    } finally {
+      await page.close();
+    }
   });
 
   await check('accounts: sign out goes back to /signin, and the pages then ask again', async () => {

@@ -567,7 +567,7 @@ code{word-break:break-all}button{font:inherit;padding:.5rem 1.2rem;margin-right:
 <code>{{.ClientID}}</code> and will get its answer at <code>{{.Redirect}}</code>.</p>
 <p>It asks to:</p>
 <ul>{{range .Scopes}}<li>{{.}}</li>{{end}}</ul>
-<p>You can revoke this access at any time (<code>taskpilot user grants {{.Account}}</code>).</p>
+<p>You can revoke this access at any time on <a href="/account">your account page</a>.</p>
 <form method="post" action="/oauth/authorize">
 {{range .Fields}}<input type="hidden" name="{{.Name}}" value="{{.Value}}">
 {{end}}<input type="hidden" name="csrf" value="{{.CSRF}}">

@@ -2,6 +2,8 @@ package signin
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -49,10 +51,7 @@ func (m *MemoryLimiter) Allow(_ context.Context, key string) (bool, time.Duratio
 		if len(m.buckets) >= maxBuckets {
 			m.prune(now)
 		}
-		burst, every := m.rates.AccountBurst, m.rates.AccountEvery
-		if len(key) > 5 && key[:5] == "addr:" {
-			burst, every = m.rates.AddrBurst, m.rates.AddrEvery
-		}
+		burst, every := m.rates.of(key)
 		b = rate.NewLimiter(rate.Every(every), burst)
 		m.buckets[key] = b
 	}
@@ -71,4 +70,48 @@ func (m *MemoryLimiter) prune(now time.Time) {
 			delete(m.buckets, k)
 		}
 	}
+}
+
+// TokenBuckets are token buckets that several replicas share
+// (models/store's RateBuckets on PostgreSQL). Take takes a token from
+// key's bucket, which holds up to burst tokens and gains perSecond tokens
+// a second (a new one is full), and reports true; when the bucket holds
+// less than one it takes nothing and reports false and how long until it
+// holds one.
+type TokenBuckets interface {
+	Take(ctx context.Context, key string, perSecond float64, burst int) (ok bool, wait time.Duration, err error)
+}
+
+// SharedLimiter is a Limiter on TokenBuckets that every replica on one
+// database shares, so that together they grant the Rates, not the Rates
+// each. Its keys are those of Allow prefixed with "signin:", apart from
+// the other users of the buckets (the chat rate limit's keys are account
+// names, which hold no colon).
+type SharedLimiter struct {
+	rates   Rates
+	buckets TokenBuckets
+}
+
+// NewSharedLimiter returns a limiter with rates on buckets.
+func NewSharedLimiter(buckets TokenBuckets, r Rates) *SharedLimiter {
+	return &SharedLimiter{rates: r, buckets: buckets}
+}
+
+// Allow implements Limiter, with the keys of MemoryLimiter.Allow.
+func (l *SharedLimiter) Allow(ctx context.Context, key string) (bool, time.Duration, error) {
+	burst, every := l.rates.of(key)
+	ok, wait, err := l.buckets.Take(ctx, "signin:"+key, 1/every.Seconds(), burst)
+	if err != nil {
+		return false, 0, fmt.Errorf("sign-in throttle: %w", err)
+	}
+	return ok, wait, nil
+}
+
+// of returns the burst and refill interval of key's bucket: the address
+// rates for keys starting with "addr:", the account rates otherwise.
+func (r Rates) of(key string) (int, time.Duration) {
+	if strings.HasPrefix(key, "addr:") {
+		return r.AddrBurst, r.AddrEvery
+	}
+	return r.AccountBurst, r.AccountEvery
 }

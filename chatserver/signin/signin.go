@@ -25,7 +25,8 @@
 // CrossOriginProtection: Sec-Fetch-Site, else Origin against Host) and
 // accepts only JSON bodies, so a cookie can never be used from another
 // site (CSRF). Sign-in attempts are throttled per account name and per
-// client address (Limiter); a wrong name and a wrong password get the same
+// client address (Limiter: in this process, or shared by every replica
+// on one PostgreSQL database with SharedLimiter); a wrong name and a wrong password get the same
 // answer in the same time, so names cannot be probed.
 package signin
 
@@ -108,8 +109,9 @@ type Config struct {
 	Accounts Accounts
 	// Mint returns a bearer token for user valid for ttl.
 	Mint func(user string, ttl time.Duration) (string, error)
-	// Limiter throttles attempts; nil means an in-process limiter (fine
-	// for one replica; several replicas pass a shared one).
+	// Limiter throttles attempts; nil means an in-process limiter with
+	// DefaultRates (fine for one replica; replicas on one database pass
+	// a NewSharedLimiter on the same buckets).
 	Limiter Limiter
 	// SecureCookies marks the cookie Secure (and names it with the
 	// __Host- prefix); set it whenever the page is served over HTTPS.

@@ -204,30 +204,81 @@ func TestSignInRefusals(t *testing.T) {
 	})
 }
 
+// limiterFor is the limiter taskpilot gives a handler on st: shared
+// through the database on PostgreSQL, in memory on SQLite.
+func limiterFor(t *testing.T, st *store.Store, r signin.Rates) signin.Limiter {
+	t.Helper()
+	if st.Dialect() != store.DialectPostgres {
+		return signin.NewMemoryLimiter(r)
+	}
+	b, err := st.RateBuckets()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return signin.NewSharedLimiter(b, r)
+}
+
 // TestSignInThrottle: the sixth quick attempt on one account is refused
 // with 429 and Retry-After, right password or not, from any address; other
 // accounts are not affected until the address bucket runs out.
 func TestSignInThrottle(t *testing.T) {
-	f := newFixture(t, storetest.OpenSQLite(t), signin.Config{Limiter: signin.NewMemoryLimiter(signin.Rates{
-		AccountBurst: 5, AccountEvery: time.Minute, AddrBurst: 8, AddrEvery: time.Minute})})
-	for i := range 5 {
-		if resp, _ := f.post(t, client(t), "/auth/signin", `{"name":"alice","password":"guess"}`); resp.StatusCode != 401 {
-			t.Fatalf("attempt %d: %d", i+1, resp.StatusCode)
+	forEachDB(t, func(t *testing.T, st *store.Store) {
+		f := newFixture(t, st, signin.Config{Limiter: limiterFor(t, st, signin.Rates{
+			AccountBurst: 5, AccountEvery: time.Minute, AddrBurst: 8, AddrEvery: time.Minute})})
+		for i := range 5 {
+			if resp, _ := f.post(t, client(t), "/auth/signin", `{"name":"alice","password":"guess"}`); resp.StatusCode != 401 {
+				t.Fatalf("attempt %d: %d", i+1, resp.StatusCode)
+			}
+		}
+		resp, out := f.post(t, client(t), "/auth/signin", `{"name":"alice","password":"alice password"}`)
+		if resp.StatusCode != 429 || errCode(out) != "rate_limited" || resp.Header.Get("Retry-After") == "" {
+			t.Fatalf("sixth attempt: %d %v Retry-After=%q", resp.StatusCode, out, resp.Header.Get("Retry-After"))
+		}
+		// Unknown names are throttled the same way, so throttling tells nothing.
+		for i := range 2 {
+			if resp, _ := f.post(t, client(t), "/auth/signin", `{"name":"nobody","password":"guess"}`); resp.StatusCode != 401 {
+				t.Fatalf("nobody attempt %d: %d", i+1, resp.StatusCode)
+			}
+		}
+		// The address has now spent its 8 attempts: everything from it waits.
+		if resp, out := f.post(t, client(t), "/auth/signin", `{"name":"dave","password":"x"}`); resp.StatusCode != 429 {
+			t.Errorf("ninth attempt from one address: %d %v", resp.StatusCode, out)
+		}
+	})
+}
+
+// TestSignInThrottleAcrossReplicas: two replicas (each its own handler,
+// store connection pool and limiter) on one PostgreSQL database share the
+// account buckets: guesses spread over both are throttled at the burst,
+// for a known name and an unknown one alike.
+func TestSignInThrottleAcrossReplicas(t *testing.T) {
+	dbURL := storetest.PostgresURL(t)
+	rates := signin.Rates{AccountBurst: 4, AccountEvery: time.Minute, AddrBurst: 100, AddrEvery: time.Second}
+	var replicas []*fixture
+	for range 2 {
+		st := storetest.Open(t, dbURL)
+		replicas = append(replicas, newFixture(t, st, signin.Config{Limiter: limiterFor(t, st, rates)}))
+	}
+	for _, name := range []string{"alice", "nobody"} {
+		body := `{"name":"` + name + `","password":"guess"}`
+		for i := range 4 {
+			if resp, out := replicas[i%2].post(t, client(t), "/auth/signin", body); resp.StatusCode != 401 {
+				t.Fatalf("%s: attempt %d on replica %d: %d %v", name, i+1, i%2, resp.StatusCode, out)
+			}
+		}
+		for i, f := range replicas {
+			resp, out := f.post(t, client(t), "/auth/signin", body)
+			if resp.StatusCode != 429 || errCode(out) != "rate_limited" || resp.Header.Get("Retry-After") == "" {
+				t.Errorf("%s: fifth attempt, on replica %d: %d %v Retry-After=%q; want 429 from both", name, i, resp.StatusCode, out, resp.Header.Get("Retry-After"))
+			}
 		}
 	}
-	resp, out := f.post(t, client(t), "/auth/signin", `{"name":"alice","password":"alice password"}`)
-	if resp.StatusCode != 429 || errCode(out) != "rate_limited" || resp.Header.Get("Retry-After") == "" {
-		t.Fatalf("sixth attempt: %d %v Retry-After=%q", resp.StatusCode, out, resp.Header.Get("Retry-After"))
+	// The right password waits too, on either replica; another account does not.
+	if resp, _ := replicas[1].post(t, client(t), "/auth/signin", `{"name":"alice","password":"alice password"}`); resp.StatusCode != 429 {
+		t.Errorf("alice's right password after the burst: %d, want 429", resp.StatusCode)
 	}
-	// Unknown names are throttled the same way, so throttling tells nothing.
-	for i := range 2 {
-		if resp, _ := f.post(t, client(t), "/auth/signin", `{"name":"nobody","password":"guess"}`); resp.StatusCode != 401 {
-			t.Fatalf("nobody attempt %d: %d", i+1, resp.StatusCode)
-		}
-	}
-	// The address has now spent its 8 attempts: everything from it waits.
-	if resp, out := f.post(t, client(t), "/auth/signin", `{"name":"dave","password":"x"}`); resp.StatusCode != 429 {
-		t.Errorf("ninth attempt from one address: %d %v", resp.StatusCode, out)
+	if resp, out := replicas[0].post(t, client(t), "/auth/signin", `{"name":"dave","password":"x"}`); resp.StatusCode != 401 {
+		t.Errorf("another account: %d %v, want 401 (not throttled)", resp.StatusCode, out)
 	}
 }
 

@@ -11,6 +11,10 @@
 //	GET  /lite/{file}      the pages' scripts, styles and icon (embedded)
 //	GET  /signin           the sign-in page, only when Config.Auth is
 //	                       "accounts"
+//	GET  /account          the account page, only when Config.Auth is
+//	                       "accounts": the connected applications (OAuth
+//	                       grants, from the chat server's /api/v1/grants),
+//	                       each revocable
 //	POST /auth/dev-login   {"user": name} -> {"token": jwt}, only when
 //	                       Config.DevLogin is set
 //

@@ -133,6 +133,8 @@ func New(cfg Config) *Handler {
 	if cfg.Auth == AuthAccounts {
 		signIn := newAsset("text/html; charset=utf-8", renderPage("signin.html", pc))
 		h.get("/signin", servePage(signIn, liteCSP))
+		account := newAsset("text/html; charset=utf-8", renderPage("account.html", pc))
+		h.get("/account", servePage(account, liteCSP))
 	}
 	if cfg.DevLogin != nil {
 		log := cfg.Logger

@@ -500,7 +500,9 @@ func TestSignInPage(t *testing.T) {
 	}
 }
 
-// TestAccountsPages checks that both pages say they sign in with accounts.
+// TestAccountsPages checks that both pages say they sign in with accounts
+// and link to the account page, which the other modes neither link to
+// nor serve.
 func TestAccountsPages(t *testing.T) {
 	h := New(Config{Auth: AuthAccounts})
 	for _, path := range []string{"/", "/lite"} {
@@ -511,5 +513,67 @@ func TestAccountsPages(t *testing.T) {
 		if pc := pageConfigOf(t, body); pc.Auth != AuthAccounts || pc.DevLoginPath != "" {
 			t.Errorf("GET %s: config %+v", path, pc)
 		}
+		if !strings.Contains(body, `href="/account">Account</a>`) {
+			t.Errorf("GET %s: no link to the account page", path)
+		}
 	}
+	for _, auth := range []string{AuthNone, AuthToken, AuthDev} {
+		h := New(Config{Auth: auth})
+		for _, path := range []string{"/", "/lite"} {
+			if _, body := get(t, h, path); strings.Contains(body, `href="/account"`) {
+				t.Errorf("auth %s: GET %s links to the account page", auth, path)
+			}
+		}
+		if res, _ := get(t, h, "/account"); res.StatusCode != http.StatusNotFound {
+			t.Errorf("auth %s: GET /account: status %d, want 404", auth, res.StatusCode)
+		}
+	}
+}
+
+// TestAccountPage checks the account page of accounts mode: the lite
+// page's strict CSP and nothing inline, its list and notices announced,
+// its revoke confirmation a labelled dialog, its assets served.
+func TestAccountPage(t *testing.T) {
+	h := New(Config{Auth: AuthAccounts, Title: "Family tasks"})
+	res, body := get(t, h, "/account")
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("GET /account: status %d", res.StatusCode)
+	}
+	if got := res.Header.Get("Content-Security-Policy"); got != liteCSP {
+		t.Errorf("CSP %q, want the lite page's %q", got, liteCSP)
+	}
+	if got := res.Header.Get("X-Frame-Options"); got != "SAMEORIGIN" {
+		t.Errorf("X-Frame-Options %q", got)
+	}
+	for _, want := range []string{
+		`<title>Your account · Family tasks</title>`,
+		`<h1>Your account</h1>`,
+		`id="notice" role="status"`,
+		`<ul class="grants" id="grants" aria-labelledby="grants-title"`,
+		`<dialog id="revoke-dialog" aria-labelledby="revoke-title" aria-describedby="revoke-text">`,
+		`<script type="module" src="/lite/account.js"></script>`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the page lacks %s", want)
+		}
+	}
+	if n := strings.Count(body, "<script"); n != 2 {
+		t.Errorf("%d <script> elements, want the config block and the module", n)
+	}
+	for _, bad := range []string{"<style", " style=", " onclick=", " onsubmit=", "javascript:"} {
+		if strings.Contains(body, bad) {
+			t.Errorf("the page has inline %q, which its CSP refuses", bad)
+		}
+	}
+	for _, m := range assetRefRE.FindAllStringSubmatch(body, -1) {
+		if res, _ := get(t, h, m[1]); res.StatusCode != http.StatusOK {
+			t.Errorf("GET %s: status %d", m[1], res.StatusCode)
+		}
+	}
+	for _, path := range []string{"/lite/grants.js", "/lite/auth.js", "/lite/dom.js"} {
+		if res, _ := get(t, h, path); res.StatusCode != http.StatusOK {
+			t.Errorf("GET %s: status %d", path, res.StatusCode)
+		}
+	}
+	golden(t, "account.html", body)
 }

@@ -159,8 +159,13 @@ func newChatOptions(p plan, getenv func(string) string, st *store.Store, reg *pr
 	case p.auth.mode == authNone:
 		page.Auth = web.AuthNone
 	case p.auth.mode == authAccounts:
+		limiter, err := signinLimiter(st, log)
+		if err != nil {
+			return chatserver.Options{}, err
+		}
 		h, err := signin.New(signin.Config{
 			Accounts: st,
+			Limiter:  limiter,
 			Mint: func(user string, ttl time.Duration) (string, error) {
 				return p.auth.minter(ttl)(user)
 			},
@@ -172,6 +177,7 @@ func newChatOptions(p plan, getenv func(string) string, st *store.Store, reg *pr
 			return chatserver.Options{}, err
 		}
 		opts.SignIn = h
+		opts.Grants = st // the account page lists and revokes them
 		page.Auth = web.AuthAccounts
 	case cfg.Chat.DevLogin:
 		page.Auth = web.AuthDev
@@ -180,4 +186,20 @@ func newChatOptions(p plan, getenv func(string) string, st *store.Store, reg *pr
 	}
 	opts.Web = web.New(page)
 	return opts, nil
+}
+
+// signinLimiter is the sign-in throttle: on PostgreSQL, buckets in the
+// database that every replica shares (an attacker spreading guesses over
+// the replicas gets no more of them); on SQLite, whose single process
+// holds the database, buckets in memory.
+func signinLimiter(st *store.Store, log *slog.Logger) (signin.Limiter, error) {
+	if st.Dialect() != store.DialectPostgres {
+		return signin.NewMemoryLimiter(signin.DefaultRates), nil
+	}
+	buckets, err := st.RateBuckets()
+	if err != nil {
+		return nil, err
+	}
+	log.Info("sign-in throttle shared through the database")
+	return signin.NewSharedLimiter(buckets, signin.DefaultRates), nil
 }
