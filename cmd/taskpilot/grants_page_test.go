@@ -181,6 +181,20 @@ func TestServeGrantsPage(t *testing.T) {
 		t.Fatalf("alice's grants after connecting: %+v, want the connector's read write grant", gs)
 	}
 	id := gs[0].ID
+	// The client's access token is for the MCP server only: the chat
+	// server refuses it (it would chat, and manage grants, as alice).
+	for _, path := range []string{"/api/v1/grants", "/api/v1/tasks"} {
+		req, _ := http.NewRequest(http.MethodGet, chatURL+path, nil)
+		req.Header.Set("Authorization", "Bearer "+issued.AccessToken)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnauthorized {
+			t.Errorf("GET %s with the MCP client's access token = %s, want 401", path, resp.Status)
+		}
+	}
 	if gs := bob.grants(t, chatURL); len(gs) != 0 {
 		t.Errorf("bob sees grants: %+v", gs)
 	}

@@ -109,6 +109,15 @@ func (a serverAuth) verifier(st *store.Store) (*token.Verifier, error) {
 	return v, nil
 }
 
+// chatVerifier is the chat server's verifier: verifier without the
+// authorization server's keys. Its ES256 access tokens are for the MCP
+// server alone (their audience, RFC 8707): a remote MCP client's grant,
+// read-only perhaps, must not chat or manage grants as the user.
+func (a serverAuth) chatVerifier(st *store.Store) (*token.Verifier, error) {
+	a.oauth = nil
+	return a.verifier(st)
+}
+
 // minter returns a function minting tokens that the servers accept, for
 // ttl, signed with the secret.
 func (a serverAuth) minter(ttl time.Duration) func(user string) (string, error) {

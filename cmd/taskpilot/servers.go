@@ -145,7 +145,7 @@ func newChatOptions(p plan, getenv func(string) string, st *store.Store, reg *pr
 	if err := sharedLimits(&opts, cfg.Chat, st, log); err != nil {
 		return chatserver.Options{}, err
 	}
-	v, err := p.auth.verifier(st)
+	v, err := p.auth.chatVerifier(st)
 	if err != nil {
 		return chatserver.Options{}, err
 	}
