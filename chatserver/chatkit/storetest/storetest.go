@@ -21,6 +21,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/taskpilot/taskpilot/chatserver/chatkit"
+	"github.com/taskpilot/taskpilot/chatserver/chatkit/widget"
 )
 
 // Run runs the suite. open must return an empty store; it is called once
@@ -280,10 +281,10 @@ func sampleItems(threadID string) []chatkit.ThreadItem {
 		}}},
 		&chatkit.ClientToolCallItem{ItemBase: b("tc_1", 3), Status: chatkit.ToolCallCompleted, CallID: "call_1", Name: "get_selection",
 			Arguments: map[string]any{"a": 1.0}, Output: map[string]any{"selection": []any{1.0, 2.0}}},
-		&chatkit.WidgetItem{ItemBase: b("msg_w", 4), CopyText: "Buy milk", Widget: chatkit.ListView{Children: []chatkit.ListViewItem{{
-			Children: []chatkit.WidgetComponent{
-				chatkit.Text{Value: "Buy milk", LineThrough: true},
-				chatkit.Button{Label: "Undo", OnClickAction: &chatkit.ActionConfig{Type: "task.reopen", Payload: map[string]any{"id": 1.0}}},
+		&chatkit.WidgetItem{ItemBase: b("msg_w", 4), CopyText: "Buy milk", Widget: widget.ListView{Children: []widget.ListViewItem{{
+			Children: []widget.Component{
+				widget.Text{Value: "Buy milk", LineThrough: true},
+				widget.Button{Label: "Undo", OnClickAction: &widget.Action{Type: "task.reopen", Payload: map[string]any{"id": 1.0}}},
 			},
 		}}}},
 		&chatkit.GeneratedImageItem{ItemBase: b("msg_i", 5), Image: &chatkit.GeneratedImage{ID: "img_1", URL: "https://example.com/i.png"}},
