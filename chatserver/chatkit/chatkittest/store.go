@@ -1,14 +1,4 @@
-// Package storetest is a conformance suite for chatkit.Store
-// implementations: per-user isolation, ErrNotFound, ordering by creation
-// time with insertion order as tie-breaker, cursor pagination and lossless
-// round trips of every item type.
-//
-// Run it from a test of the implementation:
-//
-//	func TestStore(t *testing.T) {
-//		storetest.Run(t, func(t *testing.T) chatkit.Store { return openStore(t) })
-//	}
-package storetest
+package chatkittest
 
 import (
 	"context"
@@ -24,9 +14,16 @@ import (
 	"github.com/taskpilot/taskpilot/chatserver/chatkit/widget"
 )
 
-// Run runs the suite. open must return an empty store; it is called once
-// per subtest.
-func Run(t *testing.T, open func(t *testing.T) chatkit.Store) {
+// TestStore is a conformance suite for chatkit.Store implementations:
+// per-user isolation, ErrNotFound, ordering by creation time with
+// insertion order as tie-breaker, cursor pagination and lossless round
+// trips of every item type. open must return an empty store; it is called
+// once per subtest. Run it from a test of the implementation:
+//
+//	func TestStore(t *testing.T) {
+//		chatkittest.TestStore(t, func(t *testing.T) chatkit.Store { return openStore(t) })
+//	}
+func TestStore(t *testing.T, open func(t *testing.T) chatkit.Store) {
 	t.Run("ThreadRoundTrip", func(t *testing.T) { testThreadRoundTrip(t, open(t)) })
 	t.Run("ThreadIsolation", func(t *testing.T) { testThreadIsolation(t, open(t)) })
 	t.Run("DeleteThread", func(t *testing.T) { testDeleteThread(t, open(t)) })
