@@ -5,6 +5,7 @@ import (
 	"go/token"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -40,6 +41,28 @@ func TestImportsNoAgent(t *testing.T) {
 	walk(module+"chatserver", []string{module + "chatserver"})
 	if len(seen) < 3 {
 		t.Fatalf("walked %d packages; the walk is broken", len(seen))
+	}
+}
+
+// TestWidgetStandsAlone: the widget vocabulary and the wire helpers it
+// shares with chatkit import only the standard library (and widget those
+// helpers), never chatkit itself, so chatkit may import them.
+func TestWidgetStandsAlone(t *testing.T) {
+	allowed := map[string][]string{
+		"chatkit/widget":            {module + "chatserver/chatkit/internal/wirejson"},
+		"chatkit/internal/wirejson": nil,
+	}
+	for dir, ok := range allowed {
+		imps := imports(t, dir)
+		if len(imps) == 0 {
+			t.Fatalf("%s imports nothing; the check is broken", dir)
+		}
+		for _, imp := range imps {
+			stdlib := !strings.Contains(strings.Split(imp, "/")[0], ".")
+			if !stdlib && !slices.Contains(ok, imp) {
+				t.Errorf("%s imports %s", dir, imp)
+			}
+		}
 	}
 }
 

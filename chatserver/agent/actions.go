@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/taskpilot/taskpilot/chatserver/chatkit"
+	"github.com/taskpilot/taskpilot/chatserver/chatkit/widget"
 )
 
 // taskAction is a validated widget action.
@@ -281,8 +282,8 @@ func (a *Agent) applyAction(ctx context.Context, user string, act taskAction, se
 		w, copyText = withUndo(w, copyText, *res.deleted, view)
 	}
 	if !res.ok { // a synchronous action has no other way to say it
-		w.Children = append([]chatkit.ListViewItem{{Key: "failed", Children: []chatkit.WidgetComponent{
-			&chatkit.Text{Value: res.message, Color: "danger", Size: "sm"},
+		w.Children = append([]widget.ListViewItem{{Key: "failed", Children: []widget.Component{
+			&widget.Text{Value: res.message, Color: "danger", Size: "sm"},
 		}}}, w.Children...)
 	}
 	res.widget = &chatkit.WidgetItem{ItemBase: sender.ItemBase, Widget: w, CopyText: copyText}

@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/taskpilot/taskpilot/chatserver/chatkit"
+	"github.com/taskpilot/taskpilot/chatserver/chatkit/widget"
 )
 
 func TestToMessages(t *testing.T) {
@@ -38,7 +39,7 @@ func TestToMessages(t *testing.T) {
 			chatkit.TextContent("done with "), {Type: chatkit.ContentInputTag, ID: "t1", Text: "Buy milk"},
 		}},
 		stored,
-		&chatkit.WidgetItem{ItemBase: base("msg_4"), Widget: &chatkit.ListView{}, CopyText: "#1 [ ] Buy milk"},
+		&chatkit.WidgetItem{ItemBase: base("msg_4"), Widget: &widget.ListView{}, CopyText: "#1 [ ] Buy milk"},
 		&chatkit.HiddenContextItem{ItemBase: base("shcx_2"), Content: "The user deleted task 1."},
 		&chatkit.SDKHiddenContextItem{ItemBase: base("shcx_3"), Content: "The user cancelled the stream."},
 		&chatkit.ClientToolCallItem{ItemBase: base("tc_1"), Status: chatkit.ToolCallPending, CallID: "c2", Name: "pick"},

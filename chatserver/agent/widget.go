@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/taskpilot/taskpilot/chatserver/chatkit"
+	"github.com/taskpilot/taskpilot/chatserver/chatkit/widget"
 )
 
 // Widget action types of the task list.
@@ -31,9 +32,9 @@ const maxPages = 20
 
 // syncAction is an action the client sends with threads.sync_custom_action
 // (streaming false), so that it works while an answer streams.
-func syncAction(typ string, payload map[string]any) *chatkit.ActionConfig {
+func syncAction(typ string, payload map[string]any) *widget.Action {
 	streaming := false
-	return &chatkit.ActionConfig{Type: typ, Payload: payload, Streaming: &streaming}
+	return &widget.Action{Type: typ, Payload: payload, Streaming: &streaming}
 }
 
 // listView is what a task list widget shows: the list_tasks filter and
@@ -159,13 +160,13 @@ func taskCardItem(turn *chatkit.Turn, rec ToolCallRecord) *chatkit.WidgetItem {
 // and its plain text for copying. Each action's payload carries the
 // task_id and the view that produced the list, so that the list can be
 // refreshed alike. Every action is synchronous (streaming false).
-func taskListWidget(list taskListView, view listView) (*chatkit.ListView, string) {
-	lv := &chatkit.ListView{
-		Status: &chatkit.WidgetStatus{
+func taskListWidget(list taskListView, view listView) (*widget.ListView, string) {
+	lv := &widget.ListView{
+		Status: &widget.Status{
 			Text: fmt.Sprintf("Tasks · %d pending, %d completed", list.Counts.Pending, list.Counts.Completed),
 			Icon: "check-circle",
 		},
-		Children: []chatkit.ListViewItem{},
+		Children: []widget.ListViewItem{},
 	}
 	var lines []string
 	for _, t := range list.Tasks {
@@ -180,22 +181,22 @@ func taskListWidget(list taskListView, view listView) (*chatkit.ListView, string
 		} else if list.Counts.Total == 0 {
 			msg = "No tasks yet. Add one below, with /add or just tell me."
 		}
-		lv.Children = append(lv.Children, chatkit.ListViewItem{Children: []chatkit.WidgetComponent{
-			&chatkit.Text{Value: msg, Color: "secondary", Size: "sm"},
+		lv.Children = append(lv.Children, widget.ListViewItem{Children: []widget.Component{
+			&widget.Text{Value: msg, Color: "secondary", Size: "sm"},
 		}})
 		lines = append(lines, msg)
 	}
 	if list.NextCursor != "" {
 		more := fmt.Sprintf("Showing the first %d matching tasks.", len(list.Tasks))
-		row := []chatkit.WidgetComponent{&chatkit.Col{
-			Children: []chatkit.WidgetComponent{&chatkit.Caption{Value: more}},
-			Layout:   chatkit.Layout{Flex: 1},
+		row := []widget.Component{&widget.Col{
+			Children: []widget.Component{&widget.Caption{Value: more}},
+			Layout:   widget.Layout{Flex: 1},
 		}}
 		if view.pages < maxPages {
-			row = append(row, &chatkit.Button{Label: "Show more", Variant: "outline", Color: "secondary", Size: "sm",
+			row = append(row, &widget.Button{Label: "Show more", Variant: "outline", Color: "secondary", Size: "sm",
 				OnClickAction: syncAction(ActionMore, view.payload(nil))})
 		}
-		lv.Children = append(lv.Children, chatkit.ListViewItem{Key: "more", Gap: 2, Align: "center", Children: row})
+		lv.Children = append(lv.Children, widget.ListViewItem{Key: "more", Gap: 2, Align: "center", Children: row})
 		lines = append(lines, more)
 	}
 	if !trash {
@@ -205,24 +206,24 @@ func taskListWidget(list taskListView, view listView) (*chatkit.ListView, string
 }
 
 // addTaskRow is the list's inline form: title, priority and due date.
-func addTaskRow(view listView) chatkit.ListViewItem {
-	form := &chatkit.Form{
+func addTaskRow(view listView) widget.ListViewItem {
+	form := &widget.Form{
 		OnSubmitAction: syncAction(ActionAdd, view.payload(nil)),
 		Direction:      "row",
-		Layout:         chatkit.Layout{Gap: 2, Wrap: "wrap", Align: "center", Flex: 1},
-		Children: []chatkit.WidgetComponent{
-			&chatkit.Input{Name: "title", Placeholder: "Add a task", Required: true, Size: "sm"},
-			&chatkit.Select{Name: "priority", DefaultValue: "medium", Size: "sm", Options: priorityOptions()},
-			&chatkit.DatePicker{Name: "due", Placeholder: "Due date", Size: "sm", Clearable: true},
-			&chatkit.Button{Label: "Add", Submit: true, Style: "primary", Size: "sm", IconStart: "plus"},
+		Layout:         widget.Layout{Gap: 2, Wrap: "wrap", Align: "center", Flex: 1},
+		Children: []widget.Component{
+			&widget.Input{Name: "title", Placeholder: "Add a task", Required: true, Size: "sm"},
+			&widget.Select{Name: "priority", DefaultValue: "medium", Size: "sm", Options: priorityOptions()},
+			&widget.DatePicker{Name: "due", Placeholder: "Due date", Size: "sm", Clearable: true},
+			&widget.Button{Label: "Add", Submit: true, Style: "primary", Size: "sm", IconStart: "plus"},
 		},
 	}
-	return chatkit.ListViewItem{Key: "add", Children: []chatkit.WidgetComponent{form}}
+	return widget.ListViewItem{Key: "add", Children: []widget.Component{form}}
 }
 
 // priorityOptions are the choices of a priority select.
-func priorityOptions() []chatkit.SelectOption {
-	return []chatkit.SelectOption{
+func priorityOptions() []widget.SelectOption {
+	return []widget.SelectOption{
 		{Value: "high", Label: "High priority"},
 		{Value: "medium", Label: "Medium priority"},
 		{Value: "low", Label: "Low priority"},
@@ -230,12 +231,12 @@ func priorityOptions() []chatkit.SelectOption {
 }
 
 // doneBox is the checkbox that completes (or reopens) task t.
-func doneBox(t taskView, payload map[string]any) *chatkit.Checkbox {
+func doneBox(t taskView, payload map[string]any) *widget.Checkbox {
 	typ := ActionComplete
 	if t.Completed {
 		typ = ActionReopen
 	}
-	return &chatkit.Checkbox{
+	return &widget.Checkbox{
 		Name:           fmt.Sprintf("done_%d", t.TaskID),
 		DefaultChecked: t.Completed,
 		OnChangeAction: syncAction(typ, payload),
@@ -243,94 +244,94 @@ func doneBox(t taskView, payload map[string]any) *chatkit.Checkbox {
 }
 
 // priorityBadge is the badge of a high or low priority, nil for medium.
-func priorityBadge(p string) chatkit.WidgetComponent {
+func priorityBadge(p string) widget.Component {
 	switch p {
 	case "high":
-		return &chatkit.Badge{Label: "high", Color: "danger", Variant: "soft"}
+		return &widget.Badge{Label: "high", Color: "danger", Variant: "soft"}
 	case "low":
-		return &chatkit.Badge{Label: "low", Color: "secondary", Variant: "soft"}
+		return &widget.Badge{Label: "low", Color: "secondary", Variant: "soft"}
 	}
 	return nil
 }
 
 // taskRow is one task of the list.
-func taskRow(t taskView, view listView) chatkit.ListViewItem {
+func taskRow(t taskView, view listView) widget.ListViewItem {
 	payload := func() map[string]any { return view.payload(map[string]any{"task_id": t.TaskID}) }
 	if t.DeletedAt != "" {
-		return chatkit.ListViewItem{Key: fmt.Sprint(t.TaskID), Gap: 2, Align: "center", Children: []chatkit.WidgetComponent{
-			&chatkit.Col{
-				Children: []chatkit.WidgetComponent{
-					&chatkit.Text{Value: t.Title, Size: "sm", Weight: "medium", Color: "secondary"},
-					&chatkit.Caption{Value: taskDetails(t), Size: "sm"},
+		return widget.ListViewItem{Key: fmt.Sprint(t.TaskID), Gap: 2, Align: "center", Children: []widget.Component{
+			&widget.Col{
+				Children: []widget.Component{
+					&widget.Text{Value: t.Title, Size: "sm", Weight: "medium", Color: "secondary"},
+					&widget.Caption{Value: taskDetails(t), Size: "sm"},
 				},
-				Layout: chatkit.Layout{Flex: 1},
+				Layout: widget.Layout{Flex: 1},
 			},
-			&chatkit.Button{Label: "Restore", Variant: "ghost", Color: "secondary", Size: "sm",
+			&widget.Button{Label: "Restore", Variant: "ghost", Color: "secondary", Size: "sm",
 				OnClickAction: syncAction(ActionRestore, payload())},
 		}}
 	}
-	title := &chatkit.Text{Value: t.Title, Size: "sm", Weight: "medium", LineThrough: t.Completed}
+	title := &widget.Text{Value: t.Title, Size: "sm", Weight: "medium", LineThrough: t.Completed}
 	if t.Completed {
 		title.Color = "secondary"
 	}
-	row := []chatkit.WidgetComponent{
+	row := []widget.Component{
 		doneBox(t, payload()),
-		&chatkit.Col{
-			Children: []chatkit.WidgetComponent{title, &chatkit.Caption{Value: taskDetails(t), Size: "sm"}},
-			Layout:   chatkit.Layout{Flex: 1},
+		&widget.Col{
+			Children: []widget.Component{title, &widget.Caption{Value: taskDetails(t), Size: "sm"}},
+			Layout:   widget.Layout{Flex: 1},
 		},
 	}
 	if b := priorityBadge(t.Priority); b != nil {
 		row = append(row, b)
 	}
-	row = append(row, &chatkit.Button{
+	row = append(row, &widget.Button{
 		Label:         "Delete",
 		Variant:       "ghost",
 		Color:         "danger",
 		Size:          "sm",
 		OnClickAction: syncAction(ActionDelete, payload()),
 	})
-	return chatkit.ListViewItem{Key: fmt.Sprint(t.TaskID), Children: row, Gap: 2, Align: "center"}
+	return widget.ListViewItem{Key: fmt.Sprint(t.TaskID), Children: row, Gap: 2, Align: "center"}
 }
 
 // taskCard renders one task as a Card with quick actions: a done
 // checkbox, "Due tomorrow" and a priority select; headline says what
 // happened ("Added task 3"). Its actions are synchronous.
-func taskCard(t taskView, headline string) (*chatkit.Card, string) {
+func taskCard(t taskView, headline string) (*widget.Card, string) {
 	payload := func() map[string]any { return map[string]any{"task_id": t.TaskID} }
-	title := &chatkit.Text{Value: t.Title, Weight: "medium", LineThrough: t.Completed}
+	title := &widget.Text{Value: t.Title, Weight: "medium", LineThrough: t.Completed}
 	if t.Completed {
 		title.Color = "secondary"
 	}
 	box := doneBox(t, payload())
 	box.Label = "Done" // no list row names it here
-	top := []chatkit.WidgetComponent{
+	top := []widget.Component{
 		box,
-		&chatkit.Col{
-			Children: []chatkit.WidgetComponent{title, &chatkit.Caption{Value: taskDetails(t), Size: "sm"}},
-			Layout:   chatkit.Layout{Flex: 1},
+		&widget.Col{
+			Children: []widget.Component{title, &widget.Caption{Value: taskDetails(t), Size: "sm"}},
+			Layout:   widget.Layout{Flex: 1},
 		},
 	}
 	if b := priorityBadge(t.Priority); b != nil {
 		top = append(top, b)
 	}
-	quick := []chatkit.WidgetComponent{}
+	quick := []widget.Component{}
 	if !t.Completed {
-		quick = append(quick, &chatkit.Button{Label: "Due tomorrow", IconStart: "calendar", Variant: "outline", Color: "secondary", Size: "sm",
+		quick = append(quick, &widget.Button{Label: "Due tomorrow", IconStart: "calendar", Variant: "outline", Color: "secondary", Size: "sm",
 			OnClickAction: syncAction(ActionDueTomorrow, payload())})
 	}
 	prio := t.Priority
 	if prio == "" {
 		prio = "medium"
 	}
-	quick = append(quick, &chatkit.Select{Name: "priority", DefaultValue: prio, Size: "sm", Options: priorityOptions(),
+	quick = append(quick, &widget.Select{Name: "priority", DefaultValue: prio, Size: "sm", Options: priorityOptions(),
 		OnChangeAction: syncAction(ActionPriority, payload())})
-	card := &chatkit.Card{
+	card := &widget.Card{
 		Size:   "sm",
-		Status: &chatkit.WidgetStatus{Text: headline, Icon: "check-circle"},
-		Children: []chatkit.WidgetComponent{
-			&chatkit.Row{Children: top, Layout: chatkit.Layout{Gap: 2, Align: "center"}},
-			&chatkit.Row{Children: quick, Layout: chatkit.Layout{Gap: 2, Align: "center", Wrap: "wrap"}},
+		Status: &widget.Status{Text: headline, Icon: "check-circle"},
+		Children: []widget.Component{
+			&widget.Row{Children: top, Layout: widget.Layout{Gap: 2, Align: "center"}},
+			&widget.Row{Children: quick, Layout: widget.Layout{Gap: 2, Align: "center", Wrap: "wrap"}},
 		},
 	}
 	return card, headline + "\n" + taskLine(t)
@@ -391,7 +392,7 @@ func taskLine(t taskView) string {
 // widgetView returns the view kept in the action payloads of a stored
 // task list widget: its filter (or an empty one) and its page count (at
 // least 1).
-func widgetView(w chatkit.WidgetRoot) listView {
+func widgetView(w widget.Root) listView {
 	v := listView{filter: map[string]any{}, pages: 1}
 	b, err := json.Marshal(w)
 	if err != nil {
@@ -411,7 +412,7 @@ func widgetView(w chatkit.WidgetRoot) listView {
 }
 
 // widgetType returns the type of a widget root ("ListView", "Card"...).
-func widgetType(w chatkit.WidgetRoot) string {
+func widgetType(w widget.Root) string {
 	b, err := json.Marshal(w)
 	if err != nil {
 		return ""
@@ -451,14 +452,14 @@ func findPayload(node any, key string) any {
 // withUndo puts an Undo row for the tasks just deleted at the top of lv:
 // its button restores them (ActionRestore) and refreshes the list with
 // view. It adds the row's text to copyText.
-func withUndo(lv *chatkit.ListView, copyText string, deleted taskView, view listView) (*chatkit.ListView, string) {
+func withUndo(lv *widget.ListView, copyText string, deleted taskView, view listView) (*widget.ListView, string) {
 	payload := view.payload(map[string]any{"task_id": deleted.TaskID})
 	msg := fmt.Sprintf("Deleted #%d %s", deleted.TaskID, deleted.Title)
-	row := chatkit.ListViewItem{Key: "undo", Gap: 2, Align: "center", Children: []chatkit.WidgetComponent{
-		&chatkit.Col{Children: []chatkit.WidgetComponent{&chatkit.Text{Value: msg, Size: "sm", Color: "secondary"}}, Layout: chatkit.Layout{Flex: 1}},
-		&chatkit.Button{Label: "Undo", Variant: "outline", Color: "secondary", Size: "sm",
+	row := widget.ListViewItem{Key: "undo", Gap: 2, Align: "center", Children: []widget.Component{
+		&widget.Col{Children: []widget.Component{&widget.Text{Value: msg, Size: "sm", Color: "secondary"}}, Layout: widget.Layout{Flex: 1}},
+		&widget.Button{Label: "Undo", Variant: "outline", Color: "secondary", Size: "sm",
 			OnClickAction: syncAction(ActionRestore, payload)},
 	}}
-	lv.Children = append([]chatkit.ListViewItem{row}, lv.Children...)
+	lv.Children = append([]widget.ListViewItem{row}, lv.Children...)
 	return lv, msg + "\n" + copyText
 }

@@ -6,8 +6,10 @@
 //
 //   - Wire types with the exact JSON of the reference server: threads
 //     ([ThreadMetadata], [Thread]), thread items ([ThreadItem] and its eleven
-//     kinds), widgets ([Card], [ListView], [Text], ...), stream events
-//     ([Event]) and item updates ([ItemUpdate]), pages ([Page]).
+//     kinds), stream events ([Event]) and item updates ([ItemUpdate]),
+//     pages ([Page]). A [WidgetItem] carries a tree of the components of
+//     package chatkit/widget (widget.Card, widget.Text, ...); [StreamWidget]
+//     streams one as it is built, with the updates of [DiffWidget].
 //   - Request decoding: [ParseRequest] validates the body of POST /chatkit,
 //     {"type", "params", "metadata"}, for all sixteen request types.
 //   - The protocol engine: [Server.Handle] answers a parsed [Request] for one

@@ -1,41 +1,23 @@
 package chatkit
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"strconv"
+
+	"github.com/taskpilot/taskpilot/chatserver/chatkit/internal/wirejson"
 )
 
-// marshalTyped marshals v, which must encode as a JSON object, with a
-// leading "type" key: {"type":typ, ...fields of v}.
+// marshalTyped is [wirejson.MarshalTyped], which the MarshalJSON methods
+// of this package and of package widget share.
 func marshalTyped(typ string, v any) ([]byte, error) {
-	body, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	if len(body) < 2 || body[0] != '{' {
-		return nil, fmt.Errorf("marshal %s: not a JSON object", typ)
-	}
-	var buf bytes.Buffer
-	buf.Grow(len(body) + len(typ) + 10)
-	buf.WriteString(`{"type":`)
-	q, _ := json.Marshal(typ) // a string always marshals
-	buf.Write(q)
-	if len(body) > 2 {
-		buf.WriteByte(',')
-	}
-	buf.Write(body[1:])
-	return buf.Bytes(), nil
+	return wirejson.MarshalTyped(typ, v)
 }
 
-// emptyIfNil returns s, or an empty non-nil slice when s is nil, so that it
-// marshals as [] instead of null (the reference rejects null lists).
+// emptyIfNil is [wirejson.EmptyIfNil]: s, or an empty non-nil slice when s
+// is nil, so that it marshals as [] instead of null.
 func emptyIfNil[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
+	return wirejson.EmptyIfNil(s)
 }
 
 // emptyMapIfNil returns m, or an empty map when m is nil, so that it

@@ -15,6 +15,7 @@ import (
 
 	"github.com/taskpilot/taskpilot/chatserver/chatkit"
 	"github.com/taskpilot/taskpilot/chatserver/chatkit/chatkittest"
+	"github.com/taskpilot/taskpilot/chatserver/chatkit/widget"
 )
 
 // The golden transcripts in testdata/*.sse replay the scenarios of the
@@ -82,11 +83,11 @@ func scripted(ctx context.Context, turn *chatkit.Turn, input *chatkit.UserMessag
 		return turn.Emit(&chatkit.ThreadItemDoneEvent{Item: &chatkit.ClientToolCallItem{
 			ItemBase: chatkit.ItemBase{ID: "tc_1"}, CallID: "call_abc", Name: "get_selection", Arguments: map[string]any{"a": 1}}})
 	case "widgetstream":
-		card := func(title, body string, streaming bool) chatkit.WidgetRoot {
-			return chatkit.Card{Children: []chatkit.WidgetComponent{chatkit.Title{Value: title}, chatkit.Text{ID: "body", Value: body, Streaming: streaming}}}
+		card := func(title, body string, streaming bool) widget.Root {
+			return widget.Card{Children: []widget.Component{widget.Title{Value: title}, widget.Text{ID: "body", Value: body, Streaming: streaming}}}
 		}
 		item := &chatkit.WidgetItem{ItemBase: chatkit.ItemBase{ID: "msg_w2"}, Widget: card("Draft", "", true)}
-		return chatkit.StreamWidget(turn, item, slices.Values([]chatkit.WidgetRoot{
+		return chatkit.StreamWidget(turn, item, slices.Values([]widget.Root{
 			card("Draft", "Dear ", true), card("Draft", "Dear Harry", false), card("Final", "Dear Harry", false),
 		}))
 	case "hidden":

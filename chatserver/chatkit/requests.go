@@ -381,7 +381,7 @@ func (p *ThreadCustomActionParams) validate() error {
 }
 
 // Action is a widget action as the client sends it back: the Type and
-// Payload of an ActionConfig, with form values merged into the payload.
+// Payload of a widget.Action, with form values merged into the payload.
 // Treat the payload as untrusted input.
 type Action struct {
 	Type    string `json:"type"`

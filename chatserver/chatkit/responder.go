@@ -39,7 +39,7 @@ type ActionHandler interface {
 }
 
 // SyncActionHandler handles threads.sync_custom_action: a widget action
-// whose ActionConfig has Streaming false. Configure it in Options.
+// whose widget.Action has Streaming false. Configure it in Options.
 type SyncActionHandler interface {
 	// SyncAction reacts to action and returns what changed: the item to
 	// show in place of sender, and notes to store. Unlike the reference

@@ -17,7 +17,7 @@ import "context"
 // tie-breaker). Threads are ordered by CreatedAt the same way.
 //
 // The package chatkit/memstore holds an in-memory implementation, and
-// chatkit/storetest a conformance suite every implementation should pass.
+// chatkittest.TestStore a conformance suite every implementation should pass.
 type Store interface {
 	// LoadThread returns the thread's metadata, or ErrNotFound.
 	LoadThread(ctx context.Context, user, threadID string) (*ThreadMetadata, error)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/taskpilot/taskpilot/chatserver/chatkit"
 	"github.com/taskpilot/taskpilot/chatserver/chatkit/chatkittest"
+	"github.com/taskpilot/taskpilot/chatserver/chatkit/widget"
 )
 
 // The tests of this file port the reference server's tests about
@@ -187,13 +188,13 @@ func TestCallsAction(t *testing.T) {
 		respondFunc(func(_ context.Context, turn *chatkit.Turn, _ *chatkit.UserMessageItem) error {
 			return turn.Emit(&chatkit.ThreadItemDoneEvent{Item: &chatkit.WidgetItem{
 				ItemBase: chatkit.ItemBase{ID: "widget_1"},
-				Widget:   chatkit.Card{Children: []chatkit.WidgetComponent{chatkit.Text{Key: "text_1", Value: "test"}}},
+				Widget:   widget.Card{Children: []widget.Component{widget.Text{Key: "text_1", Value: "test"}}},
 			}})
 		}),
 		chatkit.Options{Actions: actionFunc(func(_ context.Context, turn *chatkit.Turn, action chatkit.Action, sender *chatkit.WidgetItem) error {
 			calls = append(calls, call{action, sender.ID})
 			return turn.Emit(&chatkit.ThreadItemUpdatedEvent{ItemID: sender.ID, Update: &chatkit.WidgetRootUpdated{
-				Widget: chatkit.Card{Children: []chatkit.WidgetComponent{chatkit.Text{Value: "Email sent!"}}},
+				Widget: widget.Card{Children: []widget.Component{widget.Text{Value: "Email sent!"}}},
 			}})
 		})})
 	thread := threadID(t, h.stream(t.Context(), createBody("Show widget")))
@@ -239,13 +240,13 @@ func TestCallsActionSync(t *testing.T) {
 		respondFunc(func(_ context.Context, turn *chatkit.Turn, _ *chatkit.UserMessageItem) error {
 			return turn.Emit(&chatkit.ThreadItemDoneEvent{Item: &chatkit.WidgetItem{
 				ItemBase: chatkit.ItemBase{ID: "widget_1"},
-				Widget:   chatkit.Card{Children: []chatkit.WidgetComponent{chatkit.Text{Key: "text_1", Value: "test"}}},
+				Widget:   widget.Card{Children: []widget.Component{widget.Text{Key: "text_1", Value: "test"}}},
 			}})
 		}),
 		chatkit.Options{SyncActions: syncActionFunc(func(_ context.Context, u string, _ *chatkit.ThreadMetadata, action chatkit.Action, sender *chatkit.WidgetItem) (chatkit.SyncActionResult, error) {
 			senders = append(senders, u+"/"+action.Type+"/"+sender.ID)
 			updated := *sender
-			updated.Widget = chatkit.Card{Children: []chatkit.WidgetComponent{chatkit.Text{Value: "Email sent!"}}}
+			updated.Widget = widget.Card{Children: []widget.Component{widget.Text{Value: "Email sent!"}}}
 			note := &chatkit.HiddenContextItem{ItemBase: chatkit.ItemBase{ID: "shcx_note"}, Content: "The user sent the email."}
 			return chatkit.SyncActionResult{Updated: &updated, Notes: []chatkit.ThreadItem{note}}, nil
 		})})
@@ -372,8 +373,8 @@ func TestThreadItemRemovedEventRemovesItem(t *testing.T) {
 // and test_thread_item_replaced_event_with_widget.
 func TestThreadItemReplacedEvent(t *testing.T) {
 	t.Parallel()
-	widget := func(text string) chatkit.ThreadItem {
-		return &chatkit.WidgetItem{ItemBase: chatkit.ItemBase{ID: "item_1"}, Widget: chatkit.Card{Children: []chatkit.WidgetComponent{chatkit.Text{Value: text}}}}
+	widgetItem := func(text string) chatkit.ThreadItem {
+		return &chatkit.WidgetItem{ItemBase: chatkit.ItemBase{ID: "item_1"}, Widget: widget.Card{Children: []widget.Component{widget.Text{Value: text}}}}
 	}
 	message := func(text string) chatkit.ThreadItem {
 		return &chatkit.AssistantMessageItem{ItemBase: chatkit.ItemBase{ID: "item_1"}, Content: []chatkit.AssistantContent{{Text: text}}}
@@ -386,7 +387,7 @@ func TestThreadItemReplacedEvent(t *testing.T) {
 		first, then chatkit.ThreadItem
 	}{
 		{"user message by assistant message", userMsg("Original content"), message("This is the replacement content")},
-		{"widget", widget("Original widget content"), widget("Replaced widget content")},
+		{"widget", widgetItem("Original widget content"), widgetItem("Replaced widget content")},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

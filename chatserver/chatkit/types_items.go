@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/taskpilot/taskpilot/chatserver/chatkit/widget"
 )
 
 // ItemBase holds the fields every thread item has.
@@ -99,8 +101,8 @@ const (
 // WidgetItem shows a widget. CopyText is what the copy button copies.
 type WidgetItem struct {
 	ItemBase
-	Widget   WidgetRoot `json:"widget"`
-	CopyText string     `json:"copy_text,omitempty"`
+	Widget   widget.Root `json:"widget"`
+	CopyText string      `json:"copy_text,omitempty"`
 }
 
 // GeneratedImageItem shows an image the model generated (nil while it is
@@ -240,12 +242,12 @@ func (w WidgetItem) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON implements json.Unmarshaler. The widget decodes as a
-// [RawWidget], which keeps every prop.
+// [widget.Raw], which keeps every prop.
 func (w *WidgetItem) UnmarshalJSON(b []byte) error {
 	var p struct {
 		ItemBase
-		Widget   RawWidget `json:"widget"`
-		CopyText string    `json:"copy_text"`
+		Widget   widget.Raw `json:"widget"`
+		CopyText string     `json:"copy_text"`
 	}
 	if err := json.Unmarshal(b, &p); err != nil {
 		return err

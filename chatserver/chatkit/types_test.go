@@ -10,6 +10,7 @@ import (
 
 	"github.com/taskpilot/taskpilot/chatserver/chatkit"
 	"github.com/taskpilot/taskpilot/chatserver/chatkit/chatkittest"
+	"github.com/taskpilot/taskpilot/chatserver/chatkit/widget"
 )
 
 var t0 = time.Date(2026, 11, 27, 2, 16, 25, 966971000, time.UTC)
@@ -36,14 +37,14 @@ func jsonEqual(t *testing.T, want, got string) {
 }
 
 // todoList is the widget of the reference transcript (requests.txt).
-func todoList(done bool) chatkit.ListView {
-	badge := chatkit.Badge{Label: "open", Color: "secondary"}
+func todoList(done bool) widget.ListView {
+	badge := widget.Badge{Label: "open", Color: "secondary"}
 	if done {
-		badge = chatkit.Badge{Label: "done", Color: "success"}
+		badge = widget.Badge{Label: "done", Color: "success"}
 	}
-	return chatkit.ListView{Children: []chatkit.ListViewItem{{Children: []chatkit.WidgetComponent{
-		chatkit.Row{Children: []chatkit.WidgetComponent{chatkit.Text{Value: "Buy milk", LineThrough: done}, badge}},
-		chatkit.Button{Label: "Complete", OnClickAction: &chatkit.ActionConfig{Type: "todo.complete", Payload: map[string]any{"id": "t1"}}},
+	return widget.ListView{Children: []widget.ListViewItem{{Children: []widget.Component{
+		widget.Row{Children: []widget.Component{widget.Text{Value: "Buy milk", LineThrough: done}, badge}},
+		widget.Button{Label: "Complete", OnClickAction: &widget.Action{Type: "todo.complete", Payload: map[string]any{"id": "t1"}}},
 	}}}}
 }
 
@@ -107,15 +108,15 @@ func TestWireEvents(t *testing.T) {
 		{"client effect without data", &chatkit.ClientEffectEvent{Name: "refresh_tasks"},
 			`{"type":"client_effect","name":"refresh_tasks","data":{}}`},
 		{"widget streaming added", &chatkit.ThreadItemAddedEvent{Item: &chatkit.WidgetItem{ItemBase: base("msg_w2"),
-			Widget: chatkit.Card{Children: []chatkit.WidgetComponent{chatkit.Title{Value: "Draft"}, chatkit.Text{ID: "body", Value: "", Streaming: true}}}}},
+			Widget: widget.Card{Children: []widget.Component{widget.Title{Value: "Draft"}, widget.Text{ID: "body", Value: "", Streaming: true}}}}},
 			`{"type":"thread.item.added","item":{"id":"msg_w2","thread_id":"thr_00000001","created_at":` + ts + `,"type":"widget","widget":{"type":"Card","children":[{"type":"Title","value":"Draft"},{"id":"body","type":"Text","value":"","streaming":true}]}}}`},
 		{"widget value delta", &chatkit.ThreadItemUpdatedEvent{ItemID: "msg_w2", Update: &chatkit.WidgetStreamingTextValueDelta{ComponentID: "body", Delta: "Dear "}},
 			`{"type":"thread.item.updated","item_id":"msg_w2","update":{"type":"widget.streaming_text.value_delta","component_id":"body","delta":"Dear ","done":false}}`},
 		{"widget root updated", &chatkit.ThreadItemUpdatedEvent{ItemID: "msg_w2", Update: &chatkit.WidgetRootUpdated{
-			Widget: chatkit.Card{Children: []chatkit.WidgetComponent{chatkit.Title{Value: "Final"}, chatkit.Text{ID: "body", Value: "Dear Harry"}}}}},
+			Widget: widget.Card{Children: []widget.Component{widget.Title{Value: "Final"}, widget.Text{ID: "body", Value: "Dear Harry"}}}}},
 			// the reference also sends "streaming":false
 			`{"type":"thread.item.updated","item_id":"msg_w2","update":{"type":"widget.root.updated","widget":{"type":"Card","children":[{"type":"Title","value":"Final"},{"id":"body","type":"Text","value":"Dear Harry"}]}}}`},
-		{"widget component updated", &chatkit.ThreadItemUpdatedEvent{ItemID: "msg_w2", Update: &chatkit.WidgetComponentUpdated{ComponentID: "body", Component: chatkit.Text{ID: "body", Value: "x"}}}, ""},
+		{"widget component updated", &chatkit.ThreadItemUpdatedEvent{ItemID: "msg_w2", Update: &chatkit.WidgetComponentUpdated{ComponentID: "body", Component: widget.Text{ID: "body", Value: "x"}}}, ""},
 		{"end of turn", &chatkit.ThreadItemDoneEvent{Item: &chatkit.EndOfTurnItem{ItemBase: base("eot_1")}},
 			`{"type":"thread.item.done","item":{"id":"eot_1","thread_id":"thr_00000001","created_at":` + ts + `,"type":"end_of_turn"}}`},
 		{"structured input pending", &chatkit.ThreadItemDoneEvent{Item: structuredInput(nil, nil, "")},

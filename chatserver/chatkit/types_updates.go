@@ -1,5 +1,7 @@
 package chatkit
 
+import "github.com/taskpilot/taskpilot/chatserver/chatkit/widget"
+
 // ItemUpdate is the change a thread.item.updated event applies to a
 // pending item. The implementations are the pointer types of this file.
 type ItemUpdate interface {
@@ -48,13 +50,13 @@ type WidgetStreamingTextValueDelta struct {
 
 // WidgetRootUpdated replaces the whole widget of a widget item.
 type WidgetRootUpdated struct {
-	Widget WidgetRoot `json:"widget"`
+	Widget widget.Root `json:"widget"`
 }
 
 // WidgetComponentUpdated replaces the component ComponentID of a widget.
 type WidgetComponentUpdated struct {
-	ComponentID string          `json:"component_id"`
-	Component   WidgetComponent `json:"component"`
+	ComponentID string           `json:"component_id"`
+	Component   widget.Component `json:"component"`
 }
 
 // WorkflowTaskAdded appends a task to a workflow item.

@@ -6,6 +6,8 @@ import (
 	"iter"
 	"reflect"
 	"strings"
+
+	"github.com/taskpilot/taskpilot/chatserver/chatkit/widget"
 )
 
 // DiffWidget returns the updates that turn widget before into after, as
@@ -15,7 +17,7 @@ import (
 // component is no longer streaming); any other change gives a single
 // widget.root.updated with after. It returns an error when a streaming
 // component disappeared or its value did not grow by appending.
-func DiffWidget(before, after WidgetRoot) ([]ItemUpdate, error) {
+func DiffWidget(before, after widget.Root) ([]ItemUpdate, error) {
 	b, err := widgetTree(before)
 	if err != nil {
 		return nil, err
@@ -52,7 +54,7 @@ func DiffWidget(before, after WidgetRoot) ([]ItemUpdate, error) {
 // thread.item.added with item (whose Widget is the first state), then the
 // DiffWidget updates towards each state of states, then thread.item.done
 // with the last state.
-func StreamWidget(turn *Turn, item *WidgetItem, states iter.Seq[WidgetRoot]) error {
+func StreamWidget(turn *Turn, item *WidgetItem, states iter.Seq[widget.Root]) error {
 	if err := turn.Emit(&ThreadItemAddedEvent{Item: item}); err != nil {
 		return err
 	}
@@ -74,7 +76,7 @@ func StreamWidget(turn *Turn, item *WidgetItem, states iter.Seq[WidgetRoot]) err
 }
 
 // widgetTree returns w as generic JSON.
-func widgetTree(w WidgetRoot) (map[string]any, error) {
+func widgetTree(w widget.Root) (map[string]any, error) {
 	b, err := json.Marshal(w)
 	if err != nil {
 		return nil, fmt.Errorf("encode widget: %w", err)

@@ -3,12 +3,12 @@ package chatkit_test
 import (
 	"encoding/json"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/taskpilot/taskpilot/chatserver/chatkit"
+	"github.com/taskpilot/taskpilot/chatserver/chatkit/widget"
 )
 
 // recordingTurn returns a Turn whose Emit records the events as JSON.
@@ -30,8 +30,8 @@ func recordingTurn(t *testing.T, events *[]string) *chatkit.Turn {
 	}
 }
 
-func textCard(value string) chatkit.WidgetRoot {
-	return chatkit.Card{Children: []chatkit.WidgetComponent{chatkit.Text{ID: "text", Value: value}}}
+func textCard(value string) widget.Root {
+	return widget.Card{Children: []widget.Component{widget.Text{ID: "text", Value: value}}}
 }
 
 // TestStreamWidget ports test_returns_widget_item_generator and
@@ -40,11 +40,11 @@ func TestStreamWidget(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name   string
-		states []chatkit.WidgetRoot
+		states []widget.Root
 		want   []string
 	}{
 		{"appends stream as deltas",
-			[]chatkit.WidgetRoot{textCard(""), textCard("Hel"), textCard("Hello,"), textCard("Hello, world")},
+			[]widget.Root{textCard(""), textCard("Hel"), textCard("Hello,"), textCard("Hello, world")},
 			[]string{
 				`{"type":"thread.item.added","item":{"type":"widget","id":"msg_1","thread_id":"test-thread-id","created_at":` + ts + `,"widget":{"type":"Card","children":[{"type":"Text","id":"text","value":""}]}}}`,
 				`{"type":"thread.item.updated","item_id":"msg_1","update":{"type":"widget.streaming_text.value_delta","component_id":"text","delta":"Hel","done":true}}`,
@@ -53,7 +53,7 @@ func TestStreamWidget(t *testing.T) {
 				`{"type":"thread.item.done","item":{"type":"widget","id":"msg_1","thread_id":"test-thread-id","created_at":` + ts + `,"widget":{"type":"Card","children":[{"type":"Text","id":"text","value":"Hello, world"}]}}}`,
 			}},
 		{"other changes replace the root",
-			[]chatkit.WidgetRoot{textCard("Hello"), textCard("World")},
+			[]widget.Root{textCard("Hello"), textCard("World")},
 			[]string{
 				`{"type":"thread.item.added","item":{"type":"widget","id":"msg_1","thread_id":"test-thread-id","created_at":` + ts + `,"widget":{"type":"Card","children":[{"type":"Text","id":"text","value":"Hello"}]}}}`,
 				`{"type":"thread.item.updated","item_id":"msg_1","update":{"type":"widget.root.updated","widget":{"type":"Card","children":[{"type":"Text","id":"text","value":"World"}]}}}`,
@@ -78,28 +78,28 @@ func TestStreamWidget(t *testing.T) {
 
 func TestDiffWidget(t *testing.T) {
 	t.Parallel()
-	streaming := func(value string, more bool) chatkit.WidgetRoot {
-		return chatkit.Card{Children: []chatkit.WidgetComponent{
-			chatkit.Title{Value: "Draft"},
-			chatkit.Row{Children: []chatkit.WidgetComponent{chatkit.Markdown{ID: "body", Value: value, Streaming: more}}},
+	streaming := func(value string, more bool) widget.Root {
+		return widget.Card{Children: []widget.Component{
+			widget.Title{Value: "Draft"},
+			widget.Row{Children: []widget.Component{widget.Markdown{ID: "body", Value: value, Streaming: more}}},
 		}}
 	}
 	tests := []struct {
 		name          string
-		before, after chatkit.WidgetRoot
+		before, after widget.Root
 		want          []string // update types
 	}{
 		{"no change", streaming("a", true), streaming("a", true), nil},
 		{"nested markdown append", streaming("Dear", true), streaming("Dear Harry", true), []string{"widget.streaming_text.value_delta"}},
 		{"streaming flag flips", streaming("Dear", true), streaming("Dear", false), []string{"widget.root.updated"}},
-		{"prop change", textCard("a"), chatkit.Card{Children: []chatkit.WidgetComponent{chatkit.Text{ID: "text", Value: "a", Italic: true}}}, []string{"widget.root.updated"}},
-		{"root type change", textCard("a"), chatkit.ListView{}, []string{"widget.root.updated"}},
-		{"raw widgets", chatkit.RawWidget(`{"type":"Card","children":[{"type":"Text","id":"t","value":"a"}]}`),
-			chatkit.RawWidget(`{"type":"Card","children":[{"type":"Text","id":"t","value":"ab"}]}`), []string{"widget.streaming_text.value_delta"}},
-		{"renamed component", chatkit.RawWidget(`{"type":"Card","children":[{"type":"Text","id":"t","value":"a"}]}`),
-			chatkit.RawWidget(`{"type":"Card","children":[{"type":"Text","id":"u","value":"a"}]}`), []string{"widget.root.updated"}},
-		{"one of two streams grows", chatkit.RawWidget(`{"type":"Card","children":[{"type":"Text","id":"t","value":"a"},{"type":"Text","id":"v","value":"b"}]}`),
-			chatkit.RawWidget(`{"type":"Card","children":[{"type":"Text","id":"t","value":"ab"},{"type":"Text","id":"v","value":"b"}]}`), []string{"widget.streaming_text.value_delta"}},
+		{"prop change", textCard("a"), widget.Card{Children: []widget.Component{widget.Text{ID: "text", Value: "a", Italic: true}}}, []string{"widget.root.updated"}},
+		{"root type change", textCard("a"), widget.ListView{}, []string{"widget.root.updated"}},
+		{"raw widgets", widget.Raw(`{"type":"Card","children":[{"type":"Text","id":"t","value":"a"}]}`),
+			widget.Raw(`{"type":"Card","children":[{"type":"Text","id":"t","value":"ab"}]}`), []string{"widget.streaming_text.value_delta"}},
+		{"renamed component", widget.Raw(`{"type":"Card","children":[{"type":"Text","id":"t","value":"a"}]}`),
+			widget.Raw(`{"type":"Card","children":[{"type":"Text","id":"u","value":"a"}]}`), []string{"widget.root.updated"}},
+		{"one of two streams grows", widget.Raw(`{"type":"Card","children":[{"type":"Text","id":"t","value":"a"},{"type":"Text","id":"v","value":"b"}]}`),
+			widget.Raw(`{"type":"Card","children":[{"type":"Text","id":"t","value":"ab"},{"type":"Text","id":"v","value":"b"}]}`), []string{"widget.streaming_text.value_delta"}},
 		{"text replaced", textCard("Hello"), textCard("World"), []string{"widget.root.updated"}},
 	}
 	for _, tc := range tests {
@@ -128,16 +128,6 @@ func TestValidIcon(t *testing.T) {
 	} {
 		if got := chatkit.ValidIcon(name); got != want {
 			t.Errorf("ValidIcon(%q) = %v, want %v", name, got, want)
-		}
-	}
-}
-
-func TestRawWidgetRejectsNonWidgets(t *testing.T) {
-	t.Parallel()
-	for _, bad := range []string{`[]`, `{}`, `"Card"`, `{"type":1}`} {
-		var w chatkit.RawWidget
-		if err := json.Unmarshal([]byte(bad), &w); err == nil || !strings.Contains(err.Error(), "widget") {
-			t.Errorf("RawWidget accepts %s (err %v)", bad, err)
 		}
 	}
 }

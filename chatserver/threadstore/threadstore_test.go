@@ -7,23 +7,23 @@ import (
 	"testing"
 
 	"github.com/taskpilot/taskpilot/chatserver/chatkit"
-	"github.com/taskpilot/taskpilot/chatserver/chatkit/storetest"
+	"github.com/taskpilot/taskpilot/chatserver/chatkit/chatkittest"
 	"github.com/taskpilot/taskpilot/chatserver/threadstore"
 	"github.com/taskpilot/taskpilot/models"
 	"github.com/taskpilot/taskpilot/models/store"
-	dbtest "github.com/taskpilot/taskpilot/models/store/storetest"
+	"github.com/taskpilot/taskpilot/models/store/storetest"
 )
 
 func TestSQLite(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) chatkit.Store {
-		return threadstore.New(dbtest.OpenSQLite(t))
+	chatkittest.TestStore(t, func(t *testing.T) chatkit.Store {
+		return threadstore.New(storetest.OpenSQLite(t))
 	})
 }
 
 func TestPostgres(t *testing.T) {
-	dbtest.PostgresDSN(t)
-	storetest.Run(t, func(t *testing.T) chatkit.Store {
-		return threadstore.New(dbtest.OpenPostgres(t))
+	storetest.PostgresDSN(t)
+	chatkittest.TestStore(t, func(t *testing.T) chatkit.Store {
+		return threadstore.New(storetest.OpenPostgres(t))
 	})
 }
 
@@ -31,7 +31,7 @@ func TestPostgres(t *testing.T) {
 // the store serves at once gets a full page and has_more, not an error.
 func TestLargePageIsCapped(t *testing.T) {
 	ctx := t.Context()
-	s := threadstore.New(dbtest.Open(t, "sqlite::memory:"))
+	s := threadstore.New(storetest.Open(t, "sqlite::memory:"))
 	if err := s.SaveThread(ctx, "alice", &chatkit.ThreadMetadata{ID: "thr_1", CreatedAt: chatkit.Now()}); err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +54,7 @@ func TestLargePageIsCapped(t *testing.T) {
 // chatkit.ErrNotFound (what the ChatKit server checks) with the store's
 // message.
 func TestNotFoundMatchesBoth(t *testing.T) {
-	s := threadstore.New(dbtest.Open(t, "sqlite::memory:"))
+	s := threadstore.New(storetest.Open(t, "sqlite::memory:"))
 	_, err := s.LoadThread(t.Context(), "alice", "thr_missing")
 	if !errors.Is(err, chatkit.ErrNotFound) || !errors.Is(err, models.ErrNotFound) {
 		t.Fatalf("err = %v, want chatkit.ErrNotFound and models.ErrNotFound", err)
@@ -67,7 +67,7 @@ func TestNotFoundMatchesBoth(t *testing.T) {
 // TestModelTitleWithNUL: a title with NUL (say, written by a model) is
 // saved without it on both databases; PostgreSQL once refused the save.
 func TestModelTitleWithNUL(t *testing.T) {
-	dbtest.ForEachBackend(t, func(t *testing.T, st *store.Store) {
+	storetest.ForEachBackend(t, func(t *testing.T, st *store.Store) {
 		ctx := t.Context()
 		s := threadstore.New(st)
 		user := "nul-" + rand.Text()[:8]

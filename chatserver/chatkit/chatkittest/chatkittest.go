@@ -1,9 +1,11 @@
-// Package chatkittest checks ChatKit JSON in tests against the reference
-// JSON Schemas, which are generated from the ChatKit Python SDK 1.6.5
-// models and live outside the repository, in ../shared/chatkit/schema
-// beside it. Without that folder the checks do nothing (Schemas) or skip
-// the test (RequireSchemas). [Handle] answers a request body as the HTTP
-// layer does, SSE frames included, for tests that check the wire.
+// Package chatkittest holds what tests of ChatKit code share. It checks
+// ChatKit JSON against the reference JSON Schemas, which are generated from
+// the ChatKit Python SDK 1.6.5 models and live outside the repository, in
+// ../shared/chatkit/schema beside it. Without that folder the checks do
+// nothing (Schemas) or skip the test (RequireSchemas). [Handle] answers a
+// request body as the HTTP layer does, SSE frames included, for tests that
+// check the wire. [TestStore] is the conformance suite every chatkit.Store
+// implementation runs.
 //
 //	s := chatkittest.Schemas(t)
 //	s.ValidateEvent(t, data) // one streamed event, widget nodes included

@@ -1,64 +1,64 @@
-package chatkit
+package widget
 
 import (
 	"encoding/json"
-	"fmt"
+	"errors"
 )
 
 // A widget is a tree of components whose root is a [Card], a [ListView], a
-// [Basic] or a [RawWidget]. Components marshal with their PascalCase
+// [Basic] or a [Raw]. Components marshal with their PascalCase
 // "type" and camelCase props, as ChatKit.js expects; zero-valued props are
 // omitted. Build trees from the typed components in this package, or keep
-// any JSON (for example a rendered .widget template) as a RawWidget.
+// any JSON (for example a rendered .widget template) as a Raw.
 //
-// Widgets read back from a Store decode as RawWidget, which keeps every
+// Widgets read back from a Store decode as Raw, which keeps every
 // prop, including ones this package has no field for.
 
-// WidgetRoot is the root of a widget item: *Card, *ListView, *Basic (or the
-// same types as values) or a RawWidget.
-type WidgetRoot interface {
-	isWidgetRoot()
+// Root is the root of a widget item: *Card, *ListView, *Basic (or the
+// same types as values) or a Raw.
+type Root interface {
+	isRoot()
 }
 
-// WidgetComponent is a component inside a widget: any of the component
-// types of this package (as pointer or value), or a RawWidget.
-type WidgetComponent interface {
-	isWidgetComponent()
+// Component is a component inside a widget: any of the component
+// types of this package (as pointer or value), or a Raw.
+type Component interface {
+	isComponent()
 }
 
-// RawWidget is a widget root or component kept as raw JSON. It must be a
+// Raw is a widget root or component kept as raw JSON. It must be a
 // JSON object with a "type".
-type RawWidget json.RawMessage
+type Raw json.RawMessage
 
-func (RawWidget) isWidgetRoot()      {}
-func (RawWidget) isWidgetComponent() {}
+func (Raw) isRoot()      {}
+func (Raw) isComponent() {}
 
 // MarshalJSON implements json.Marshaler.
-func (w RawWidget) MarshalJSON() ([]byte, error) {
+func (w Raw) MarshalJSON() ([]byte, error) {
 	if len(w) == 0 {
-		return nil, fmt.Errorf("empty raw widget")
+		return nil, errors.New("empty raw widget")
 	}
 	return w, nil
 }
 
 // UnmarshalJSON implements json.Unmarshaler; it requires an object with a
 // string "type".
-func (w *RawWidget) UnmarshalJSON(b []byte) error {
+func (w *Raw) UnmarshalJSON(b []byte) error {
 	var head struct {
 		Type *string `json:"type"`
 	}
 	if err := json.Unmarshal(b, &head); err != nil || head.Type == nil {
-		return invalid("widget: must be an object with a type")
+		return errors.New("widget: must be an object with a type")
 	}
-	*w = append(RawWidget(nil), b...)
+	*w = append(Raw(nil), b...)
 	return nil
 }
 
-// ActionConfig is an action a widget sends when clicked, changed or
+// Action is an action a widget sends when clicked, changed or
 // submitted. With the default Handler "server", the client posts
 // threads.custom_action (or threads.sync_custom_action when Streaming is
 // false) with {type, payload}; form values are merged into the payload.
-type ActionConfig struct {
+type Action struct {
 	Type    string `json:"type"`              // app-defined, e.g. "task.complete"
 	Payload any    `json:"payload,omitempty"` // any JSON; untrusted when it comes back
 	// Handler is "server" (default) or "client" (widgets.onAction in the
@@ -73,8 +73,8 @@ type ActionConfig struct {
 
 // MarshalJSON implements json.Marshaler, filling in the defaults as the
 // reference's typed widgets do.
-func (a ActionConfig) MarshalJSON() ([]byte, error) {
-	type plain ActionConfig
+func (a Action) MarshalJSON() ([]byte, error) {
+	type plain Action
 	if a.Handler == "" {
 		a.Handler = "server"
 	}
@@ -88,9 +88,9 @@ func (a ActionConfig) MarshalJSON() ([]byte, error) {
 	return json.Marshal(plain(a))
 }
 
-// WidgetStatus is the status line of a Card or ListView: Text with an Icon,
+// Status is the status line of a Card or ListView: Text with an Icon,
 // or with a Favicon URL.
-type WidgetStatus struct {
+type Status struct {
 	Text    string `json:"text"`
 	Icon    string `json:"icon,omitempty"`
 	Favicon string `json:"favicon,omitempty"`
@@ -99,24 +99,24 @@ type WidgetStatus struct {
 
 // CardAction is a confirm or cancel button in a Card's footer.
 type CardAction struct {
-	Label  string       `json:"label"`
-	Action ActionConfig `json:"action"`
+	Label  string `json:"label"`
+	Action Action `json:"action"`
 }
 
 // Card is a general-purpose root, with optional confirm and cancel actions.
 type Card struct {
-	ID         string            `json:"id,omitempty"`
-	Key        string            `json:"key,omitempty"`
-	Children   []WidgetComponent `json:"children"`
-	AsForm     bool              `json:"asForm,omitempty"`
-	Background string            `json:"background,omitempty"`
-	Size       string            `json:"size,omitempty"` // sm, md, lg, full
-	Padding    any               `json:"padding,omitempty"`
-	Status     *WidgetStatus     `json:"status,omitempty"`
-	Collapsed  bool              `json:"collapsed,omitempty"`
-	Confirm    *CardAction       `json:"confirm,omitempty"`
-	Cancel     *CardAction       `json:"cancel,omitempty"`
-	Theme      string            `json:"theme,omitempty"` // light, dark
+	ID         string      `json:"id,omitempty"`
+	Key        string      `json:"key,omitempty"`
+	Children   []Component `json:"children"`
+	AsForm     bool        `json:"asForm,omitempty"`
+	Background string      `json:"background,omitempty"`
+	Size       string      `json:"size,omitempty"` // sm, md, lg, full
+	Padding    any         `json:"padding,omitempty"`
+	Status     *Status     `json:"status,omitempty"`
+	Collapsed  bool        `json:"collapsed,omitempty"`
+	Confirm    *CardAction `json:"confirm,omitempty"`
+	Cancel     *CardAction `json:"cancel,omitempty"`
+	Theme      string      `json:"theme,omitempty"` // light, dark
 }
 
 // ListView is a root listing ListViewItems, with "show more" after Limit
@@ -126,38 +126,38 @@ type ListView struct {
 	Key      string         `json:"key,omitempty"`
 	Children []ListViewItem `json:"children"`
 	Limit    any            `json:"limit,omitempty"`
-	Status   *WidgetStatus  `json:"status,omitempty"`
+	Status   *Status        `json:"status,omitempty"`
 	Theme    string         `json:"theme,omitempty"`
 }
 
 // ListViewItem is one row of a ListView.
 type ListViewItem struct {
-	ID            string            `json:"id,omitempty"`
-	Key           string            `json:"key,omitempty"`
-	Children      []WidgetComponent `json:"children"`
-	OnClickAction *ActionConfig     `json:"onClickAction,omitempty"`
-	Gap           any               `json:"gap,omitempty"`
-	Align         string            `json:"align,omitempty"`
+	ID            string      `json:"id,omitempty"`
+	Key           string      `json:"key,omitempty"`
+	Children      []Component `json:"children"`
+	OnClickAction *Action     `json:"onClickAction,omitempty"`
+	Gap           any         `json:"gap,omitempty"`
+	Align         string      `json:"align,omitempty"`
 }
 
 // Basic is a minimal root, for entity previews and simple layouts.
 type Basic struct {
-	ID        string            `json:"id,omitempty"`
-	Key       string            `json:"key,omitempty"`
-	Children  []WidgetComponent `json:"children,omitempty"`
-	Direction string            `json:"direction,omitempty"` // row, col
-	Gap       any               `json:"gap,omitempty"`
-	Padding   any               `json:"padding,omitempty"`
-	Align     string            `json:"align,omitempty"`
-	Justify   string            `json:"justify,omitempty"`
-	Theme     string            `json:"theme,omitempty"`
+	ID        string      `json:"id,omitempty"`
+	Key       string      `json:"key,omitempty"`
+	Children  []Component `json:"children,omitempty"`
+	Direction string      `json:"direction,omitempty"` // row, col
+	Gap       any         `json:"gap,omitempty"`
+	Padding   any         `json:"padding,omitempty"`
+	Align     string      `json:"align,omitempty"`
+	Justify   string      `json:"justify,omitempty"`
+	Theme     string      `json:"theme,omitempty"`
 }
 
-func (Card) isWidgetRoot()     {}
-func (ListView) isWidgetRoot() {}
-func (Basic) isWidgetRoot()    {}
+func (Card) isRoot()     {}
+func (ListView) isRoot() {}
+func (Basic) isRoot()    {}
 
-func (ListViewItem) isWidgetComponent() {}
+func (ListViewItem) isComponent() {}
 
 // MarshalJSON implements json.Marshaler; nil Children encode as [].
 func (c Card) MarshalJSON() ([]byte, error) {

@@ -1,14 +1,4 @@
-// Package storetest is a conformance suite for chatkit.Store
-// implementations: per-user isolation, ErrNotFound, ordering by creation
-// time with insertion order as tie-breaker, cursor pagination and lossless
-// round trips of every item type.
-//
-// Run it from a test of the implementation:
-//
-//	func TestStore(t *testing.T) {
-//		storetest.Run(t, func(t *testing.T) chatkit.Store { return openStore(t) })
-//	}
-package storetest
+package chatkittest
 
 import (
 	"context"
@@ -21,11 +11,19 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/taskpilot/taskpilot/chatserver/chatkit"
+	"github.com/taskpilot/taskpilot/chatserver/chatkit/widget"
 )
 
-// Run runs the suite. open must return an empty store; it is called once
-// per subtest.
-func Run(t *testing.T, open func(t *testing.T) chatkit.Store) {
+// TestStore is a conformance suite for chatkit.Store implementations:
+// per-user isolation, ErrNotFound, ordering by creation time with
+// insertion order as tie-breaker, cursor pagination and lossless round
+// trips of every item type. open must return an empty store; it is called
+// once per subtest. Run it from a test of the implementation:
+//
+//	func TestStore(t *testing.T) {
+//		chatkittest.TestStore(t, func(t *testing.T) chatkit.Store { return openStore(t) })
+//	}
+func TestStore(t *testing.T, open func(t *testing.T) chatkit.Store) {
 	t.Run("ThreadRoundTrip", func(t *testing.T) { testThreadRoundTrip(t, open(t)) })
 	t.Run("ThreadIsolation", func(t *testing.T) { testThreadIsolation(t, open(t)) })
 	t.Run("DeleteThread", func(t *testing.T) { testDeleteThread(t, open(t)) })
@@ -280,10 +278,10 @@ func sampleItems(threadID string) []chatkit.ThreadItem {
 		}}},
 		&chatkit.ClientToolCallItem{ItemBase: b("tc_1", 3), Status: chatkit.ToolCallCompleted, CallID: "call_1", Name: "get_selection",
 			Arguments: map[string]any{"a": 1.0}, Output: map[string]any{"selection": []any{1.0, 2.0}}},
-		&chatkit.WidgetItem{ItemBase: b("msg_w", 4), CopyText: "Buy milk", Widget: chatkit.ListView{Children: []chatkit.ListViewItem{{
-			Children: []chatkit.WidgetComponent{
-				chatkit.Text{Value: "Buy milk", LineThrough: true},
-				chatkit.Button{Label: "Undo", OnClickAction: &chatkit.ActionConfig{Type: "task.reopen", Payload: map[string]any{"id": 1.0}}},
+		&chatkit.WidgetItem{ItemBase: b("msg_w", 4), CopyText: "Buy milk", Widget: widget.ListView{Children: []widget.ListViewItem{{
+			Children: []widget.Component{
+				widget.Text{Value: "Buy milk", LineThrough: true},
+				widget.Button{Label: "Undo", OnClickAction: &widget.Action{Type: "task.reopen", Payload: map[string]any{"id": 1.0}}},
 			},
 		}}}},
 		&chatkit.GeneratedImageItem{ItemBase: b("msg_i", 5), Image: &chatkit.GeneratedImage{ID: "img_1", URL: "https://example.com/i.png"}},

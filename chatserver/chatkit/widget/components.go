@@ -1,4 +1,4 @@
-package chatkit
+package widget
 
 // Layout holds the flex-box props shared by Box, Row, Col and Form.
 // Sizes and spacings are a number (spacing units) or a CSS string; Padding
@@ -26,42 +26,42 @@ type Layout struct {
 
 // Box is a flex container laid out in Direction ("row" or "col").
 type Box struct {
-	ID        string            `json:"id,omitempty"`
-	Key       string            `json:"key,omitempty"`
-	Children  []WidgetComponent `json:"children,omitempty"`
-	Direction string            `json:"direction,omitempty"`
+	ID        string      `json:"id,omitempty"`
+	Key       string      `json:"key,omitempty"`
+	Children  []Component `json:"children,omitempty"`
+	Direction string      `json:"direction,omitempty"`
 	Layout
 }
 
 // Row is a horizontal flex container.
 type Row struct {
-	ID       string            `json:"id,omitempty"`
-	Key      string            `json:"key,omitempty"`
-	Children []WidgetComponent `json:"children,omitempty"`
+	ID       string      `json:"id,omitempty"`
+	Key      string      `json:"key,omitempty"`
+	Children []Component `json:"children,omitempty"`
 	Layout
 }
 
 // Col is a vertical flex container.
 type Col struct {
-	ID       string            `json:"id,omitempty"`
-	Key      string            `json:"key,omitempty"`
-	Children []WidgetComponent `json:"children,omitempty"`
+	ID       string      `json:"id,omitempty"`
+	Key      string      `json:"key,omitempty"`
+	Children []Component `json:"children,omitempty"`
 	Layout
 }
 
 // Form is a container whose fields' values are merged into the payload of
 // OnSubmitAction, keyed by each field's name (a dotted name nests).
 type Form struct {
-	ID             string            `json:"id,omitempty"`
-	Key            string            `json:"key,omitempty"`
-	Children       []WidgetComponent `json:"children,omitempty"`
-	OnSubmitAction *ActionConfig     `json:"onSubmitAction,omitempty"`
-	Direction      string            `json:"direction,omitempty"`
+	ID             string      `json:"id,omitempty"`
+	Key            string      `json:"key,omitempty"`
+	Children       []Component `json:"children,omitempty"`
+	OnSubmitAction *Action     `json:"onSubmitAction,omitempty"`
+	Direction      string      `json:"direction,omitempty"`
 	Layout
 }
 
 // Text is plain text. A Text with an ID and Streaming set can grow through
-// widget.streaming_text.value_delta updates (see DiffWidget).
+// widget.streaming_text.value_delta updates (see chatkit.DiffWidget).
 type Text struct {
 	ID          string `json:"id,omitempty"`
 	Key         string `json:"key,omitempty"`
@@ -126,34 +126,34 @@ type Badge struct {
 
 // Button sends OnClickAction when clicked (or submits its form).
 type Button struct {
-	ID            string        `json:"id,omitempty"`
-	Key           string        `json:"key,omitempty"`
-	Label         string        `json:"label,omitempty"`
-	OnClickAction *ActionConfig `json:"onClickAction,omitempty"`
-	Submit        bool          `json:"submit,omitempty"`
-	IconStart     string        `json:"iconStart,omitempty"` // see ValidIcon
-	IconEnd       string        `json:"iconEnd,omitempty"`
-	Style         string        `json:"style,omitempty"` // primary, secondary
-	IconSize      string        `json:"iconSize,omitempty"`
-	Color         string        `json:"color,omitempty"`   // primary, secondary, info, discovery, success, caution, warning, danger
-	Variant       string        `json:"variant,omitempty"` // solid, soft, outline, ghost
-	Size          string        `json:"size,omitempty"`    // 3xs … 3xl
-	Pill          bool          `json:"pill,omitempty"`
-	Uniform       bool          `json:"uniform,omitempty"`
-	Block         bool          `json:"block,omitempty"`
-	Disabled      bool          `json:"disabled,omitempty"`
+	ID            string  `json:"id,omitempty"`
+	Key           string  `json:"key,omitempty"`
+	Label         string  `json:"label,omitempty"`
+	OnClickAction *Action `json:"onClickAction,omitempty"`
+	Submit        bool    `json:"submit,omitempty"`
+	IconStart     string  `json:"iconStart,omitempty"` // see chatkit.ValidIcon
+	IconEnd       string  `json:"iconEnd,omitempty"`
+	Style         string  `json:"style,omitempty"` // primary, secondary
+	IconSize      string  `json:"iconSize,omitempty"`
+	Color         string  `json:"color,omitempty"`   // primary, secondary, info, discovery, success, caution, warning, danger
+	Variant       string  `json:"variant,omitempty"` // solid, soft, outline, ghost
+	Size          string  `json:"size,omitempty"`    // 3xs … 3xl
+	Pill          bool    `json:"pill,omitempty"`
+	Uniform       bool    `json:"uniform,omitempty"`
+	Block         bool    `json:"block,omitempty"`
+	Disabled      bool    `json:"disabled,omitempty"`
 }
 
 // Checkbox is a form field named Name.
 type Checkbox struct {
-	ID             string        `json:"id,omitempty"`
-	Key            string        `json:"key,omitempty"`
-	Name           string        `json:"name"`
-	Label          string        `json:"label,omitempty"`
-	DefaultChecked bool          `json:"defaultChecked,omitempty"`
-	OnChangeAction *ActionConfig `json:"onChangeAction,omitempty"`
-	Disabled       bool          `json:"disabled,omitempty"`
-	Required       bool          `json:"required,omitempty"`
+	ID             string  `json:"id,omitempty"`
+	Key            string  `json:"key,omitempty"`
+	Name           string  `json:"name"`
+	Label          string  `json:"label,omitempty"`
+	DefaultChecked bool    `json:"defaultChecked,omitempty"`
+	OnChangeAction *Action `json:"onChangeAction,omitempty"`
+	Disabled       bool    `json:"disabled,omitempty"`
+	Required       bool    `json:"required,omitempty"`
 }
 
 // Input is a single-line form field named Name.
@@ -181,7 +181,7 @@ type Select struct {
 	Key            string         `json:"key,omitempty"`
 	Name           string         `json:"name"`
 	Options        []SelectOption `json:"options"`
-	OnChangeAction *ActionConfig  `json:"onChangeAction,omitempty"`
+	OnChangeAction *Action        `json:"onChangeAction,omitempty"`
 	Placeholder    string         `json:"placeholder,omitempty"`
 	DefaultValue   string         `json:"defaultValue,omitempty"`
 	Variant        string         `json:"variant,omitempty"`
@@ -204,22 +204,22 @@ type SelectOption struct {
 // DatePicker is a date form field named Name; DefaultValue, Min and Max are
 // ISO dates or datetimes.
 type DatePicker struct {
-	ID             string        `json:"id,omitempty"`
-	Key            string        `json:"key,omitempty"`
-	Name           string        `json:"name"`
-	OnChangeAction *ActionConfig `json:"onChangeAction,omitempty"`
-	Placeholder    string        `json:"placeholder,omitempty"`
-	DefaultValue   string        `json:"defaultValue,omitempty"`
-	Min            string        `json:"min,omitempty"`
-	Max            string        `json:"max,omitempty"`
-	Variant        string        `json:"variant,omitempty"`
-	Size           string        `json:"size,omitempty"`
-	Side           string        `json:"side,omitempty"`  // top, bottom, left, right
-	Align          string        `json:"align,omitempty"` // start, center, end
-	Pill           bool          `json:"pill,omitempty"`
-	Block          bool          `json:"block,omitempty"`
-	Clearable      bool          `json:"clearable,omitempty"`
-	Disabled       bool          `json:"disabled,omitempty"`
+	ID             string  `json:"id,omitempty"`
+	Key            string  `json:"key,omitempty"`
+	Name           string  `json:"name"`
+	OnChangeAction *Action `json:"onChangeAction,omitempty"`
+	Placeholder    string  `json:"placeholder,omitempty"`
+	DefaultValue   string  `json:"defaultValue,omitempty"`
+	Min            string  `json:"min,omitempty"`
+	Max            string  `json:"max,omitempty"`
+	Variant        string  `json:"variant,omitempty"`
+	Size           string  `json:"size,omitempty"`
+	Side           string  `json:"side,omitempty"`  // top, bottom, left, right
+	Align          string  `json:"align,omitempty"` // start, center, end
+	Pill           bool    `json:"pill,omitempty"`
+	Block          bool    `json:"block,omitempty"`
+	Clearable      bool    `json:"clearable,omitempty"`
+	Disabled       bool    `json:"disabled,omitempty"`
 }
 
 // Label labels the form field named FieldName.
@@ -251,7 +251,7 @@ type Spacer struct {
 	MinSize any    `json:"minSize,omitempty"`
 }
 
-// Icon shows a built-in icon (see ValidIcon).
+// Icon shows a built-in icon (see chatkit.ValidIcon).
 type Icon struct {
 	ID    string `json:"id,omitempty"`
 	Key   string `json:"key,omitempty"`
@@ -275,25 +275,25 @@ type Image struct {
 	Size   any    `json:"size,omitempty"`
 }
 
-func (Box) isWidgetComponent()        {}
-func (Row) isWidgetComponent()        {}
-func (Col) isWidgetComponent()        {}
-func (Form) isWidgetComponent()       {}
-func (Text) isWidgetComponent()       {}
-func (Title) isWidgetComponent()      {}
-func (Caption) isWidgetComponent()    {}
-func (Markdown) isWidgetComponent()   {}
-func (Badge) isWidgetComponent()      {}
-func (Button) isWidgetComponent()     {}
-func (Checkbox) isWidgetComponent()   {}
-func (Input) isWidgetComponent()      {}
-func (Select) isWidgetComponent()     {}
-func (DatePicker) isWidgetComponent() {}
-func (Label) isWidgetComponent()      {}
-func (Divider) isWidgetComponent()    {}
-func (Spacer) isWidgetComponent()     {}
-func (Icon) isWidgetComponent()       {}
-func (Image) isWidgetComponent()      {}
+func (Box) isComponent()        {}
+func (Row) isComponent()        {}
+func (Col) isComponent()        {}
+func (Form) isComponent()       {}
+func (Text) isComponent()       {}
+func (Title) isComponent()      {}
+func (Caption) isComponent()    {}
+func (Markdown) isComponent()   {}
+func (Badge) isComponent()      {}
+func (Button) isComponent()     {}
+func (Checkbox) isComponent()   {}
+func (Input) isComponent()      {}
+func (Select) isComponent()     {}
+func (DatePicker) isComponent() {}
+func (Label) isComponent()      {}
+func (Divider) isComponent()    {}
+func (Spacer) isComponent()     {}
+func (Icon) isComponent()       {}
+func (Image) isComponent()      {}
 
 // MarshalJSON implements json.Marshaler.
 func (c Box) MarshalJSON() ([]byte, error) { type plain Box; return marshalTyped("Box", plain(c)) }
