@@ -14,6 +14,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/taskpilot/taskpilot/chatserver/oauthserver"
 	"github.com/taskpilot/taskpilot/mcpserver/hostcheck"
 	"github.com/taskpilot/taskpilot/mcpserver/httpops"
 )
@@ -85,12 +86,20 @@ func (s *server) checkHost(c *gin.Context) {
 // checkOrigin returns the middleware that refuses, with 403, cross-origin
 // browser requests that change state (POST...) from origins other than
 // AllowedOrigins (http.CrossOriginProtection); when auth is off they
-// would act as the local user, and a dev login would mint a token.
+// would act as the local user, and a dev login would mint a token. The
+// OAuth server's oauthserver.CrossOriginRoutes are let through from any
+// origin: they read no cookie (so there is nothing to forge), and
+// browser-based OAuth clients call them from their own origin.
 func (s *server) checkOrigin() gin.HandlerFunc {
 	protect := http.NewCrossOriginProtection()
 	for _, o := range s.opts.AllowedOrigins {
 		if err := protect.AddTrustedOrigin(o); err != nil {
 			s.log.Warn("ignoring malformed allowed origin", "origin", o, "err", err)
+		}
+	}
+	if s.opts.OAuth != nil {
+		for _, p := range oauthserver.CrossOriginRoutes {
+			protect.AddInsecureBypassPattern("POST " + p)
 		}
 	}
 	return func(c *gin.Context) {

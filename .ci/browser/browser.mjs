@@ -19,6 +19,8 @@
 //                    widget tests are skipped without it)
 //   SETUP_LINK       the setup link logged by a server in accounts mode with
 //                    no account yet and --signup open (optional)
+//   INSPECTOR_URL... the MCP Inspector and a server for it (see inspector.mjs;
+//                    optional)
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -1291,6 +1293,11 @@ if (!SETUP) {
     }
   });
 }
+
+// ---- the MCP Inspector's OAuth flow (a fifth server; see inspector.mjs) -------
+
+const { inspectorTests } = await import('./inspector.mjs');
+await inspectorTests({ check, assert, newPage, log, artifacts: ARTIFACTS });
 
 await alice.context.close();
 await browser.close();

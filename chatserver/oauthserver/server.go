@@ -19,6 +19,11 @@
 // Codes, PKCE challenges and token records live in the database (by their
 // signatures), and so do the signing keys (see Keys), so the server holds
 // across restarts and any number of replicas on one database.
+//
+// The routes that read no cookie (CrossOriginRoutes: metadata, JWKS,
+// token, revocation, registration) answer CORS for any origin, for
+// clients whose OAuth runs in a browser; the authorization endpoint and
+// its consent form answer none.
 package oauthserver
 
 import (
@@ -118,6 +123,7 @@ type Server struct {
 	tokens   *tokenStore
 	keys     *Keys
 	mux      *http.ServeMux
+	public   http.Handler // mux with CORS for any origin, for CrossOriginRoutes
 	log      *slog.Logger
 }
 
@@ -187,6 +193,7 @@ func New(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("POST /oauth/revoke", s.revoke)
 	s.mux.HandleFunc("POST /oauth/register", s.register)
 	s.mux.HandleFunc("GET /oauth/jwks.json", s.jwks)
+	s.public = publicCORS.Handler(s.mux)
 	return s, nil
 }
 
@@ -208,6 +215,10 @@ func (s *Server) Run(ctx context.Context) {
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
+	if crossOrigin(r) {
+		s.public.ServeHTTP(w, r)
+		return
+	}
 	s.mux.ServeHTTP(w, r)
 }
 
@@ -327,11 +338,33 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	}
 	slices.SortFunc(page.Fields, func(a, b field) int { return strings.Compare(a.Name, b.Name) })
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action "+formAction(ar.GetRedirectURI())+"; frame-ancestors 'none'")
 	w.Header().Set("X-Frame-Options", "DENY")
 	if err := consentTmpl.Execute(w, page); err != nil {
 		s.log.ErrorContext(ctx, "consent page", "err", err)
 	}
+}
+
+// formAction is the consent page's CSP form-action: this server, and the
+// client's redirect URI, where the answer is redirected (browsers apply
+// form-action to the redirects that follow a form's submission, so
+// 'self' alone would block the way back to the client). The redirect URI
+// is one the client registered, checked by then; anything that does not
+// make a plain source expression leaves 'self' alone.
+func formAction(redirect *url.URL) string {
+	if redirect == nil || redirect.Scheme == "" {
+		return "'self'"
+	}
+	src := redirect.Scheme + ":"
+	if redirect.Host != "" {
+		src = redirect.Scheme + "://" + redirect.Host
+	}
+	for _, c := range src {
+		if c <= ' ' || c > '~' || strings.ContainsRune(`;,'"`, c) {
+			return "'self'"
+		}
+	}
+	return "'self' " + src
 }
 
 // authorizeError answers an authorization request that failed: with a

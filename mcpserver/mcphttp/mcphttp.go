@@ -92,20 +92,27 @@ func New(opts Options) *Handler {
 	mux := http.NewServeMux()
 	if opts.Verifier != nil {
 		mcpHandler = requireToken(opts.Verifier, opts.ResourceURL, log)(mcpHandler)
-		meta := metadataHandler(opts.ResourceURL, opts.AuthorizationServers)
+		meta := metadataCORS.Handler(metadataHandler(opts.ResourceURL, opts.AuthorizationServers))
 		mux.Handle(metadataPath, meta)
 		mux.Handle(metadataPath+mcpPath, meta)
+		// Other well-known paths are 404s that a browser-based client
+		// may read while it looks for an authorization server here.
+		mux.Handle("/.well-known/", metadataCORS.Handler(http.HandlerFunc(notFound)))
 	}
-	mux.Handle(mcpPath, crossOrigin(opts.AllowedOrigins, log).Handler(mcpHandler))
+	protect, origins := crossOrigin(opts.AllowedOrigins, log)
+	mux.Handle(mcpPath, mcpCORS(origins).Handler(protect.Handler(mcpHandler)))
 	mux.HandleFunc("GET /healthz", httpops.Healthz)
 	mux.HandleFunc("GET /readyz", httpops.Readyz(opts.Ready, log))
 	if opts.Metrics != nil {
 		mux.Handle("GET /metrics", opts.Metrics.handler(log))
 	}
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, "not_found", "no such endpoint: "+r.URL.Path)
-	})
+	mux.HandleFunc("/", notFound)
 	return &Handler{Handler: logRequests(log, opts.Metrics, checkHost(opts.AllowedHosts, mux)), server: opts.Server}
+}
+
+// notFound is the JSON 404 of every path the server does not serve.
+func notFound(w http.ResponseWriter, r *http.Request) {
+	writeError(w, http.StatusNotFound, "not_found", "no such endpoint: "+r.URL.Path)
 }
 
 // checkHost refuses, with a JSON 403, requests that hostcheck does not
@@ -140,17 +147,21 @@ func (h *Handler) CloseSessions() {
 const mcpPath = "/mcp"
 
 // crossOrigin rejects browser POSTs from foreign origins with a JSON 403.
-func crossOrigin(allowed []string, log *slog.Logger) *http.CrossOriginProtection {
+// It also returns the allowed origins it accepted (the well-formed ones).
+func crossOrigin(allowed []string, log *slog.Logger) (*http.CrossOriginProtection, []string) {
 	p := http.NewCrossOriginProtection()
+	var ok []string
 	for _, o := range allowed {
 		if err := p.AddTrustedOrigin(o); err != nil {
 			log.Error("ignoring allowed origin", "origin", o, "err", err)
+			continue
 		}
+		ok = append(ok, o)
 	}
 	p.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusForbidden, "forbidden", "cross-origin request rejected")
 	}))
-	return p
+	return p, ok
 }
 
 // writeJSON writes v as the JSON response body with the given status.
