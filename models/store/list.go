@@ -148,9 +148,14 @@ func filter(q *gorm.DB, f models.TaskFilter) (*gorm.DB, error) {
 	if f.Overdue {
 		at := f.Now
 		if at.IsZero() {
-			at = time.Now()
+			at = time.Now().UTC()
 		}
-		q = q.Where("completed = ? AND overdue_at <= ?", false, at.Unix())
+		// A date-time is overdue from its moment, a date from the end of
+		// that day in at's time zone: when it is before today there (dates
+		// are keyed at midnight UTC).
+		today := models.Today(at, at.Location()).Unix()
+		q = q.Where("completed = ? AND ((due_has_time = ? AND overdue_at <= ?) OR (due_has_time = ? AND due_key < ?))",
+			false, true, at.Unix(), false, today)
 	}
 	return q, nil
 }
