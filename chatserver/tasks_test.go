@@ -373,6 +373,15 @@ func TestTaskPaneFilters(t *testing.T) {
 			t.Errorf("%s: %q, want %q", tt.query, got, tt.want)
 		}
 	}
+	// Overdue is the zone's too, as the MCP server sees it: UTC's today is
+	// over in UTC+14 once UTC+14 is a day ahead.
+	wantOverdue := "Yesterday"
+	if east != day(0) {
+		wantOverdue = "Yesterday,Today"
+	}
+	if got := strings.Join(r.paneTitles("alice", "filter=overdue&tz=Etc/GMT-14"), ","); got != wantOverdue {
+		t.Errorf("overdue in UTC+14: %q, want %q", got, wantOverdue)
+	}
 	// The page's time zone header, which every request of the pages
 	// carries, does what tz does.
 	for _, filter := range []string{"today", "overdue"} {
