@@ -69,6 +69,7 @@ func confirmations(t *testing.T, dbURL string) {
 		{`call find_task_by_name {"name":"pay"}`, step{Title: "Couldn't find the task", Content: "Several tasks match “pay”. Say which one you mean, or give its number.", Failed: true}},
 		{`call update_task {"task_id":3}`, step{Title: "Couldn't update the task", Content: "The request wasn't valid, so nothing was changed.", Failed: true}},
 		{`call add_task {"title":"X","due":"someday"}`, step{Title: "Couldn't add the task", Content: "The request wasn't valid, so nothing was changed.", Failed: true}},
+		{`call add_task {"title":"` + strings.Repeat("x", 201) + `"}`, step{Title: "Couldn't add the task", Content: "The title has 201 characters; the limit is 200.", Failed: true}},
 		{`call update_task {"task_id":1,"restore":true}`, step{Title: "Couldn't update the task", Content: "Task 1 is not in the trash.", Failed: true}},
 		{`call delete_task {}`, step{Title: "Couldn't delete the task", Content: "The request wasn't valid, so nothing was changed.", Failed: true}},
 		{`call no_such_tool {}`, step{Title: "That didn't work", Content: "That action isn't available on this server.", Failed: true}},

@@ -96,8 +96,11 @@ func (s *server) taskRoutes(r *gin.Engine, api *gin.RouterGroup) {
 // maxTZ bounds the tz parameter (IANA names are far shorter).
 const maxTZ = 64
 
-// listTasks answers GET /api/v1/tasks.
+// listTasks answers GET /api/v1/tasks. "Today" and "overdue" are in the
+// time zone of the tz parameter, else of the page's header
+// (chatkit.TimeZoneHeader), else the server's.
 func (s *server) listTasks(c *gin.Context) {
+	withTimeZone(c)
 	filter := c.DefaultQuery("filter", pane.FilterAll)
 	var loc *time.Location
 	if tz := c.Query("tz"); tz != "" {
@@ -122,8 +125,10 @@ func (s *server) listTasks(c *gin.Context) {
 	c.JSON(http.StatusOK, page)
 }
 
-// changeTask answers POST /api/v1/tasks/{task_id}/{change}.
+// changeTask answers POST /api/v1/tasks/{task_id}/{change}, in the time
+// zone of the page's header (a repeating task's next date).
 func (s *server) changeTask(c *gin.Context) {
+	withTimeZone(c)
 	change := c.Param("change")
 	switch change {
 	case pane.ChangeComplete, pane.ChangeReopen, pane.ChangeDelete, pane.ChangeRestore:

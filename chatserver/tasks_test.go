@@ -373,6 +373,40 @@ func TestTaskPaneFilters(t *testing.T) {
 			t.Errorf("%s: %q, want %q", tt.query, got, tt.want)
 		}
 	}
+	// Overdue is the zone's too, as the MCP server sees it: UTC's today is
+	// over in UTC+14 once UTC+14 is a day ahead.
+	wantOverdue := "Yesterday"
+	if east != day(0) {
+		wantOverdue = "Yesterday,Today"
+	}
+	if got := strings.Join(r.paneTitles("alice", "filter=overdue&tz=Etc/GMT-14"), ","); got != wantOverdue {
+		t.Errorf("overdue in UTC+14: %q, want %q", got, wantOverdue)
+	}
+	// The page's time zone header, which every request of the pages
+	// carries, does what tz does.
+	for _, filter := range []string{"today", "overdue"} {
+		want := r.paneTitles("alice", "filter="+filter+"&tz=Etc/GMT-14")
+		req, _ := http.NewRequest(http.MethodGet, r.url+"/api/v1/tasks?filter="+filter, nil)
+		req.Header.Set("Authorization", "Bearer token-alice")
+		req.Header.Set("X-TaskPilot-Timezone", "Etc/GMT-14")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var page struct{ Tasks []struct{ Title string } }
+		err = json.NewDecoder(resp.Body).Decode(&page)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("filter=%s with the header: %d %v", filter, resp.StatusCode, err)
+		}
+		got := []string{}
+		for _, task := range page.Tasks {
+			got = append(got, task.Title)
+		}
+		if strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Errorf("filter=%s in the header's UTC+14: %q, want %q as with tz", filter, got, want)
+		}
+	}
 	if got := r.paneTitles("alice", "filter=today&tz=Etc/GMT%2B12"); strings.Contains(strings.Join(got, ","), "Kiritimati") {
 		t.Errorf("UTC-12's today lists %q: a task due on UTC+14's date, always another day", got)
 	}

@@ -85,7 +85,7 @@ func (s *server) addTask(ctx context.Context, user string, in addTaskIn) (addTas
 	if in.Title == "" {
 		return addTaskOut{}, "", userErrorf("Invalid arguments: missing required argument \"title\" (or \"tasks\" for several tasks).")
 	}
-	nt, err := s.newTask(addTaskItem{Title: in.Title, Description: in.Description, Priority: in.Priority,
+	nt, err := s.newTask(ctx, addTaskItem{Title: in.Title, Description: in.Description, Priority: in.Priority,
 		Due: in.Due, Tags: in.Tags, Repeat: in.Repeat})
 	if err != nil {
 		return addTaskOut{}, "", err
@@ -95,11 +95,11 @@ func (s *server) addTask(ctx context.Context, user string, in addTaskIn) (addTas
 		return addTaskOut{}, "", fmt.Errorf("create task: %w", err)
 	}
 	s.changed(ctx, user, models.TaskCreated, t.Number)
-	tj := toTaskJSON(t, s.now())
+	tj := toTaskJSON(t, s.clock(ctx))
 	out := addTaskOut{TaskID: tj.TaskID, Status: "created", Title: tj.Title, Task: &tj}
 	text := fmt.Sprintf("Added task %d: %s", tj.TaskID, tj.Title)
 	if tj.RepeatText != "" {
-		text += fmt.Sprintf(" (repeats %s, first due %s)", tj.RepeatText, dayText(t.DueValue(), s.now(), s.loc))
+		text += fmt.Sprintf(" (repeats %s, first due %s)", tj.RepeatText, dayText(t.DueValue(), s.clock(ctx), s.zone(ctx)))
 	}
 	return out, text, nil
 }
@@ -111,7 +111,7 @@ func (s *server) addTasks(ctx context.Context, user string, items []addTaskItem)
 	var good []models.NewTask
 	var at []int
 	for i, it := range items {
-		nt, err := s.newTask(it)
+		nt, err := s.newTask(ctx, it)
 		if err != nil {
 			msg := err.Error()
 			if ve, ok := err.(*models.ValidationError); ok {
@@ -143,8 +143,8 @@ func (s *server) addTasks(ctx context.Context, user string, items []addTaskItem)
 // newTask validates one task of add_task's input. A repeating task without
 // a due date is due today in the user's time zone (or on the rule's first
 // weekday from today).
-func (s *server) newTask(in addTaskItem) (models.NewTask, error) {
-	nt := models.NewTask{Location: s.loc}
+func (s *server) newTask(ctx context.Context, in addTaskItem) (models.NewTask, error) {
+	nt := models.NewTask{Location: s.zone(ctx)}
 	var err error
 	if nt.Title, err = models.ValidateTitle(in.Title); err != nil {
 		return nt, err
@@ -172,7 +172,7 @@ func (s *server) newTask(in addTaskItem) (models.NewTask, error) {
 		}
 		nt.Repeat = &rule
 		if nt.Due == nil {
-			nt.Due = &models.Due{At: rule.FirstDate(models.Today(s.now(), s.loc))}
+			nt.Due = &models.Due{At: rule.FirstDate(models.Today(s.clock(ctx), s.zone(ctx)))}
 		}
 	}
 	return nt, nil

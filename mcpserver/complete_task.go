@@ -59,7 +59,7 @@ func (s *server) completeTask(ctx context.Context, user string, in completeTaskI
 	if err != nil {
 		return completeTaskOut{}, "", err
 	}
-	res, err := s.st.CompleteTasks(ctx, user, ns, in.Completed, s.loc)
+	res, err := s.st.CompleteTasks(ctx, user, ns, in.Completed, s.zone(ctx))
 	if err != nil {
 		return completeTaskOut{}, "", fmt.Errorf("complete tasks: %w", err)
 	}
@@ -72,7 +72,7 @@ func (s *server) completeTask(ctx context.Context, user string, in completeTaskI
 		if r.Err != nil {
 			return completeTaskOut{}, "", r.Err
 		}
-		item, text := s.completeResult(r, in.Completed)
+		item, text := s.completeResult(ctx, r, in.Completed)
 		return completeTaskOut{TaskID: item.TaskID, Status: item.Status, Title: item.Title, NextDue: item.NextDue}, text, nil
 	}
 	out := completeTaskOut{Results: make([]itemResult, len(res))}
@@ -85,7 +85,7 @@ func (s *server) completeTask(ctx context.Context, user string, in completeTaskI
 			out.Results[i] = item
 			continue
 		}
-		out.Results[i], _ = s.completeResult(r, in.Completed)
+		out.Results[i], _ = s.completeResult(ctx, r, in.Completed)
 		out.Succeeded++
 	}
 	verb := "completed"
@@ -96,21 +96,21 @@ func (s *server) completeTask(ctx context.Context, user string, in completeTaskI
 }
 
 // completeResult describes one task's successful result and its sentence.
-func (s *server) completeResult(r models.TaskResult, completed bool) (itemResult, string) {
+func (s *server) completeResult(ctx context.Context, r models.TaskResult, completed bool) (itemResult, string) {
 	t := r.Task
 	item := itemResult{TaskID: t.Number, Status: "completed", Title: t.Title}
 	if !completed {
 		item.Status = "reopened"
 	}
-	now := s.now()
+	now := s.clock(ctx)
 	switch r.Change {
 	case models.ChangeRolled:
 		item.NextDue = t.Due()
 		return item, fmt.Sprintf("Done. Next: %s. Task %d (%s) repeats %s and is pending again.",
-			dayText(t.DueValue(), now, s.loc), t.Number, t.Title, t.Repeat)
+			dayText(t.DueValue(), now, s.zone(ctx)), t.Number, t.Title, t.Repeat)
 	case models.ChangeUnrolled:
 		return item, fmt.Sprintf("Undid the last completion of task %d: %s is due %s again.",
-			t.Number, t.Title, dayText(t.DueValue(), now, s.loc))
+			t.Number, t.Title, dayText(t.DueValue(), now, s.zone(ctx)))
 	case models.ChangeCompleted:
 		if t.Repeat != nil {
 			return item, fmt.Sprintf("Completed task %d: %s. It repeated %s and has no more dates, so it is done for good.", t.Number, t.Title, t.Repeat)

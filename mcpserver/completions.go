@@ -69,7 +69,7 @@ func (s *server) completeNumber(ctx context.Context, user, value string) ([]stri
 	more := false
 	for _, status := range []models.Status{models.StatusPending, models.StatusCompleted} {
 		page, err := s.st.ListTasks(ctx, user, models.TaskFilter{
-			Status: status, Query: value, Limit: maxCompletions + 1, Now: s.now(),
+			Status: status, Query: value, Limit: maxCompletions + 1, Now: s.clock(ctx),
 		})
 		if err != nil {
 			return nil, false, err
@@ -90,7 +90,7 @@ func (s *server) completeNumber(ctx context.Context, user, value string) ([]stri
 func (s *server) completeTag(ctx context.Context, user, value string) ([]string, bool, error) {
 	prefix := strings.ToLower(strings.TrimSpace(value))
 	found := map[string]bool{}
-	f := models.TaskFilter{Status: models.StatusPending, Limit: models.MaxListLimit, Now: s.now()}
+	f := models.TaskFilter{Status: models.StatusPending, Limit: models.MaxListLimit, Now: s.clock(ctx)}
 	for range tagScanPages {
 		page, err := s.st.ListTasks(ctx, user, f)
 		if err != nil {

@@ -61,7 +61,7 @@ func (s *server) findTaskByName(ctx context.Context, user string, in findTaskByN
 	case 0:
 		return findTaskByNameOut{}, "", userErrorf("No task matches %q. Call list_tasks to see the user's tasks and their task ids.", name)
 	case 1:
-		tj := toTaskJSON(ts[0], s.now())
+		tj := toTaskJSON(ts[0], s.clock(ctx))
 		text := fmt.Sprintf("Found task %d: %s", tj.TaskID, tj.Title)
 		if tj.Completed {
 			text += " (completed)"

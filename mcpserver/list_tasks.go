@@ -81,7 +81,7 @@ func listTasksTool() *mcp.Tool {
 
 // listTasks returns one page of the user's tasks.
 func (s *server) listTasks(ctx context.Context, user string, in listTasksIn) (listTasksOut, string, error) {
-	now := s.now()
+	now := s.clock(ctx)
 	f, err := taskFilter(in, now)
 	if err != nil {
 		return listTasksOut{}, "", err

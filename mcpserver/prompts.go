@@ -152,7 +152,7 @@ func scope(tag string) string {
 
 // planMyDay builds plan_my_day's message.
 func (s *server) planMyDay(ctx context.Context, user, tag string, _ map[string]string) (string, error) {
-	now := s.now()
+	now := s.clock(ctx)
 	overdue, err := s.view(ctx, user, viewOverdue, now, tag)
 	if err != nil {
 		return "", err
@@ -182,7 +182,7 @@ func (s *server) planMyDay(ctx context.Context, user, tag string, _ map[string]s
 
 // weeklyReview builds weekly_review's message.
 func (s *server) weeklyReview(ctx context.Context, user, tag string, _ map[string]string) (string, error) {
-	now := s.now()
+	now := s.clock(ctx)
 	y, m, d := now.Date()
 	monday := time.Date(y, m, d, 0, 0, 0, 0, now.Location()).AddDate(0, 0, -((int(now.Weekday()) + 6) % 7))
 
@@ -237,7 +237,7 @@ func (s *server) taskJSONs(ts []models.Task, now time.Time) []taskJSON {
 }
 
 // capture builds capture's message.
-func (s *server) capture(_ context.Context, _, tag string, args map[string]string) (string, error) {
+func (s *server) capture(ctx context.Context, _, tag string, args map[string]string) (string, error) {
 	text := strings.TrimSpace(args["text"])
 	switch n := utf8.RuneCountInString(text); {
 	case !utf8.ValidString(text):
@@ -247,7 +247,7 @@ func (s *server) capture(_ context.Context, _, tag string, args map[string]strin
 	case n > maxCaptureLen:
 		return "", invalidArg("text is %d characters; the limit is %d", n, maxCaptureLen)
 	}
-	now := s.now()
+	now := s.clock(ctx)
 	var b strings.Builder
 	fmt.Fprintf(&b, "Turn the note below into tasks in my task list. Today is %s.\n\n", today(now))
 	b.WriteString("- One task per thing I have to do; skip what is not a task (greetings, context, things others will do).\n" +

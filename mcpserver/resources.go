@@ -144,7 +144,7 @@ func (s *server) readResource(ctx context.Context, req *mcp.ReadResourceRequest)
 	if !ok {
 		return nil, mcp.ResourceNotFoundError(uri)
 	}
-	now := s.now()
+	now := s.clock(ctx)
 	var v any
 	var md string
 	if r.view == "" {
@@ -318,7 +318,7 @@ func (s *server) listResourcesMiddleware(next mcp.MethodHandler) mcp.MethodHandl
 			}
 		}
 		page, err := s.st.ListTasks(ctx, user, models.TaskFilter{
-			Status: models.StatusPending, Limit: listPageSize, Cursor: cursor, Now: s.now(),
+			Status: models.StatusPending, Limit: listPageSize, Cursor: cursor, Now: s.clock(ctx),
 		})
 		if _, bad := errors.AsType[*models.ValidationError](err); bad {
 			return nil, &jsonrpc.Error{Code: jsonrpc.CodeInvalidParams, Message: "invalid cursor"}
@@ -326,7 +326,7 @@ func (s *server) listResourcesMiddleware(next mcp.MethodHandler) mcp.MethodHandl
 		if err != nil {
 			return nil, s.internal(ctx, "list tasks", err)
 		}
-		now := s.now()
+		now := s.clock(ctx)
 		for _, t := range page.Tasks {
 			tj := toTaskJSON(t, now)
 			res.Resources = append(res.Resources, &mcp.Resource{

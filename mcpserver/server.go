@@ -135,7 +135,7 @@ func New(st TaskStore, opts Options) *mcp.Server {
 		subs.srv = srv
 		srv.AddSendingMiddleware(subs.filter)
 	}
-	srv.AddReceivingMiddleware(scopesMiddleware)
+	srv.AddReceivingMiddleware(scopesMiddleware, zoneMiddleware)
 	if opts.Metrics != nil {
 		srv.AddReceivingMiddleware(metricsMiddleware(opts.Metrics, Tools()))
 	}

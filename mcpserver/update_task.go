@@ -65,7 +65,7 @@ func (s *server) updateTask(ctx context.Context, user string, in updateTaskIn) (
 	if err != nil {
 		return updateTaskOut{}, "", err
 	}
-	p, changed, err := s.taskPatch(in)
+	p, changed, err := s.taskPatch(ctx, in)
 	if err != nil {
 		return updateTaskOut{}, "", err
 	}
@@ -115,7 +115,7 @@ func (s *server) updateTask(ctx context.Context, user string, in updateTaskIn) (
 	if in.Restore {
 		status = "restored"
 	}
-	now := s.now()
+	now := s.clock(ctx)
 	if !bulk {
 		r := res[0]
 		if ue, ok := errors.AsType[*userError](r.Err); ok {
@@ -159,8 +159,8 @@ func (s *server) updateTask(ctx context.Context, user string, in updateTaskIn) (
 }
 
 // taskPatch validates update_task's input and names the changed fields.
-func (s *server) taskPatch(in updateTaskIn) (models.TaskPatch, []string, error) {
-	p := models.TaskPatch{Location: s.loc}
+func (s *server) taskPatch(ctx context.Context, in updateTaskIn) (models.TaskPatch, []string, error) {
+	p := models.TaskPatch{Location: s.zone(ctx)}
 	var changed []string
 	if in.Due != nil && in.ClearDue {
 		return p, nil, userErrorf("Give either due (to set a new due date) or clear_due (to remove it), not both.")
@@ -221,7 +221,7 @@ func (s *server) taskPatch(in updateTaskIn) (models.TaskPatch, []string, error) 
 				return p, nil, err
 			}
 			p.Repeat = &rule
-			p.DefaultDue = &models.Due{At: models.Today(s.now(), s.loc)}
+			p.DefaultDue = &models.Due{At: models.Today(s.clock(ctx), s.zone(ctx))}
 		}
 		changed = append(changed, "repeat")
 	}

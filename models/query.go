@@ -82,7 +82,7 @@ type TaskFilter struct {
 	DueAfter  *time.Time // due strictly after
 	Overdue   bool       // pending and past due at Now
 	Repeating *bool      // only repeating (true) or one-off (false) tasks; nil means any
-	Now       time.Time  // the clock for Overdue; zero means time.Now()
+	Now       time.Time  // the clock for Overdue, in the user's time zone (see Task.Overdue); zero means time.Now() in UTC
 	Sort      Sort       // empty means SortCreated
 	Limit     int        // 1..MaxListLimit; 0 means DefaultListLimit
 	Cursor    string     // opaque, from a previous TaskPage.NextCursor

@@ -103,14 +103,16 @@ func (t Task) Due() string {
 }
 
 // Overdue reports whether the task is pending and its due moment has passed
-// at now. A date-only due is overdue from the day after.
+// at now. A date-only due is overdue from the day after in now's time zone
+// (the user's): from the midnight that ends that date there.
 func (t Task) Overdue(now time.Time) bool {
 	if t.Completed || t.DueAt == nil {
 		return false
 	}
 	end := *t.DueAt
 	if !t.DueHasTime {
-		end = end.AddDate(0, 0, 1)
+		d := t.DueAt.UTC()
+		end = time.Date(d.Year(), d.Month(), d.Day()+1, 0, 0, 0, 0, now.Location())
 	}
 	return !now.Before(end)
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	_ "time/tzdata" // the zones of TestOverdue, whatever the machine has
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -97,6 +98,7 @@ func TestParsePriority(t *testing.T) {
 func TestOverdue(t *testing.T) {
 	day := time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)
 	at := time.Date(2026, 11, 28, 17, 0, 0, 0, time.UTC)
+	noon := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 	tests := []struct {
 		name string
 		task Task
@@ -109,6 +111,12 @@ func TestOverdue(t *testing.T) {
 		{"date-time, before", Task{DueAt: &at, DueHasTime: true}, at.Add(-time.Second), false},
 		{"date-time, at", Task{DueAt: &at, DueHasTime: true}, at, true},
 		{"completed", Task{DueAt: &day, Completed: true}, day.AddDate(0, 0, 2), false},
+		// 12:00 UTC on the 28th is already the 29th in Kiritimati (UTC+14),
+		// still the 28th in Pago Pago (UTC-11).
+		{"date, the next day in UTC+14", Task{DueAt: &day}, noon.In(zone(t, "Pacific/Kiritimati")), true},
+		{"date, the same day in UTC-11", Task{DueAt: &day}, noon.In(zone(t, "Pacific/Pago_Pago")), false},
+		{"date, the next day in UTC-11", Task{DueAt: &day}, day.Add(35 * time.Hour).In(zone(t, "Pacific/Pago_Pago")), true},
+		{"date-time, the same moment in any zone", Task{DueAt: &at, DueHasTime: true}, at.In(zone(t, "Pacific/Pago_Pago")), true},
 	}
 	for _, tt := range tests {
 		if got := tt.task.Overdue(tt.now); got != tt.want {
@@ -129,4 +137,14 @@ func TestTagsRoundTrip(t *testing.T) {
 	if err := got.Scan(nil); err != nil || got == nil || len(got) != 0 {
 		t.Errorf("Scan(nil) = %#v, %v; want empty non-nil", got, err)
 	}
+}
+
+// zone loads a time zone or fails.
+func zone(t *testing.T, name string) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
 }

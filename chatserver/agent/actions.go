@@ -190,19 +190,26 @@ type actionResult struct {
 	widget  *chatkit.WidgetItem // the refreshed sender, nil without one
 	ok      bool                // the tool succeeded
 	note    string              // for the model, when ok
-	message string              // for the user: a confirmation or what went wrong
+	message string              // for the user, when not ok: what went wrong
 	deleted *taskView           // the task a delete moved to the trash, for Undo
+	// step confirms the action's tool call as a chat turn's workflow does
+	// (see confirmation), or says why it failed; nil for ActionMore,
+	// which changes nothing and whose widget is its answer.
+	step *chatkit.Task
 }
 
-// tomorrow is the date after today in the users' time zone.
-func (a *Agent) tomorrow() string {
-	return a.cfg.Now().In(a.cfg.Location).AddDate(0, 0, 1).Format(time.DateOnly)
+// tomorrow is the date after today in the user's time zone (see
+// location).
+func (a *Agent) tomorrow(ctx context.Context) string {
+	return a.cfg.Now().In(a.location(ctx)).AddDate(0, 0, 1).Format(time.DateOnly)
 }
 
 // applyAction runs the action's tool as the user, then, when there is a
 // sender widget, renders it again from fresh data in place of the old one
 // (same item id): a task list is listed again with the widget's filter
-// and pages, a task card shows its task as it is now.
+// and pages, a task card shows its task as it is now. When the tool call
+// or the refresh fails with an error, the result still carries the step
+// confirming (or failing) the call, as far as it got.
 func (a *Agent) applyAction(ctx context.Context, user string, act taskAction, sender *chatkit.WidgetItem) (actionResult, error) {
 	s, err := a.connect(ctx, user)
 	if err != nil {
@@ -217,16 +224,19 @@ func (a *Agent) applyAction(ctx context.Context, user string, act taskAction, se
 	var res actionResult
 	var changed *taskView // the task as the tool returned it
 	var title string      // its title, as the tool returned it
-	tomorrow := a.tomorrow()
+	tomorrow := a.tomorrow(ctx)
 	tool, args := act.tool(tomorrow)
 	if tool == "" { // ActionMore
-		res.ok, res.note, res.message = true, act.note(0, "", where, ""), "Here are more tasks."
+		res.ok, res.note = true, act.note(0, "", where, "")
 	} else {
-		rec, out, err := s.call(ctx, tool, args)
+		rec, _, err := s.call(ctx, tool, args)
 		if err != nil {
 			a.log.ErrorContext(ctx, "mcp tool call failed", "tool", tool, "err", err)
-			return actionResult{}, turnError(ctx, msgToolsDown, err)
+			step := failedStep(tool, msgToolsDown)
+			return actionResult{step: &step}, turnError(ctx, msgToolsDown, err)
 		}
+		step := confirmation(rec)
+		res.step = &step
 		if rec.Status == StatusOK {
 			var done struct {
 				TaskID int64     `json:"task_id"`
@@ -239,14 +249,13 @@ func (a *Agent) applyAction(ctx context.Context, user string, act taskAction, se
 				done.TaskID = act.taskID
 			}
 			changed, title = done.Task, done.Title
-			res.ok, res.note, res.message = true, act.note(done.TaskID, done.Title, where, tomorrow), sentence(out)
+			res.ok, res.note = true, act.note(done.TaskID, done.Title, where, tomorrow)
 			if act.typ == ActionDelete {
-				res.message = deletedText(rec) // the tool's text speaks to a model
 				res.deleted = &taskView{TaskID: act.taskID, Title: done.Title}
 			}
 		} else {
 			a.log.InfoContext(ctx, "widget action failed", "action", act.typ, "task_id", act.taskID, "err", rec.Error)
-			res.message = commandFailure(rec)
+			res.message = step.Content // friendly, unlike the tool's text
 		}
 	}
 	if sender == nil {
@@ -255,7 +264,7 @@ func (a *Agent) applyAction(ctx context.Context, user string, act taskAction, se
 	if card {
 		t, err := a.freshTask(ctx, s, act.taskID, title, changed)
 		if err != nil {
-			return actionResult{}, err
+			return actionResult{step: res.step}, err
 		}
 		if t == nil { // gone (deleted elsewhere): keep the card as it was
 			res.widget = sender
@@ -275,7 +284,7 @@ func (a *Agent) applyAction(ctx context.Context, user string, act taskAction, se
 	}
 	tasks, err := a.listPages(ctx, s, view)
 	if err != nil {
-		return actionResult{}, err
+		return actionResult{step: res.step}, err
 	}
 	w, copyText := taskListWidget(tasks, view)
 	if res.deleted != nil {
@@ -390,9 +399,11 @@ func (a *Agent) freshTask(ctx context.Context, s *session, id int64, title strin
 // it completes, reopens, deletes, restores, adds or updates the task as
 // the user (after a delete the list offers Undo, which restores it), or
 // shows more of the list; it replaces the widget with one rendered from
-// fresh data, and leaves a hidden note for the model.
-// Without a sender widget it confirms in an assistant message instead. An
-// unknown action type or a bad payload ends the stream with an error.
+// fresh data, confirms the tool call in a workflow item as a chat turn
+// does ("Completed task 3: Buy milk", or a failed step saying why), and
+// leaves a hidden note for the model. Without a sender widget the
+// workflow is all it shows. An unknown action type or a bad payload ends
+// the stream with an error.
 func (a *Agent) Action(ctx context.Context, turn *chatkit.Turn, action chatkit.Action, sender *chatkit.WidgetItem) error {
 	act, err := parseAction(action)
 	if err != nil {
@@ -401,19 +412,24 @@ func (a *Agent) Action(ctx context.Context, turn *chatkit.Turn, action chatkit.A
 	}
 	res, err := a.applyAction(ctx, turn.User, act, sender)
 	if err != nil {
+		if res.step != nil && ctx.Err() == nil { // the error event follows
+			_ = turn.Emit(&chatkit.ThreadItemDoneEvent{Item: confirmationItem(turn.NewID(chatkit.WorkflowIDPrefix), turn.Thread.ID, *res.step)})
+		}
 		return err
 	}
 	if res.widget != nil {
 		if err := turn.Emit(&chatkit.ThreadItemReplacedEvent{Item: res.widget}); err != nil {
 			return err
 		}
-		if !res.ok {
-			if err := turn.Emit(&chatkit.NoticeEvent{Level: "warning", Message: res.message}); err != nil {
-				return err
-			}
+	}
+	if res.step != nil {
+		if err := turn.Emit(&chatkit.ThreadItemDoneEvent{Item: confirmationItem(turn.NewID(chatkit.WorkflowIDPrefix), turn.Thread.ID, *res.step)}); err != nil {
+			return err
 		}
-	} else if err := say(turn, res.message); err != nil {
-		return err
+	} else if res.widget == nil {
+		if err := say(turn, "Here are more tasks."); err != nil { // Show more without its list
+			return err
+		}
 	}
 	if !res.ok {
 		return nil
@@ -426,8 +442,12 @@ func (a *Agent) Action(ctx context.Context, turn *chatkit.Turn, action chatkit.A
 }
 
 // SyncAction implements chatkit.SyncActionHandler: like Action, but it
-// returns the refreshed widget (nil without a sender) and the hidden note
-// for the model instead of streaming them. An unknown action type or a bad
+// returns the refreshed widget (nil without a sender) instead of
+// streaming it, and the workflow item confirming the tool call (or its
+// failed step) and the hidden note for the model as notes to store. The
+// response of threads.sync_custom_action carries only the updated
+// widget, so the client shows the workflow when it next loads the
+// thread's items (a reload, items.list). An unknown action type or a bad
 // payload is a *chatkit.RequestError.
 func (a *Agent) SyncAction(ctx context.Context, user string, thread *chatkit.ThreadMetadata, action chatkit.Action, sender *chatkit.WidgetItem) (chatkit.SyncActionResult, error) {
 	act, err := parseAction(action)
@@ -442,11 +462,14 @@ func (a *Agent) SyncAction(ctx context.Context, user string, thread *chatkit.Thr
 	if res.widget != nil {
 		out.Updated = res.widget
 	}
+	if res.step != nil {
+		out.Notes = append(out.Notes, confirmationItem(chatkit.NewID(chatkit.WorkflowIDPrefix), thread.ID, *res.step))
+	}
 	if res.ok {
-		out.Notes = []chatkit.ThreadItem{&chatkit.HiddenContextItem{
+		out.Notes = append(out.Notes, &chatkit.HiddenContextItem{
 			ItemBase: chatkit.ItemBase{ID: chatkit.NewID(chatkit.HiddenContextIDPrefix), ThreadID: thread.ID},
 			Content:  res.note,
-		}}
+		})
 	}
 	return out, nil
 }

@@ -321,7 +321,7 @@ func TestWidgetActions(t *testing.T) {
 	frames = e.stream(t, context.Background(), alice, customAction("threads.custom_action", thread, widgetID,
 		map[string]any{"type": "task.complete", "payload": map[string]any{"task_id": 1}}))
 
-	if diff := cmp.Diff([]string{"stream_options", "replaced:widget"}, summary(frames)); diff != "" {
+	if diff := cmp.Diff([]string{"stream_options", "replaced:widget", "done:workflow"}, summary(frames)); diff != "" {
 		t.Errorf("events (-want +got):\n%s", diff)
 	}
 	replaced := widgets(frames)[0]
@@ -455,7 +455,8 @@ func TestWidgetActionRejectsBadInput(t *testing.T) {
 	frames = e.stream(t, context.Background(), bob, createThread("/help"))
 	frames = e.stream(t, context.Background(), bob, customAction("threads.custom_action", threadID(t, frames), "",
 		map[string]any{"type": "task.delete", "payload": map[string]any{"task_id": 1}}))
-	if diff := cmp.Diff([]string{"I couldn't find task 1. Type /list to see your tasks."}, assistantTexts(frames)); diff != "" {
+	want := []step{{Title: "Couldn't delete the task", Content: "Task 1 wasn't found. Type /list to see your tasks.", Failed: true}}
+	if diff := cmp.Diff(want, streamedSteps(frames)); diff != "" {
 		t.Errorf("bob's answer (-want +got):\n%s", diff)
 	}
 	if len(e.taskList(t, alice)) != 1 {

@@ -35,7 +35,7 @@ type confirmer struct {
 type confirmKey struct{}
 
 // confirmerFrom returns the confirmer of the turn ctx belongs to, or nil
-// (a widget action: its widget is the confirmation).
+// (a widget action, which confirms with confirmationItem).
 func confirmerFrom(ctx context.Context) *confirmer {
 	c, _ := ctx.Value(confirmKey{}).(*confirmer)
 	return c
@@ -130,13 +130,30 @@ func (c *confirmer) end() error {
 	}
 	w := c.item
 	c.item = nil
+	closeWorkflow(w)
+	return c.emit(&chatkit.ThreadItemDoneEvent{Item: w})
+}
+
+// closeWorkflow gives a finished workflow its summary, and expands it
+// when a step failed.
+func closeWorkflow(w *chatkit.WorkflowItem) {
 	w.Workflow.Summary = summary(w.Workflow.Tasks)
 	for _, t := range w.Workflow.Tasks {
 		if t.Icon == iconFailed {
 			w.Workflow.Expanded = true // a failure is not hidden behind a summary
 		}
 	}
-	return c.emit(&chatkit.ThreadItemDoneEvent{Item: w})
+}
+
+// confirmationItem is the finished workflow of one step, with id: how a
+// widget action, which is not part of a turn, confirms its tool call.
+func confirmationItem(id, threadID string, step chatkit.Task) *chatkit.WorkflowItem {
+	w := &chatkit.WorkflowItem{
+		ItemBase: chatkit.ItemBase{ID: id, ThreadID: threadID},
+		Workflow: chatkit.Workflow{Type: "custom", Tasks: []chatkit.Task{step}},
+	}
+	closeWorkflow(w)
+	return w
 }
 
 // summary closes a workflow: the single step's title, or how many steps
@@ -391,6 +408,7 @@ var (
 	reNoMatch  = regexp.MustCompile(`^No task matches (".*?")`)
 	reSeveral  = regexp.MustCompile(`^Several tasks match (".*?")`)
 	reTaskNum  = regexp.MustCompile(`^Task (\d+) `)
+	reTooLong  = regexp.MustCompile(`^Invalid arguments: "(title|description)" (has \d+ characters; the limit is \d+)`)
 	reForModel = regexp.MustCompile(`(?i)\b(call|use|give|ask the user)\b|[a-z]+_[a-z_]+|[{}"=]`)
 )
 
@@ -411,6 +429,9 @@ func friendlyError(tool string, args toolArgs, msg string) string {
 		return "Your task list is unavailable right now. Please try again in a moment."
 	case strings.HasPrefix(lower, "internal error"):
 		return "Something went wrong on the server. Please try again."
+	case reTooLong.MatchString(msg):
+		m := reTooLong.FindStringSubmatch(msg)
+		return fmt.Sprintf("The %s %s.", m[1], m[2])
 	case reNoMatch.MatchString(msg):
 		return fmt.Sprintf("No task matches %s.", unquote(reNoMatch.FindStringSubmatch(msg)[1]))
 	case reSeveral.MatchString(msg):

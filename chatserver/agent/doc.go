@@ -20,7 +20,11 @@
 //     for people), stored before the next visible item and at the end of
 //     the turn.
 //   - "Today" is the user's: the time zone of the request (chatkit.WithTimeZone,
-//     from the pages' chatkit.TimeZoneHeader), else Config.Location.
+//     from the pages' chatkit.TimeZoneHeader), else Config.Location. Every
+//     tools/call names it in its _meta (TimeZoneMeta), so the MCP server's
+//     "today" and "overdue" are the same.
+//   - A widget action confirms its tool call in a one-step workflow item
+//     worded as a turn's (streamed, or stored for a sync action).
 //   - list_tasks results appear as a ListView widget whose buttons
 //     complete, reopen or delete a task (actions "task.complete",
 //     "task.reopen", "task.delete" with payload {"task_id": N}); rows show

@@ -1,14 +1,15 @@
 package agent
 
 import (
-	"github.com/taskpilot/taskpilot/chatserver/pane"
-
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/taskpilot/taskpilot/chatserver/chatkit"
+	"github.com/taskpilot/taskpilot/chatserver/pane"
 )
 
 // The live task pane (chatserver's /api/v1/tasks routes) reads and changes
@@ -22,12 +23,14 @@ const paneLimit = 50
 // ListTasks returns a page of user's tasks for the pane, by calling
 // list_tasks as user. filter is one of the Filter constants; cursor is a
 // previous page's NextCursor or ""; loc is the user's time zone for
-// "today" (nil means Config.Location). A tool error is a *pane.TaskError; an
-// MCP server that cannot be reached another error.
+// "today" and "overdue" (nil means the request's, see location). A tool
+// error is a *pane.TaskError; an MCP server that cannot be reached another
+// error.
 func (a *Agent) ListTasks(ctx context.Context, user, filter, cursor string, loc *time.Location) (pane.TaskPage, error) {
 	if loc == nil {
-		loc = a.cfg.Location
+		loc = a.location(ctx)
 	}
+	ctx = chatkit.WithTimeZone(ctx, loc) // for the MCP server's "overdue" too
 	args := map[string]any{"limit": paneLimit, "sort": "due"}
 	var keep func(pane.PaneTask) bool
 	switch filter {

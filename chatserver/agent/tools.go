@@ -125,11 +125,18 @@ type session struct {
 	user    string
 	tools   []*mcp.Tool // from the Connector, once per session
 	metrics Metrics
+	zone    string // the user's time zone, sent with every call (TimeZoneMeta)
 }
 
-// connect returns a session for user.
-func (a *Agent) connect(_ context.Context, user string) (*session, error) {
-	return &session{conn: a.cfg.Tools, user: user, metrics: a.cfg.Metrics}, nil
+// TimeZoneMeta is the _meta key of a tools/call in which the agent names
+// the user's time zone (see location), as the TaskPilot MCP server reads
+// it (mcpserver.TimeZoneMeta), so that its "today", "tomorrow" and
+// "overdue" are the user's too.
+const TimeZoneMeta = "taskpilot/timezone"
+
+// connect returns a session for user in the time zone of ctx's request.
+func (a *Agent) connect(ctx context.Context, user string) (*session, error) {
+	return &session{conn: a.cfg.Tools, user: user, metrics: a.cfg.Metrics, zone: a.location(ctx).String()}, nil
 }
 
 // close ends the session's use of the server (the connection stays).
@@ -209,7 +216,11 @@ func (s *session) callTool(ctx context.Context, name string, args json.RawMessag
 	if !s.hasTool(ctx, name) {
 		return failed(rec, fmt.Sprintf("there is no tool named %q", name)), "", nil
 	}
-	res, err := s.conn.CallTool(ctx, s.user, &mcp.CallToolParams{Name: name, Arguments: obj})
+	params := &mcp.CallToolParams{Name: name, Arguments: obj}
+	if s.zone != "" && s.zone != "Local" { // "Local" means nothing to the server: it keeps its own
+		params.Meta = mcp.Meta{TimeZoneMeta: s.zone}
+	}
+	res, err := s.conn.CallTool(ctx, s.user, params)
 	if err != nil {
 		if msg, ok := refusal(err); ok && ctx.Err() == nil {
 			return failed(rec, msg), "", nil

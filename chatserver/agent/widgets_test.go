@@ -153,7 +153,7 @@ func TestTaskListWidgetWorksInPlace(t *testing.T) {
 			// Untick it with the streaming endpoint: it is reopened in place.
 			frames = e.stream(t, context.Background(), alice, customAction("threads.custom_action", thread, widgetID,
 				clicked(actionOf(t, boxes[0], "onChangeAction"), nil)))
-			if diff := cmp.Diff([]string{"stream_options", "replaced:widget"}, summary(frames)); diff != "" {
+			if diff := cmp.Diff([]string{"stream_options", "replaced:widget", "done:workflow"}, summary(frames)); diff != "" {
 				t.Errorf("events (-want +got):\n%s", diff)
 			}
 			if tasks := e.taskList(t, alice); tasks[0].Completed {
@@ -380,7 +380,7 @@ func TestTaskCardAfterAdd(t *testing.T) {
 			// Done, streamed: a weekly task rolls on to its next week.
 			box := nodes(card, "Checkbox")[0]
 			frames = e.stream(t, context.Background(), alice, customAction("threads.custom_action", thread, cardID, clicked(actionOf(t, box, "onChangeAction"), nil)))
-			if diff := cmp.Diff([]string{"stream_options", "replaced:widget"}, summary(frames)); diff != "" {
+			if diff := cmp.Diff([]string{"stream_options", "replaced:widget", "done:workflow"}, summary(frames)); diff != "" {
 				t.Errorf("events (-want +got):\n%s", diff)
 			}
 			card = widgets(frames)[0]["widget"].(map[string]any)
@@ -602,6 +602,8 @@ func TestWidgetActionsRefuseOtherUsers(t *testing.T) {
 			frames = e.stream(t, context.Background(), bob, addMessage(bobThread, "/add Bob card"))
 			bobCard := widgets(frames)[0]["id"].(string)
 			before := e.taskList(t, alice)
+			aliceItems := len(e.storedItems(t, alice, aliceThread))
+			bobSteps := len(e.workflows(t, bob, bobThread))
 
 			actions := []map[string]any{
 				{"type": "task.complete", "payload": map[string]any{"task_id": 1}},
@@ -628,10 +630,22 @@ func TestWidgetActionsRefuseOtherUsers(t *testing.T) {
 						}
 					}
 				}
-				// From his own widgets, on her task numbers: his own tasks only.
+				// From his own widgets, on her task numbers: his own tasks only,
+				// and his thread's steps say so.
 				for _, target := range []string{bobList, bobCard} {
 					if _, err := e.call(t, bob, customAction("threads.sync_custom_action", bobThread, target, act)); err != nil {
 						t.Errorf("bob's %s on his own widget: %v", act["type"], err)
+					}
+					if act["type"] == "task.more" {
+						continue // no step
+					}
+					steps := e.workflows(t, bob, bobThread)
+					if len(steps) != bobSteps+1 {
+						t.Fatalf("bob's %s: %d steps, want %d", act["type"], len(steps), bobSteps+1)
+					}
+					bobSteps++
+					if last := steps[len(steps)-1]; strings.Contains(last.Title, "Alice") || strings.Contains(last.Content, "Alice") {
+						t.Errorf("bob's %s step names alice's task: %+v", act["type"], last)
 					}
 				}
 			}
@@ -643,6 +657,9 @@ func TestWidgetActionsRefuseOtherUsers(t *testing.T) {
 			}
 			if diff := cmp.Diff(before, e.taskList(t, alice)); diff != "" {
 				t.Errorf("alice's tasks changed (-before +after):\n%s", diff)
+			}
+			if n := len(e.storedItems(t, alice, aliceThread)); n != aliceItems {
+				t.Errorf("alice's thread has %d items after bob's attempts, want %d", n, aliceItems)
 			}
 			for _, task := range e.taskList(t, bob) {
 				if strings.HasPrefix(task.Title, "Alice") {

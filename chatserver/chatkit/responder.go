@@ -52,9 +52,12 @@ type SyncActionResult struct {
 	// Updated replaces sender in place (same id) and is sent back as
 	// updated_item; nil means no change.
 	Updated ThreadItem
-	// Notes are appended to the thread and never sent to the client, e.g.
-	// a HiddenContextItem telling the model what the user clicked. Each
-	// needs an id (NewID); an empty thread id or creation time is filled in.
+	// Notes are appended to the thread and not sent in the response
+	// (threads.sync_custom_action answers with one item), e.g. a
+	// HiddenContextItem telling the model what the user clicked, or a
+	// WorkflowItem confirming what the action did, which the client shows
+	// when it next loads the thread's items. Each needs an id (NewID); an
+	// empty thread id or creation time is filled in.
 	Notes []ThreadItem
 }
 

@@ -166,9 +166,14 @@ func filter(w *where, f models.TaskFilter) error {
 	if f.Overdue {
 		at := f.Now
 		if at.IsZero() {
-			at = time.Now()
+			at = time.Now().UTC()
 		}
-		w.add("completed = ? AND overdue_at <= ?", false, at.Unix())
+		// A date-time is overdue from its moment, a date from the end of
+		// that day in at's time zone: when it is before today there (dates
+		// are keyed at midnight UTC).
+		today := models.Today(at, at.Location()).Unix()
+		w.add("completed = ? AND ((due_has_time = ? AND overdue_at <= ?) OR (due_has_time = ? AND due_key < ?))",
+			false, true, at.Unix(), false, today)
 	}
 	return nil
 }

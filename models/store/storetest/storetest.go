@@ -479,6 +479,12 @@ func testListFilters(t *testing.T, s *store.Store) {
 		{"overdue a second earlier", models.TaskFilter{Overdue: true, Now: now.Add(-time.Second)}, []int64{5, 7}},
 		{"date due today is not overdue", models.TaskFilter{Overdue: true, Now: at("2026-06-09T23:59:59Z")}, []int64{7}},
 		{"overdue and tag", models.TaskFilter{Overdue: true, Now: now, Tag: "work"}, []int64{4}},
+		// A date is over at its end in Now's time zone, the user's: 12:00 UTC
+		// on June 9 is June 10 in UTC+14; 09:30 UTC on June 10 is still June 9
+		// in UTC-11 (while 4's moment has passed everywhere).
+		{"date over in UTC+14", models.TaskFilter{Overdue: true, Now: at("2026-06-09T12:00:00Z").In(time.FixedZone("UTC+14", 14*3600))}, []int64{5, 7}},
+		{"same instant in UTC", models.TaskFilter{Overdue: true, Now: at("2026-06-09T12:00:00Z")}, []int64{7}},
+		{"date not over in UTC-11", models.TaskFilter{Overdue: true, Now: at("2026-06-10T09:30:00Z").In(time.FixedZone("UTC-11", -11*3600))}, []int64{4, 7}},
 		{"combined", models.TaskFilter{Status: models.StatusPending, Priority: models.PriorityHigh, Tag: "home"}, []int64{7}},
 	}
 	for _, tc := range tests {
