@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -101,20 +102,11 @@ func taskNumber(s string) (int64, bool) {
 func messageTags(m *chatkit.UserMessageItem) []taskTag {
 	var tags []taskTag
 	for _, c := range m.Content {
-		if t, ok := parseTaskTag(c); ok && !containsTag(tags, t) {
+		if t, ok := parseTaskTag(c); ok && !slices.Contains(tags, t) {
 			tags = append(tags, t)
 		}
 	}
 	return tags
-}
-
-func containsTag(tags []taskTag, t taskTag) bool {
-	for _, x := range tags {
-		if x == t {
-			return true
-		}
-	}
-	return false
 }
 
 // confirmTags looks up the task tags of the user messages in items as the
@@ -126,7 +118,7 @@ func (a *Agent) confirmTags(ctx context.Context, s *session, items []chatkit.Thr
 	for _, it := range items {
 		if m, ok := it.(*chatkit.UserMessageItem); ok {
 			for _, t := range messageTags(m) {
-				if !containsTag(tags, t) {
+				if !slices.Contains(tags, t) {
 					tags = append(tags, t)
 				}
 			}
