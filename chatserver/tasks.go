@@ -18,9 +18,11 @@ import (
 // The live task pane's routes (Options.Pane), authenticated, rate
 // limited and checked like /chatkit:
 //
-//	GET  /api/v1/tasks?filter=today|overdue|all|completed[&cursor=][&tz=]
+//	GET  /api/v1/tasks?filter=today|overdue|all|completed[&q=][&cursor=][&tz=]
 //	     a page of the user's tasks (pane.TaskPage), read through the MCP
-//	     server as the user; tz is the browser's IANA time zone for "today"
+//	     server as the user; tz is the browser's IANA time zone for "today";
+//	     q keeps the tasks whose title or description contains it (the
+//	     composer's "@" task search)
 //	POST /api/v1/tasks/{task_id}/{complete|reopen|delete|restore}
 //	     changes one task through the MCP server as the user
 //	     (pane.TaskChanged)
@@ -48,7 +50,7 @@ const (
 // implements it through the MCP server.
 type TaskLister interface {
 	// ListTasks returns a page of user's tasks (see agent.Agent.ListTasks).
-	ListTasks(ctx context.Context, user, filter, cursor string, loc *time.Location) (pane.TaskPage, error)
+	ListTasks(ctx context.Context, user string, q pane.ListQuery) (pane.TaskPage, error)
 	// ChangeTask changes one of user's tasks (see agent.Agent.ChangeTask).
 	ChangeTask(ctx context.Context, user string, taskID int64, change string) (pane.TaskChanged, error)
 }
@@ -101,22 +103,26 @@ const maxTZ = 64
 // (chatkit.TimeZoneHeader), else the server's.
 func (s *server) listTasks(c *gin.Context) {
 	withTimeZone(c)
-	filter := c.DefaultQuery("filter", pane.FilterAll)
-	var loc *time.Location
+	q := pane.ListQuery{Filter: c.DefaultQuery("filter", pane.FilterAll), Cursor: c.Query("cursor"), Search: c.Query("q")}
 	if tz := c.Query("tz"); tz != "" {
 		l, err := time.LoadLocation(tz)
 		if len(tz) > maxTZ || err != nil || tz == "Local" {
 			writeError(c, http.StatusBadRequest, "invalid_request", "tz: not a time zone name such as Europe/Paris")
 			return
 		}
-		loc = l
+		q.Location = l
 	}
-	cursor := c.Query("cursor")
-	if len(cursor) > 1000 {
+	if len(q.Cursor) > 1000 {
 		writeError(c, http.StatusBadRequest, "invalid_request", "cursor: too long")
 		return
 	}
-	page, err := s.opts.Pane.Tasks.ListTasks(c.Request.Context(), userOf(c), filter, cursor, loc)
+	search, err := models.ValidateLine("q", q.Search, models.MaxTitleLen)
+	if err != nil {
+		writeError(c, http.StatusBadRequest, "invalid_request", err.Error())
+		return
+	}
+	q.Search = search
+	page, err := s.opts.Pane.Tasks.ListTasks(c.Request.Context(), userOf(c), q)
 	if err != nil {
 		s.writeTaskError(c, err)
 		return

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"runtime"
 	"strings"
 	"sync"
@@ -262,6 +263,22 @@ func TestTaskPaneLive(t *testing.T) {
 			}
 			if got := r.paneTitles("bob", "filter=all"); strings.Join(got, ",") != "Bob's first,Bob's second" {
 				t.Errorf("bob's pane lists %q", got)
+			}
+			// The composer's "@" search: the user's own tasks only.
+			for _, tt := range []struct{ user, query, want string }{
+				{"alice", "filter=all&q=MILK", "Buy milk"},
+				{"alice", "filter=all&q=" + url.QueryEscape(" a "), "Call mom,Pay rent"},
+				{"alice", "filter=all&q=first", ""},
+				{"bob", "filter=all&q=milk", ""},
+				{"bob", "filter=all&q=first", "Bob's first"},
+			} {
+				if got := strings.Join(r.paneTitles(tt.user, tt.query), ","); got != tt.want {
+					t.Errorf("%s %s: %q, want %q", tt.user, tt.query, got, tt.want)
+				}
+			}
+			long := url.QueryEscape(strings.Repeat("x", 201))
+			if status, body := r.get("alice", "/api/v1/tasks?filter=all&q="+long); status != http.StatusBadRequest || errorCode(body) != "invalid_request" {
+				t.Errorf("a 201-character search: %d %v, want 400", status, body)
 			}
 
 			// The pane's quick actions: through MCP, so heard like any change.

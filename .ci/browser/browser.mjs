@@ -758,6 +758,186 @@ if (process.env.MODEL_URL) {
   log('skip widgets with a model: MODEL_URL is not set');
 }
 
+// ---- the composer: commands, tags, Plan my day (dave, on the main server) -----
+
+// composerBox returns the message box of page.
+const composerBox = (page) => page.getByLabel('Message', { exact: true });
+
+// activeOption returns the text of the option the box points at (aria-activedescendant), checking it is the selected one.
+async function activeOption(page) {
+  return page.evaluate(() => {
+    const box = document.getElementById('composer-input');
+    const id = box.getAttribute('aria-activedescendant');
+    const el = id && document.getElementById(id);
+    if (!el) return null;
+    if (el.getAttribute('role') !== 'option' || el.getAttribute('aria-selected') !== 'true') return `not a selected option: ${el.outerHTML}`;
+    return el.querySelector('.menu-label').textContent;
+  });
+}
+
+const dave = await newPage();
+
+await check('composer: "/" opens the command menu, filtered as you type, picked by keyboard', async () => {
+  const { page } = dave;
+  await page.goto(`${BASE}/lite`);
+  await signIn(page, 'dave');
+  await page.getByRole('button', { name: 'Plan my day' }).first().waitFor();
+  const box = composerBox(page);
+  await box.focus();
+  await page.keyboard.type('/');
+  const menu = page.getByRole('listbox', { name: 'Commands' });
+  await menu.waitFor();
+  const all = await menu.getByRole('option').allInnerTexts();
+  for (const c of ['/add', '/list', '/done', '/undo', '/delete', '/trash', '/help']) assert(all.some((t) => t.startsWith(c)), `menu lacks ${c}: ${all}`);
+  assert((await activeOption(page)) === '/add', `first active option: ${await activeOption(page)}`);
+  await page.keyboard.press('ArrowDown');
+  assert((await activeOption(page)) === '/list', `after ArrowDown: ${await activeOption(page)}`);
+  await page.keyboard.press('ArrowUp');
+  await page.keyboard.press('ArrowUp'); // wraps to the last
+  assert((await activeOption(page)) === '/help', `after ArrowUp twice: ${await activeOption(page)}`);
+  // Escape closes the menu and leaves the text.
+  await page.keyboard.press('Escape');
+  await menu.waitFor({ state: 'hidden' });
+  assert((await box.inputValue()) === '/', `after Escape: ${await box.inputValue()}`);
+  // Filtered as you type; Tab picks and waits for the arguments.
+  await page.keyboard.type('ad');
+  await menu.waitFor();
+  const filtered = await menu.getByRole('option').allInnerTexts();
+  assert(filtered.length === 1 && filtered[0].startsWith('/add'), `"/ad" lists ${filtered}`);
+  await page.keyboard.press('Tab');
+  await menu.waitFor({ state: 'hidden' });
+  assert((await box.inputValue()) === '/add ', `after Tab: ${await box.inputValue()}`);
+  assert((await page.evaluate(() => document.activeElement.id)) === 'composer-input', 'the box lost the focus');
+  await page.keyboard.type('Buy oat milk');
+  await page.keyboard.press('Enter');
+  await waitForAnswer(page, 'Buy oat milk');
+  // A command without arguments is sent when picked with Enter.
+  await page.keyboard.type('/li');
+  await menu.waitFor();
+  await page.keyboard.press('Enter');
+  await page.locator('.msg.user', { hasText: '/list' }).waitFor();
+  await page.getByRole('checkbox', { name: 'Buy oat milk', exact: true }).waitFor();
+});
+
+await check('composer: "@" searches your tasks, picking makes a tag, the assistant gets the task number', async () => {
+  const { page } = dave;
+  await mcpCall('dave', 'add_task', { title: 'Call the bank', priority: 'high' });
+  const box = composerBox(page);
+  await box.focus();
+  await page.keyboard.type('what about @bank');
+  const menu = page.getByRole('listbox', { name: 'Tasks' });
+  await menu.getByRole('option', { name: /Call the bank/ }).waitFor();
+  const options = await menu.getByRole('option').allInnerTexts();
+  assert(options.length === 1 && options[0].includes('#2'), `"@bank" lists ${options}`);
+  assert((await activeOption(page)) === 'Call the bank', `active option ${await activeOption(page)}`);
+  await page.keyboard.press('Enter');
+  await menu.waitFor({ state: 'hidden' });
+  assert((await box.inputValue()) === 'what about @Call the bank ', `after picking: ${await box.inputValue()}`);
+  await page.getByRole('list', { name: 'Tagged tasks' }).getByText('#2 Call the bank').waitFor();
+  // Nothing matches: the menu says so, and Enter still sends.
+  await page.keyboard.type('and @zzz');
+  await page.locator('#composer-menu-empty', { hasText: 'No task matches' }).waitFor();
+  await page.keyboard.press('Escape');
+  await box.fill('what about @Call the bank');
+  await page.keyboard.press('Enter');
+  await page.locator('.msg.user', { hasText: 'what about @Call the bank' }).waitFor();
+  await waitForAnswer(page, 'You tagged task 2: Call the bank.');
+  assert(await page.getByRole('list', { name: 'Tagged tasks' }).isHidden(), 'the tag chips stay after sending');
+});
+
+await check('composer: "Plan my day", as a starter and as a composer tool', async () => {
+  const { page } = dave;
+  await page.getByRole('button', { name: 'New chat' }).click();
+  await page.locator('#prompts').getByRole('button', { name: 'Plan my day' }).click();
+  await page.locator('.msg.user', { hasText: 'Plan my day' }).waitFor();
+  await waitForAnswer(page, 'Here is your plan for today.');
+  await confirmation(page, 'No tasks found'); // the model's list_tasks call (nothing is overdue)
+  const tool = page.locator('#composer').getByRole('button', { name: 'Plan my day' });
+  await tool.click();
+  assert((await tool.getAttribute('aria-pressed')) === 'true', 'the tool is not pressed');
+  await composerBox(page).fill('I have the dentist at 3');
+  await composerBox(page).press('Enter');
+  await page.locator('.msg.user', { hasText: 'I have the dentist at 3' }).waitFor();
+  await page.locator('.msg.assistant', { hasText: 'Here is your plan for today.' }).nth(1).waitFor();
+  assert((await tool.getAttribute('aria-pressed')) === 'false', 'the tool stays on after sending');
+  // Without the tool the model answers as usual.
+  await sendMessage(page, 'thanks');
+  await waitForAnswer(page, 'You said: thanks');
+});
+
+for (const scheme of ['light', 'dark']) {
+  await check(`composer: no serious accessibility violations with the menus open (axe, ${scheme})`, async () => {
+    const { page, context } = await newPage({ bypassCSP: true, colorScheme: scheme });
+    try {
+      await page.goto(`${BASE}/lite`);
+      await signIn(page, 'dave');
+      await composerBox(page).focus();
+      await page.keyboard.type('/');
+      await page.getByRole('listbox', { name: 'Commands' }).waitFor();
+      const commands = await axeViolations(page);
+      assert(commands.length === 0, `command menu: ${JSON.stringify(commands)}`);
+      await composerBox(page).fill('');
+      await page.keyboard.type('@oat');
+      await page.getByRole('listbox', { name: 'Tasks' }).getByRole('option', { name: /Buy oat milk/ }).waitFor();
+      const tags = await axeViolations(page);
+      assert(tags.length === 0, `tag menu: ${JSON.stringify(tags)}`);
+      await page.keyboard.press('Enter');
+      await page.locator('#composer').getByRole('button', { name: 'Plan my day' }).click();
+      const chips = await axeViolations(page);
+      assert(chips.length === 0, `tag chip and tool: ${JSON.stringify(chips)}`);
+    } finally {
+      await context.close();
+    }
+  });
+}
+
+await check('composer: screenshot with the command menu open', async () => {
+  const { page } = dave;
+  await composerBox(page).fill('');
+  await composerBox(page).focus();
+  await page.keyboard.type('/');
+  await page.getByRole('listbox', { name: 'Commands' }).waitFor();
+  await page.screenshot({ path: join(ARTIFACTS, 'lite-commands.png') });
+  await page.keyboard.press('Escape');
+});
+
+await check('composer: phone width, dark: both menus by keyboard, nothing overflows', async () => {
+  const phone = await newPage({ viewport: { width: 390, height: 844 }, colorScheme: 'dark', hasTouch: true, isMobile: true });
+  try {
+    const { page } = phone;
+    await page.goto(`${BASE}/lite`);
+    await signIn(page, 'dave');
+    const box = composerBox(page);
+    await box.focus();
+    await page.keyboard.type('/d');
+    const menu = page.getByRole('listbox', { name: 'Commands' });
+    await menu.waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert(overflow <= 0, `the page scrolls sideways by ${overflow}px with the menu open`);
+    const box2 = await page.locator('#composer-menu').boundingBox();
+    assert(box2 && box2.x >= 0 && box2.x + box2.width <= 390 && box2.y >= 0, `menu off screen: ${JSON.stringify(box2)}`);
+    await page.screenshot({ path: join(ARTIFACTS, 'lite-commands-phone-dark.png') });
+    await page.keyboard.press('Escape');
+    await box.fill('');
+    await page.keyboard.type('@oat');
+    await page.getByRole('listbox', { name: 'Tasks' }).getByRole('option', { name: /Buy oat milk/ }).waitFor();
+    await page.keyboard.press('Tab');
+    await page.getByRole('list', { name: 'Tagged tasks' }).getByText('#1 Buy oat milk').waitFor();
+    await page.keyboard.type('is it done?');
+    await page.keyboard.press('Enter');
+    await waitForAnswer(page, 'You tagged task 1: Buy oat milk.');
+    const overflow2 = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert(overflow2 <= 0, `the page scrolls sideways by ${overflow2}px`);
+  } finally {
+    await phone.context.close();
+  }
+});
+
+await check('composer: no console errors or CSP violations', async () => {
+  assert(dave.page.problems.length === 0, dave.page.problems.join('\n'));
+});
+await dave.context.close();
+
 // ---- the ChatKit page ---------------------------------------------------------
 
 await check('/: served with the ChatKit configuration', async () => {
@@ -868,6 +1048,20 @@ await check('/: mounts <openai-chatkit> with our options (stub element)', async 
       return (await res.json()).data.map((t) => t.title);
     });
     assert(Array.isArray(titles) && titles.includes('Groceries'), `threads via the custom fetch: ${titles}`);
+    // ChatKit 1.9's composer: the slash commands, "@" tags of alice's tasks
+    // (searched through the task API with her token), the Plan my day tool.
+    const ck = await page.evaluate(async () => {
+      const x = window.__chatkitOptions;
+      const commands = (await x.commands.onSearch('')).map((c) => c.label);
+      const entities = await x.entities.onTagSearch('milk');
+      const preview = entities.length ? await x.entities.onRequestPreview(entities[0]) : null;
+      return { enabled: x.commands.enabled, commands, entities, preview, tools: x.composer.tools.map((t) => t.id), first: x.startScreen.prompts[0].prompt };
+    });
+    assert(ck.enabled && ck.commands.includes('/add') && ck.commands.includes('/list'), `commands ${JSON.stringify(ck.commands)}`);
+    const milk = ck.entities.find((e) => e.title === 'Buy milk');
+    assert(milk && milk.id === 'task_1' && milk.data.number === '1', `tag search for alice: ${JSON.stringify(ck.entities)}`);
+    assert(ck.preview && ck.preview.preview.type === 'Basic' && JSON.stringify(ck.preview).includes('Buy milk'), `preview ${JSON.stringify(ck.preview)}`);
+    assert(ck.tools.includes('plan_day') && ck.first === 'Plan my day', `tools ${ck.tools}, first prompt ${ck.first}`);
     assert(page.url() === `${BASE}/`, `moved to ${page.url()}`);
   } finally {
     await context.close();

@@ -2,7 +2,11 @@
 // tests (run.sh starts it and points taskpilot serve at it), streaming
 // real chat.completion.chunk SSE with no latency:
 //
+//   a "Plan my day" turn (the agent's   -> list_tasks {"status":"pending","overdue":true},
+//   plan instruction, a system message)    then "Here is your plan for today."
 //   the last message is a tool result  -> "Done! I ran <tool>."
+//   the last message is the note of    -> "You tagged task <n>: <title>." per task
+//   tagged tasks
 //   "please add <title>"               -> add_task {"title": <title>}
 //   anything else                      -> "You said: <text>"
 //
@@ -11,14 +15,25 @@ import { createServer } from 'node:http';
 
 const port = Number(process.argv[2]);
 
+const textOf = (m) => (typeof m.content === 'string' ? m.content : (m.content || []).map((p) => p.text || '').join(''));
+
 function reply(messages) {
   const last = messages[messages.length - 1] || {};
+  const planning = messages.some((m) => m.role === 'system' && textOf(m).includes('plan their day'));
+  if (planning) {
+    if (last.role === 'tool') return { text: 'Here is your plan for today.' };
+    return { tool: 'list_tasks', args: JSON.stringify({ status: 'pending', overdue: true }) };
+  }
+  if (last.role === 'user' && textOf(last).includes('The user tagged these tasks')) {
+    const tasks = [...textOf(last).matchAll(/^task (\d+): (.+)$/gm)].map((m) => `task ${m[1]}: ${m[2]}`);
+    return { text: tasks.map((t) => `You tagged ${t}.`).join(' ') };
+  }
   if (last.role === 'tool') {
     let name = 'a tool';
     for (const m of messages) for (const c of m.tool_calls || []) if (c.id === last.tool_call_id) name = c.function.name;
     return { text: `Done! I ran ${name}.` };
   }
-  const text = typeof last.content === 'string' ? last.content : (last.content || []).map((p) => p.text || '').join('');
+  const text = textOf(last);
   const m = /^please add (.+)$/i.exec(text.trim());
   if (m) return { tool: 'add_task', args: JSON.stringify({ title: m[1] }) };
   return { text: `You said: ${text}` };

@@ -2,8 +2,9 @@
 # run.sh runs the browser tests (.ci/browser/browser.mjs): headless Chromium,
 # driven by Playwright, against a real `taskpilot serve` on loopback ports
 # with a temporary SQLite database, auth on and a fake model
-# (.ci/browser/fakemodel.mjs: "please add X" calls add_task; slash commands
-# do not reach it).
+# (.ci/browser/fakemodel.mjs: "please add X" calls add_task, a tagged task is
+# answered with its number, Plan my day calls list_tasks; slash commands do
+# not reach it).
 #
 # It installs what it needs, idempotently:
 #   - Debian's chromium (apt-get) if /usr/bin/chromium is missing;
@@ -30,7 +31,8 @@
 # another port, with a session token (INSPECTOR_URL and the rest).
 #
 # Screenshots go to artifacts/screenshots/ (lite.png, lite-phone-dark.png,
-# signin.png, lite-pane-phone-dark.png, inspector.png).
+# signin.png, lite-pane-phone-dark.png, lite-commands.png,
+# lite-commands-phone-dark.png, inspector.png).
 # The last line is `browser: N passed, N failed`; the exit status is
 # non-zero if anything failed.
 #

@@ -202,10 +202,11 @@ func (a *Agent) Respond(ctx context.Context, turn *chatkit.Turn, input *chatkit.
 		}
 		return say(turn, noModelReply)
 	}
-	return a.runModel(ctx, turn)
+	return a.runModel(ctx, turn, input)
 }
 
-// userText returns the text of a user message, tags written as @text.
+// userText returns the text of a user message, tags written as @text
+// (see tags.go for what the model learns about tagged tasks).
 func userText(m *chatkit.UserMessageItem) string {
 	var b strings.Builder
 	for _, c := range m.Content {

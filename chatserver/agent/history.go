@@ -38,8 +38,10 @@ const (
 // toMessages converts stored items, oldest first, to model input, as the
 // reference ThreadItemConverter does, plus TaskPilot's tool call records:
 // each becomes an assistant message calling the tool and the tool's
-// answer, exactly as the model saw them when it made the call.
-func toMessages(items []chatkit.ThreadItem) []openai.ChatCompletionMessageParamUnion {
+// answer, exactly as the model saw them when it made the call. A user
+// message with task tags in confirmed (see confirmTags) is followed by a
+// hidden note naming those tasks by number.
+func toMessages(items []chatkit.ThreadItem, confirmed map[taskTag]string) []openai.ChatCompletionMessageParamUnion {
 	var msgs []openai.ChatCompletionMessageParamUnion
 	lastUser := -1
 	for i, it := range items {
@@ -55,6 +57,9 @@ func toMessages(items []chatkit.ThreadItem) []openai.ChatCompletionMessageParamU
 				text = noTextReply
 			}
 			msgs = append(msgs, openai.UserMessage(text))
+			if note := tagText(it, confirmed); note != "" {
+				msgs = append(msgs, openai.UserMessage(note))
+			}
 			if i == lastUser && it.QuotedText != "" {
 				msgs = append(msgs, openai.UserMessage(quoteNote+it.QuotedText))
 			}

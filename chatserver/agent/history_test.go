@@ -47,7 +47,7 @@ func TestToMessages(t *testing.T) {
 		user("msg_5", "and this?", "a quote"),
 	}
 	var got []map[string]any
-	for _, m := range toMessages(items) {
+	for _, m := range toMessages(items, nil) {
 		b, err := json.Marshal(m)
 		if err != nil {
 			t.Fatal(err)

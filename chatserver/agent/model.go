@@ -25,8 +25,10 @@ const (
 
 // runModel answers the thread with the model: it streams the model's
 // text, runs the tools it calls through MCP, and feeds the results back,
-// for at most MaxToolRounds rounds of tool calls.
-func (a *Agent) runModel(ctx context.Context, turn *chatkit.Turn) error {
+// for at most MaxToolRounds rounds of tool calls. input is the turn's
+// message (nil for a resumed turn); its composer tool may add
+// instructions (see wantsPlan).
+func (a *Agent) runModel(ctx context.Context, turn *chatkit.Turn, input *chatkit.UserMessageItem) error {
 	s, err := a.connect(ctx, turn.User)
 	if err != nil {
 		return err
@@ -41,9 +43,12 @@ func (a *Agent) runModel(ctx context.Context, turn *chatkit.Turn) error {
 	if err != nil {
 		return err
 	}
-	msgs := append([]openai.ChatCompletionMessageParamUnion{
-		openai.SystemMessage(systemPrompt(a.cfg.Now(), a.location(ctx))),
-	}, toMessages(items)...)
+	now, loc := a.cfg.Now(), a.location(ctx)
+	msgs := []openai.ChatCompletionMessageParamUnion{openai.SystemMessage(systemPrompt(now, loc))}
+	if wantsPlan(input) {
+		msgs = append(msgs, openai.SystemMessage(planDayInstructions(now, loc)))
+	}
+	msgs = append(msgs, toMessages(items, a.confirmTags(ctx, s, items))...)
 	params := openai.ChatCompletionNewParams{Model: a.cfg.Model, Tools: a.fnTools.get(mcpTools)}
 
 	for round := 0; ; round++ {

@@ -20,18 +20,21 @@ import (
 // paneLimit is the pane's page size.
 const paneLimit = 50
 
-// ListTasks returns a page of user's tasks for the pane, by calling
-// list_tasks as user. filter is one of the Filter constants; cursor is a
-// previous page's NextCursor or ""; loc is the user's time zone for
-// "today" and "overdue" (nil means the request's, see location). A tool
-// error is a *pane.TaskError; an MCP server that cannot be reached another
-// error.
-func (a *Agent) ListTasks(ctx context.Context, user, filter, cursor string, loc *time.Location) (pane.TaskPage, error) {
+// ListTasks returns a page of user's tasks for the pane and the
+// composer's task search, by calling list_tasks as user (q.Search is its
+// query). q.Location is the user's time zone for "today" and "overdue"
+// (nil means the request's, see location). A tool error is a
+// *pane.TaskError; an MCP server that cannot be reached another error.
+func (a *Agent) ListTasks(ctx context.Context, user string, q pane.ListQuery) (pane.TaskPage, error) {
+	loc, filter, cursor := q.Location, q.Filter, q.Cursor
 	if loc == nil {
 		loc = a.location(ctx)
 	}
 	ctx = chatkit.WithTimeZone(ctx, loc) // for the MCP server's "overdue" too
 	args := map[string]any{"limit": paneLimit, "sort": "due"}
+	if search := strings.TrimSpace(q.Search); search != "" {
+		args["query"] = search
+	}
 	var keep func(pane.PaneTask) bool
 	switch filter {
 	case pane.FilterToday:

@@ -2,7 +2,10 @@ package agent
 
 import (
 	"fmt"
+	"strings"
 	"time"
+
+	"github.com/taskpilot/taskpilot/chatserver/chatkit"
 )
 
 // systemPrompt is the model's instructions for a turn at now, in the
@@ -27,6 +30,41 @@ How you answer:
 
 Dates: today is %s, %s (time zone %s); tomorrow is %s. Turn relative dates ("tomorrow", "next Friday", "in 3 days") into YYYY-MM-DD before passing them to a tool.`,
 		today.Weekday(), today.Format(time.DateOnly), zoneName(loc, today), tomorrow.Format(time.DateOnly))
+}
+
+// PlanDayTool is the id of the composer's "Plan my day" tool
+// (inference_options.tool_choice.id); the start screen's "Plan my day"
+// prompt, which cannot carry a tool choice, means the same.
+const PlanDayTool = "plan_day"
+
+// planDayPrompt is the text of the "Plan my day" starter.
+const planDayPrompt = "plan my day"
+
+// wantsPlan reports whether input asks for a plan of the day: the
+// plan_day tool was picked, or the message is the starter's text. Other
+// tool ids are not errors: they are ignored.
+func wantsPlan(input *chatkit.UserMessageItem) bool {
+	if input == nil {
+		return false
+	}
+	if tc := input.InferenceOptions.ToolChoice; tc != nil && tc.ID == PlanDayTool {
+		return true
+	}
+	text := strings.ToLower(strings.TrimRight(strings.TrimSpace(userText(input)), ".!?"))
+	return text == planDayPrompt
+}
+
+// planDayInstructions is the extra instruction of a "Plan my day" turn, at
+// now in the user's time zone loc.
+func planDayInstructions(now time.Time, loc *time.Location) string {
+	today := now.In(loc)
+	return fmt.Sprintf(`The user asked you to plan their day (today is %s, %s, time zone %s).
+1. Call list_tasks with status "pending" and overdue true for the overdue tasks, and with status "pending", due_after %s and due_before %s for the tasks due today.
+2. Answer with a short plan for today: overdue tasks first, then today's by priority (high first), each with its task number, at most about eight. Say which ones could move to tomorrow if the day is full.
+3. Change nothing: offer to move, complete or reschedule tasks, and act only when the user says so.
+If nothing is due or overdue, say so in one sentence and offer to show the other pending tasks.`,
+		today.Weekday(), today.Format(time.DateOnly), zoneName(loc, today),
+		today.AddDate(0, 0, -1).Format(time.DateOnly), today.AddDate(0, 0, 1).Format(time.DateOnly))
 }
 
 // zoneName names loc for people: its IANA name, or its abbreviation.

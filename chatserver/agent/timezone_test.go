@@ -53,7 +53,7 @@ func TestUserTimeZone(t *testing.T) {
 				ctx := chatkit.WithTimeZone(context.Background(), mustLocation(t, tt.zone))
 
 				for filter, want := range map[string][]string{pane.FilterToday: tt.today, pane.FilterOverdue: tt.overdue} {
-					page, err := e.agent.ListTasks(ctx, user, filter, "", nil)
+					page, err := e.agent.ListTasks(ctx, user, pane.ListQuery{Filter: filter})
 					if err != nil {
 						t.Fatalf("%s: pane %s: %v", tt.zone, filter, err)
 					}

@@ -5,7 +5,10 @@
 // other.
 package pane
 
-import "errors"
+import (
+	"errors"
+	"time"
+)
 
 // Filters of a listing.
 const (
@@ -22,6 +25,18 @@ const (
 	ChangeDelete   = "delete"  // to the trash
 	ChangeRestore  = "restore" // out of the trash (Undo)
 )
+
+// ListQuery is what a listing asks for.
+type ListQuery struct {
+	Filter string // one of the Filter constants
+	Cursor string // a previous page's NextCursor, or ""
+	// Search, if not "", keeps the tasks whose title or description
+	// contains it, ignoring case (the composer's "@" task search).
+	Search string
+	// Location is the user's time zone for "today"; nil means the
+	// server's.
+	Location *time.Location
+}
 
 // PaneTask is a task as the pane shows it.
 type PaneTask struct {

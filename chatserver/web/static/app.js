@@ -7,10 +7,12 @@
 //   threads.js     the conversation list, opening, renaming, deleting
 //   transcript.js  the open conversation's items in the log
 //   stream.js      sending and applying a streamed answer's events
-//   composer.js    the message box
+//   composer.js    the message box, its command and tag menus, its tool
 //   pane.js        the live task pane beside the chat
-//   model.js       the DOM-free rules the others use (node-tested)
+//   model.js       the DOM-free rules the others use (node-tested), with
+//                  composermodel.js for the composer's
 import { showLogin, takeDraft } from './auth.js';
+import { PLAN_DAY } from './composermodel.js';
 import { focusInput, restoreInput, wireComposer } from './composer.js';
 import { h } from './dom.js';
 import { icon } from './icons.js';
@@ -50,6 +52,9 @@ function wire() {
   api.onUnauthorized = () => signedOut('Your sign-in was refused or has expired. Sign in again.');
   setActions({ retry: retryAfter, widgetAction, answer: answerInput });
   ui.menu.append(icon('menu'));
+  const plan = h('button', { type: 'button', class: 'prompt', text: PLAN_DAY.label });
+  plan.addEventListener('click', () => send(PLAN_DAY.prompt, { toolChoice: PLAN_DAY.id }));
+  ui.prompts.append(plan);
   for (const p of PROMPTS) {
     const b = h('button', { type: 'button', class: 'prompt', text: p });
     b.addEventListener('click', () => send(p));

@@ -3,6 +3,7 @@
 // (offline, air-gapped, blocked) or the element is not defined within a
 // few seconds, it moves to the self-hosted lite client instead.
 import { Auth, readConfig, showLogin, takeDraft } from './auth.js';
+import { chatkitOptions } from './chatkitoptions.js';
 import { $ } from './dom.js';
 import { hashFor, threadFromHash } from './pagestate.js';
 
@@ -38,36 +39,16 @@ const dark = window.matchMedia('(prefers-color-scheme: dark)');
 // openThreadID is the open thread: the URL's at first, then ChatKit's.
 let openThreadID = threadFromHash(location.hash);
 
-// options are the ChatKit options; setOptions replaces them all, so they
-// are always built whole.
-function options() {
-  return {
-    api: {
-      url: cfg.chatkitPath,
-      domainKey: cfg.domainKey,
-      fetch: async (input, init) => {
-        const res = await auth.fetch(input, init);
-        // In accounts mode auth.fetch has gone to the sign-in page itself.
-        if (res.status === 401 && auth.needed && !auth.accounts) signIn('Your sign-in was refused or has expired. Sign in again.');
-        return res;
-      },
-    },
-    theme: { colorScheme: dark.matches ? 'dark' : 'light' },
-    // The thread in the URL (#thr_…) opens on load, and stays open when the options change.
-    initialThread: openThreadID,
-    frameTitle: cfg.title,
-    history: { enabled: true, showDelete: true, showRename: true },
-    threadItemActions: { feedback: true, retry: true },
-    startScreen: {
-      greeting: 'What should we get done?',
-      prompts: [
-        { label: 'Show my tasks', prompt: 'Show my tasks', icon: 'check-circle' },
-        { label: 'Add a task: buy milk tomorrow', prompt: 'Add a task: buy milk tomorrow', icon: 'plus' },
-        { label: 'What is overdue?', prompt: 'What is overdue?', icon: 'calendar' },
-      ],
-    },
-    composer: { placeholder: 'Ask TaskPilot to add, list or complete tasks…' },
+// options are the ChatKit options (chatkitoptions.js), whole each time:
+// setOptions replaces them all.
+function options(el) {
+  const fetch = async (input, init) => {
+    const res = await auth.fetch(input, init);
+    // In accounts mode auth.fetch has gone to the sign-in page itself.
+    if (res.status === 401 && auth.needed && !auth.accounts) signIn('Your sign-in was refused or has expired. Sign in again.');
+    return res;
   };
+  return chatkitOptions({ cfg, fetch, dark: dark.matches, thread: openThreadID, element: el });
 }
 
 let signingIn = null;
@@ -134,8 +115,8 @@ async function main() {
     }
   });
   $('chat').append(el);
-  el.setOptions(options());
-  dark.addEventListener('change', () => el.setOptions(options()));
+  el.setOptions(options(el));
+  dark.addEventListener('change', () => el.setOptions(options(el)));
   $('status').textContent = 'Chat loaded. If it stays blank, the domain key may be wrong; the lite version always works.';
 }
 

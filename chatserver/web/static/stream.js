@@ -2,6 +2,7 @@
 // applying the events of the streamed answer to the threads and the
 // transcript.
 import { errorText, isUnauthorized } from './api.js';
+import { messageContent, PLAN_DAY } from './composermodel.js';
 import { clearInput, focusInput, hasFocus, restoreInput, setStreaming, showStop } from './composer.js';
 import { h } from './dom.js';
 import { applyUpdate, assistantText, itemsAfter } from './model.js';
@@ -10,12 +11,19 @@ import { api, state, ui } from './state.js';
 import { rememberThread, setThread } from './threads.js';
 import { clearProgress, clearTransient, findItem, flushDirty, markDirty, refreshRetry, removeItem, scrollToEnd, showError, showNotice, showProgress, upsertItem } from './transcript.js';
 
-/** send sends raw (trimmed) as a message: to the open thread, or as a new one. */
-export function send(raw) {
-  const text = String(raw || '').trim();
+/**
+ * send sends raw (trimmed) as a message: to the open thread, or as a new
+ * one. opts.tags are the tasks tagged in it ({number, title}: each
+ * "@Title" becomes an input_tag part); opts.toolChoice the composer tool
+ * picked for it (the "Plan my day" tool needs no text).
+ */
+export function send(raw, opts = {}) {
+  let text = String(raw || '').trim();
+  if (!text && opts.toolChoice === PLAN_DAY.id) text = PLAN_DAY.prompt;
   if (!text || state.stream) return;
   clearInput();
-  const input = { content: [{ type: 'input_text', text }], attachments: [], inference_options: {} };
+  const inference = opts.toolChoice ? { tool_choice: { id: opts.toolChoice } } : {};
+  const input = { content: messageContent(text, opts.tags || []), attachments: [], inference_options: inference };
   ui.start.hidden = true;
   if (state.thread) return runStream('threads.add_user_message', { thread_id: state.thread.id, input }, text);
   return runStream('threads.create', { input }, text);
