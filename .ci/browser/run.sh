@@ -232,7 +232,7 @@ if [[ -z ${BASE_URL:-} ]]; then
   [[ -n $INVITE_SECRET && $INVITE_SECRET != "$invite" ]] || fail "taskpilot user invite printed no link: $invite"
   log "starting taskpilot serve on $ACCOUNTS_URL (auth: accounts, sign-up by invite, no model)"
   env -u OPENAI_API_KEY -u OPENAI_BASE_URL -u TASKPILOT_MODEL -u TASKPILOT_AUTH_SECRET \
-    TASKPILOT_CHATKIT_DOMAIN_KEY="$domain_key" \
+    TASKPILOT_CHATKIT_DOMAIN_KEY="$domain_key" TASKPILOT_CHAT_RATE_LIMIT=6000 \
     "$bin" serve --auth accounts --signup invite --addr "127.0.0.1:$acct_port" --mcp-addr "127.0.0.1:$acct_mcp_port" \
     --database-url "$acct_db" >>"$work/accounts.log" 2>&1 &
   accounts_pid=$!
