@@ -53,7 +53,8 @@ func signInPage(t *testing.T, chatURL, name, password string) pageUser {
 
 // connectOAuth connects an MCP client named clientName to mcpURL with the
 // go-sdk's OAuth support (dynamic registration, PKCE), consenting on the
-// page as u; it returns the session and the tokens the client got.
+// page as u (which must name the client); it returns the session and
+// the tokens the client got.
 func connectOAuth(t *testing.T, chatURL, mcpURL string, u pageUser, clientName string) (*mcp.ClientSession, *oauth2.Token) {
 	t.Helper()
 	var issued *oauth2.Token
@@ -64,6 +65,9 @@ func connectOAuth(t *testing.T, chatURL, mcpURL string, u pageUser, clientName s
 		}
 		page, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
+		if !strings.Contains(string(page), clientName) {
+			return nil, errors.New("consent page does not name the client: " + string(page))
+		}
 		form := url.Values{"consent": {"allow"}}
 		for _, m := range hiddenField.FindAllStringSubmatch(string(page), -1) {
 			form.Add(html.UnescapeString(m[1]), html.UnescapeString(m[2]))

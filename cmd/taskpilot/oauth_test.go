@@ -3,20 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
-	"html"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
-	"github.com/modelcontextprotocol/go-sdk/auth"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/modelcontextprotocol/go-sdk/oauthex"
-	"golang.org/x/oauth2"
 )
 
 var hiddenField = regexp.MustCompile(`<input type="hidden" name="([^"]*)" value="([^"]*)">`)
@@ -45,64 +40,10 @@ func TestServeOAuth(t *testing.T) {
 		t.Fatalf("authorization_servers = %v, want [%s]", prm.AuthorizationServers, chatURL)
 	}
 
-	// alice signs in on the page.
-	jar, _ := cookiejar.New(nil)
-	browser := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := browser.Post(chatURL+"/auth/signin", "application/json", strings.NewReader(`{"name":"alice","password":"correct horse battery"}`))
-	if err != nil || resp.StatusCode/100 != 2 {
-		t.Fatalf("sign in: %v %v", resp, err)
-	}
-	resp.Body.Close()
-
-	var issued *oauth2.Token // the tokens the client got
-	fetch := func(ctx context.Context, args *auth.AuthorizationArgs) (*auth.AuthorizationResult, error) {
-		resp, err := browser.Get(args.URL)
-		if err != nil {
-			return nil, err
-		}
-		var page bytes.Buffer
-		_, _ = page.ReadFrom(resp.Body)
-		resp.Body.Close()
-		if !strings.Contains(page.String(), "Claude-like connector") {
-			return nil, errors.New("consent page does not name the client: " + page.String())
-		}
-		form := url.Values{"consent": {"allow"}}
-		for _, m := range hiddenField.FindAllStringSubmatch(page.String(), -1) {
-			form.Add(html.UnescapeString(m[1]), html.UnescapeString(m[2]))
-		}
-		resp, err = browser.PostForm(chatURL+"/oauth/authorize", form)
-		if err != nil {
-			return nil, err
-		}
-		resp.Body.Close()
-		loc, err := url.Parse(resp.Header.Get("Location"))
-		if err != nil || loc.Query().Get("code") == "" {
-			return nil, errors.New("consent answered " + resp.Status + " " + resp.Header.Get("Location"))
-		}
-		return &auth.AuthorizationResult{Code: loc.Query().Get("code"), State: loc.Query().Get("state")}, nil
-	}
-	oh, err := auth.NewAuthorizationCodeHandler(&auth.AuthorizationCodeHandlerConfig{
-		DynamicClientRegistrationConfig: &auth.DynamicClientRegistrationConfig{Metadata: &oauthex.ClientRegistrationMetadata{
-			ClientName: "Claude-like connector", RedirectURIs: []string{"http://127.0.0.1:33418/callback"},
-			GrantTypes: []string{"authorization_code", "refresh_token"}, TokenEndpointAuthMethod: "none",
-		}},
-		RedirectURL:              "http://127.0.0.1:33418/callback",
-		AuthorizationCodeFetcher: fetch,
-		NewTokenSource: func(ctx context.Context, c *oauth2.Config, tok *oauth2.Token) (oauth2.TokenSource, error) {
-			issued = tok
-			return c.TokenSource(ctx, tok), nil
-		},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	// alice signs in on the page and consents to the client.
+	alice := signInPage(t, chatURL, "alice", "correct horse battery")
+	cs, issued := connectOAuth(t, chatURL, mcpURL, alice, "Claude-like connector")
 	ctx := context.Background()
-	cs, err := mcp.NewClient(&mcp.Implementation{Name: "connector", Version: "1"}, nil).
-		Connect(ctx, &mcp.StreamableClientTransport{Endpoint: mcpURL, OAuthHandler: oh}, nil)
-	if err != nil {
-		t.Fatalf("connect over OAuth: %v\nlog:\n%s", err, log)
-	}
-	defer cs.Close()
 	res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: "add_task", Arguments: map[string]any{"title": "from the connector"}})
 	if err != nil || res.IsError {
 		t.Fatalf("add_task over OAuth: %v %+v", err, res)
@@ -122,7 +63,7 @@ func TestServeOAuth(t *testing.T) {
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json, text/event-stream")
 	req.Header.Set("Authorization", "Bearer "+issued.AccessToken)
-	resp, err = http.DefaultClient.Do(req)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
