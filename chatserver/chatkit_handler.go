@@ -139,10 +139,11 @@ func writeThreadBusy(c *gin.Context) {
 }
 
 // stream writes an SSE response: the headers at once, then every event
-// of run as one SSE frame (chatkit.EncodeSSE), flushed as it comes. run
-// gets the request's context, also cancelled by Handler.CloseStreams, so
-// a client that goes away or a shutdown ends the turn at once.
-func (s *server) stream(c *gin.Context, run func(ctx context.Context, emit func(chatkit.Event) error) error) {
+// of run as one SSE frame (chatkit.EncodeSSE), sent on each flush (see
+// chatkit.EventWriter). run gets the request's context, also cancelled by
+// Handler.CloseStreams, so a client that goes away or a shutdown ends the
+// turn at once.
+func (s *server) stream(c *gin.Context, run func(ctx context.Context, out chatkit.EventWriter) error) {
 	ctx, cancel := context.WithCancel(c.Request.Context())
 	defer cancel()
 	defer context.AfterFunc(s.streams, cancel)()
@@ -155,18 +156,27 @@ func (s *server) stream(c *gin.Context, run func(ctx context.Context, emit func(
 	c.Status(http.StatusOK)
 	c.Writer.Flush()
 
-	err := run(ctx, func(ev chatkit.Event) error {
-		frame, err := chatkit.EncodeSSE(ev)
-		if err != nil {
-			return err
-		}
-		if _, err := c.Writer.Write(frame); err != nil {
-			return err
-		}
-		c.Writer.Flush()
-		return nil
-	})
-	if err != nil {
+	if err := run(ctx, sseWriter{c.Writer}); err != nil {
 		s.log.InfoContext(ctx, "stream ended early", "err", err, "user", userOf(c))
 	}
+}
+
+// sseWriter writes events as SSE frames to an HTTP response.
+type sseWriter struct{ w gin.ResponseWriter }
+
+// WriteEvent implements chatkit.EventWriter.
+func (s sseWriter) WriteEvent(ev chatkit.Event) error {
+	frame, err := chatkit.EncodeSSE(ev)
+	if err != nil {
+		return err
+	}
+	_, err = s.w.Write(frame)
+	return err
+}
+
+// Flush implements chatkit.EventWriter. A client that went away shows in
+// the next write or in the request's context.
+func (s sseWriter) Flush() error {
+	s.w.Flush()
+	return nil
 }

@@ -111,7 +111,7 @@ func (s *server) restChat(c *gin.Context) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	defer context.AfterFunc(s.streams, cancel)()
-	if err := res.Stream(ctx, t.collect); err != nil {
+	if err := res.Stream(ctx, chatkit.EmitFunc(t.collect)); err != nil {
 		s.writeKitError(c, err) // the client went away, or shutdown
 		return
 	}

@@ -3,6 +3,7 @@ package agent
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 
 	"github.com/openai/openai-go/v3"
@@ -78,9 +79,28 @@ type chunkToolCall struct {
 	} `json:"function"`
 }
 
-// newChunkStream starts a streaming Chat Completions request.
-func newChunkStream(ctx context.Context, client *openai.Client, params openai.ChatCompletionNewParams) *ssestream.Stream[chunk] {
+// newChunkStream starts a streaming Chat Completions request. flush, if
+// not nil, runs before every read of the response (see flushingBody).
+func newChunkStream(ctx context.Context, client *openai.Client, params openai.ChatCompletionNewParams, flush func() error) *ssestream.Stream[chunk] {
 	var raw *http.Response
 	err := client.Post(ctx, "chat/completions", params, &raw, option.WithJSONSet("stream", true))
+	if err == nil && raw != nil && flush != nil {
+		raw.Body = flushingBody{raw.Body, flush}
+	}
 	return ssestream.NewStream[chunk](ssestream.NewDecoder(raw), err)
+}
+
+// flushingBody is a model response that sends the user's stream
+// (chatkit.Turn.Flush) before each read, which is where the agent may wait
+// for the model: the text deltas of the chunks already read go out
+// together, rather than one write to the client per delta. A failed
+// flush means the client is gone, which the next Emit reports.
+type flushingBody struct {
+	io.ReadCloser
+	flush func() error
+}
+
+func (b flushingBody) Read(p []byte) (int, error) {
+	_ = b.flush()
+	return b.ReadCloser.Read(p)
 }

@@ -188,7 +188,7 @@ func (a *Agent) streamReply(ctx context.Context, turn *chatkit.Turn, params open
 		firstToken = time.AfterFunc(a.cfg.FirstTokenTimeout, func() { cancel(errNoFirstToken) })
 		defer firstToken.Stop()
 	}
-	stream := newChunkStream(reqCtx, a.client, params)
+	stream := newChunkStream(reqCtx, a.client, params, turn.Flush)
 	defer stream.Close()
 	var (
 		msg    *chatkit.AssistantStream

@@ -90,6 +90,12 @@ type Turn struct {
 	// then stop and return it. Emit is safe for concurrent use, and must
 	// not be called after Respond or Action returned.
 	Emit func(Event) error
+	// Flush sends the text deltas emitted since the last other event now;
+	// the server holds them so that a burst goes out at once (see
+	// EventWriter). A Responder calls it before it waits for more text, e.g.
+	// before each read of a model's stream. Like Emit, it returns an error
+	// when the client is gone.
+	Flush func() error
 	// NewID returns a new id with the given prefix (MessageIDPrefix, ...).
 	NewID func(prefix string) string
 	// Now returns the current time, for CreatedAt.

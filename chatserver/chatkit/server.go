@@ -71,16 +71,36 @@ type Response struct {
 	// JSON is the body of a non-streaming response (application/json);
 	// nil when Stream is set.
 	JSON []byte
-	// Stream, when set, runs a streaming response. It calls emit once per
-	// event, in order; emit delivers the event (the HTTP layer writes it
-	// as one SSE frame, see EncodeSSE, and flushes) and returns an error
-	// only when it cannot, because the client went away: the stream then
-	// stops, as when ctx is cancelled. emit must not keep ev or its items
-	// past the call. Stream returns nil when the stream ended normally
-	// (even with an error event), or the error of emit or ctx when the
-	// client went away. Cancel ctx to stop.
-	Stream func(ctx context.Context, emit func(ev Event) error) error
+	// Stream, when set, runs a streaming response. It gives out every
+	// event, in order, and flushes them (see EventWriter) before it waits
+	// for anything. out must not keep an event or its items past the
+	// call. Stream returns nil when the stream ended normally (even with
+	// an error event), or the error of out or ctx when the client went
+	// away. Cancel ctx to stop.
+	Stream func(ctx context.Context, out EventWriter) error
 }
+
+// EventWriter is where a streaming response goes. The HTTP layer writes
+// each event as one SSE frame (see EncodeSSE) and sends what it wrote on
+// Flush. The server flushes after every event but text deltas, which it
+// flushes with the next other event, when the Responder calls Turn.Flush
+// (before it waits for more text) or when the turn ends, so that a burst
+// of deltas is sent at once. Both methods return an error only when the
+// client went away: the stream then stops, as when ctx is cancelled.
+type EventWriter interface {
+	WriteEvent(ev Event) error
+	Flush() error
+}
+
+// EmitFunc is an EventWriter that hands every event to the function and
+// has nothing to flush.
+type EmitFunc func(ev Event) error
+
+// WriteEvent implements EventWriter.
+func (f EmitFunc) WriteEvent(ev Event) error { return f(ev) }
+
+// Flush implements EventWriter; it does nothing.
+func (f EmitFunc) Flush() error { return nil }
 
 // Handle answers one request for user: one ParseRequest returned, or one
 // built in code with Params a pointer to the params struct of Type and
@@ -94,8 +114,8 @@ func (s *Server) Handle(ctx context.Context, user string, req Request) (Response
 		if err := s.checkStreaming(req); err != nil {
 			return Response{}, err
 		}
-		return Response{Stream: func(ctx context.Context, emit func(Event) error) error {
-			return s.stream(ctx, user, req, emit)
+		return Response{Stream: func(ctx context.Context, out EventWriter) error {
+			return s.stream(ctx, user, req, out)
 		}}, nil
 	}
 	v, err := s.handleJSON(ctx, user, req)

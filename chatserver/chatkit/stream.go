@@ -9,17 +9,43 @@ import (
 type stream struct {
 	srv  *Server
 	user string
-	emit func(Event) error
-	gone error // set when emit failed: the client is gone
+	out  EventWriter
+	held bool  // events were written but not flushed
+	gone error // set when out failed: the client is gone
 }
 
-// write sends one event to the client.
+// write sends one event to the client, with any held before it.
 func (st *stream) write(ev Event) error {
+	if err := st.hold(ev); err != nil {
+		return err
+	}
+	return st.flush()
+}
+
+// hold writes one event without sending it yet (see EventWriter).
+func (st *stream) hold(ev Event) error {
 	if st.gone != nil {
 		return st.gone
 	}
-	if err := st.emit(ev); err != nil {
+	if err := st.out.WriteEvent(ev); err != nil {
 		st.gone = fmt.Errorf("send %s: %w", ev.Type(), err)
+		return st.gone
+	}
+	st.held = true
+	return nil
+}
+
+// flush sends the events written since the last flush.
+func (st *stream) flush() error {
+	if st.gone != nil {
+		return st.gone
+	}
+	if !st.held {
+		return nil
+	}
+	st.held = false
+	if err := st.out.Flush(); err != nil {
+		st.gone = fmt.Errorf("send: %w", err)
 		return st.gone
 	}
 	return nil
@@ -30,8 +56,8 @@ func (st *stream) write(ev Event) error {
 // server cuts the connection instead): with "allow_retry":true when the
 // store is unavailable, false for a refusal (a missing thread, a retry of
 // an item that is not a user message, ...); see errorEvent.
-func (s *Server) stream(ctx context.Context, user string, req Request, emit func(Event) error) error {
-	st := &stream{srv: s, user: user, emit: emit}
+func (s *Server) stream(ctx context.Context, user string, req Request, out EventWriter) error {
+	st := &stream{srv: s, user: user, out: out}
 	var err error
 	switch p := req.Params.(type) {
 	case *ThreadCreateParams:

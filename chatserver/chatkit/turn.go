@@ -46,6 +46,7 @@ func (st *stream) runTurn(ctx context.Context, thread *ThreadMetadata, input *Us
 		User:   st.user,
 		Thread: thread,
 		Emit:   ts.emit,
+		Flush:  ts.flush,
 		NewID:  s.opts.NewID,
 		Now:    s.opts.Now,
 		LoadItems: func(ctx context.Context, opts ListOptions) (Page[ThreadItem], error) {
@@ -63,6 +64,9 @@ func (st *stream) runTurn(ctx context.Context, thread *ThreadMetadata, input *Us
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
 	ts.over = true
+	if st.gone == nil && ctx.Err() == nil {
+		_ = st.flush() // held text deltas, before the title is awaited; a failure sets st.gone
+	}
 	if st.gone != nil || (err != nil && ctx.Err() != nil) {
 		s.log.InfoContext(ctx, "chatkit stream cancelled", "thread", thread.ID, "err", err)
 		ts.saveCancelled(context.WithoutCancel(ctx))
@@ -101,7 +105,11 @@ func (ts *turnState) emit(ev Event) error {
 	if err := ts.apply(ev); err != nil {
 		return err
 	}
-	if done, ok := ev.(*ThreadItemDoneEvent); !ok || !isHidden(done.Item) {
+	if isTextDelta(ev) {
+		if err := ts.st.hold(ev); err != nil { // sent with the next event or Flush
+			return err
+		}
+	} else if done, ok := ev.(*ThreadItemDoneEvent); !ok || !isHidden(done.Item) {
 		if err := ts.st.write(ev); err != nil {
 			return err
 		}
@@ -110,6 +118,27 @@ func (ts *turnState) emit(ev Event) error {
 		return err
 	}
 	return ts.syncThread()
+}
+
+// flush is Turn.Flush.
+func (ts *turnState) flush() error {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	if ts.over {
+		return errTurnOver
+	}
+	return ts.st.flush()
+}
+
+// isTextDelta reports whether ev is an assistant message's text delta,
+// which the server holds until the next event or Flush (see EventWriter).
+func isTextDelta(ev Event) bool {
+	u, ok := ev.(*ThreadItemUpdatedEvent)
+	if !ok {
+		return false
+	}
+	_, ok = u.Update.(*AssistantMessageContentPartTextDelta)
+	return ok
 }
 
 // apply checks ev and persists what it describes, before it is sent (as

@@ -808,3 +808,78 @@ func TestTurnLoadItems(t *testing.T) {
 		t.Errorf("history seen by the second turn (-want +got):\n%s", diff)
 	}
 }
+
+// flushLog is an EventWriter that records each event's label and each
+// flush, as "|".
+type flushLog struct{ got []string }
+
+func (f *flushLog) WriteEvent(ev chatkit.Event) error {
+	label := ev.Type()
+	if u, ok := ev.(*chatkit.ThreadItemUpdatedEvent); ok {
+		if _, ok := u.Update.(*chatkit.AssistantMessageContentPartTextDelta); ok {
+			label = "delta"
+		}
+	}
+	f.got = append(f.got, label)
+	return nil
+}
+
+func (f *flushLog) Flush() error {
+	f.got = append(f.got, "|")
+	return nil
+}
+
+// TestTextDeltasGoOutTogether: text deltas are held until the next other
+// event, Turn.Flush or the end of the turn, so a burst of them is one
+// write to the client; every other event is flushed at once.
+func TestTextDeltasGoOutTogether(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, respondFunc(func(_ context.Context, turn *chatkit.Turn, _ *chatkit.UserMessageItem) error {
+		msg, err := chatkit.StartAssistantMessage(turn)
+		if err != nil {
+			return err
+		}
+		for _, d := range []string{"a", "b", "c"} {
+			if err := msg.Delta(d); err != nil {
+				return err
+			}
+		}
+		if err := turn.Flush(); err != nil {
+			return err
+		}
+		if err := turn.Flush(); err != nil { // nothing held: no flush
+			return err
+		}
+		for _, d := range []string{"d", "e"} {
+			if err := msg.Delta(d); err != nil {
+				return err
+			}
+		}
+		if err := msg.Done(); err != nil {
+			return err
+		}
+		second, err := chatkit.StartAssistantMessage(turn)
+		if err != nil {
+			return err
+		}
+		return second.Delta("f") // the turn ends with it held
+	}), chatkit.Options{})
+	req, err := chatkit.ParseRequest([]byte(createBody("Hi")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := h.srv.Handle(t.Context(), user, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out flushLog
+	if err := res.Stream(t.Context(), &out); err != nil {
+		t.Fatal(err)
+	}
+	want := "thread.created | thread.item.done | stream_options | " +
+		"thread.item.added | thread.item.updated | delta delta delta | delta delta thread.item.updated | thread.item.done | " +
+		"thread.item.added | thread.item.updated | delta |"
+	if got := strings.Join(out.got, " "); got != want {
+		t.Errorf("writes and flushes:\n got %s\nwant %s", got, want)
+	}
+}

@@ -31,12 +31,12 @@ func Handle(ctx context.Context, srv *chatkit.Server, user string, body []byte) 
 		return Result{JSON: res.JSON}, err
 	}
 	return Result{Stream: func(ctx context.Context, send func([]byte) error) error {
-		return res.Stream(ctx, func(ev chatkit.Event) error {
+		return res.Stream(ctx, chatkit.EmitFunc(func(ev chatkit.Event) error {
 			frame, err := chatkit.EncodeSSE(ev)
 			if err != nil {
 				return err
 			}
 			return send(frame)
-		})
+		}))
 	}}, nil
 }
