@@ -19,7 +19,9 @@
 //
 // The HTTP layer only frames the result: a non-streaming [Response] is
 // written as application/json, a streaming one as text/event-stream, each
-// event as one SSE frame ([EncodeSSE]), flushing after every frame. Errors
+// event as one SSE frame ([EncodeSSE]), sent when the engine flushes its
+// [EventWriter]: after every event but text deltas, which go out together
+// before the Responder waits for more ([Turn].Flush). Errors
 // of ParseRequest and Handle map to HTTP statuses: a [*RequestError] is 400,
 // [ErrNotFound] is 404 and [ErrUnsupported] is 501.
 //
