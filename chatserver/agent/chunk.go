@@ -7,7 +7,6 @@ import (
 	"net/http"
 
 	"github.com/openai/openai-go/v3"
-	"github.com/openai/openai-go/v3/option"
 	"github.com/openai/openai-go/v3/packages/ssestream"
 )
 
@@ -79,11 +78,14 @@ type chunkToolCall struct {
 	} `json:"function"`
 }
 
-// newChunkStream starts a streaming Chat Completions request. flush, if
+// newChunkStream starts the streaming Chat Completions request req. flush, if
 // not nil, runs before every read of the response (see flushingBody).
-func newChunkStream(ctx context.Context, client *openai.Client, params openai.ChatCompletionNewParams, flush func() error) *ssestream.Stream[chunk] {
+func newChunkStream(ctx context.Context, client *openai.Client, req *chatRequest, flush func() error) *ssestream.Stream[chunk] {
 	var raw *http.Response
-	err := client.Post(ctx, "chat/completions", params, &raw, option.WithJSONSet("stream", true))
+	body, err := req.encode()
+	if err == nil {
+		err = client.Post(ctx, "chat/completions", json.RawMessage(body), &raw)
+	}
 	if err == nil && raw != nil && flush != nil {
 		raw.Body = flushingBody{raw.Body, flush}
 	}

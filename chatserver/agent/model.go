@@ -49,11 +49,17 @@ func (a *Agent) runModel(ctx context.Context, turn *chatkit.Turn, input *chatkit
 		msgs = append(msgs, openai.SystemMessage(planDayInstructions(now, loc)))
 	}
 	msgs = append(msgs, toMessages(items, a.confirmTags(ctx, s, items))...)
-	params := openai.ChatCompletionNewParams{Model: a.cfg.Model, Tools: a.fnTools.get(mcpTools)}
+	tools, err := a.fnTools.get(mcpTools)
+	if err != nil {
+		return turnError(ctx, msgToolsDown, err)
+	}
 
 	for round := 0; ; round++ {
-		params.Messages = msgs
-		reply, err := a.streamReply(ctx, turn, params)
+		req, err := newChatRequest(a.cfg.Model, msgs, tools)
+		if err != nil {
+			return turnError(ctx, msgModelDown, err)
+		}
+		reply, err := a.streamReply(ctx, turn, req)
 		if err != nil {
 			return err
 		}
@@ -100,22 +106,30 @@ func (a *Agent) runModel(ctx context.Context, turn *chatkit.Turn, input *chatkit
 
 // toolCache keeps the function tools made from the Connector's last tool
 // list, which stays the same slice until the list changes, so the schemas
-// are converted once rather than on every turn.
+// are converted and encoded once rather than on every request.
 type toolCache struct {
 	mu  sync.Mutex
 	src []*mcp.Tool
-	out []openai.ChatCompletionToolUnionParam
+	out json.RawMessage
 }
 
-// get returns functionTools(tools), converting only a list it has not
-// seen last. The result is shared: callers must not change it.
-func (c *toolCache) get(tools []*mcp.Tool) []openai.ChatCompletionToolUnionParam {
+// get returns functionTools(tools) encoded as a JSON array (nil for no
+// tools), converting only a list it has not seen last. The result is
+// shared: callers must not change it.
+func (c *toolCache) get(tools []*mcp.Tool) (json.RawMessage, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if len(tools) == 0 || len(c.src) != len(tools) || &c.src[0] != &tools[0] {
-		c.src, c.out = tools, functionTools(tools)
+	if len(tools) == 0 {
+		return nil, nil
 	}
-	return c.out
+	if c.out == nil || len(c.src) != len(tools) || &c.src[0] != &tools[0] {
+		b, err := json.Marshal(functionTools(tools))
+		if err != nil {
+			return nil, fmt.Errorf("encode tools: %w", err)
+		}
+		c.src, c.out = tools, b
+	}
+	return c.out, nil
 }
 
 // functionTools offers the MCP tools to the model as function tools.
@@ -179,7 +193,7 @@ func (r modelReply) message() openai.ChatCompletionMessageParamUnion {
 // the text so far is kept, marked as interrupted, none of its tool calls
 // run, and the error ends the turn with a retryable error event. The
 // first-token timeout cancels a request that sends nothing for too long.
-func (a *Agent) streamReply(ctx context.Context, turn *chatkit.Turn, params openai.ChatCompletionNewParams) (modelReply, error) {
+func (a *Agent) streamReply(ctx context.Context, turn *chatkit.Turn, req *chatRequest) (modelReply, error) {
 	start := time.Now()
 	reqCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -188,7 +202,7 @@ func (a *Agent) streamReply(ctx context.Context, turn *chatkit.Turn, params open
 		firstToken = time.AfterFunc(a.cfg.FirstTokenTimeout, func() { cancel(errNoFirstToken) })
 		defer firstToken.Stop()
 	}
-	stream := newChunkStream(reqCtx, a.client, params, turn.Flush)
+	stream := newChunkStream(reqCtx, a.client, req, turn.Flush)
 	defer stream.Close()
 	var (
 		msg    *chatkit.AssistantStream
