@@ -63,11 +63,15 @@ type SyncActionResult struct {
 
 // Titler names untitled threads. Configure it in Options.
 type Titler interface {
-	// Title returns a short title for thread, given the user message that
-	// was just answered, or "" to leave it untitled. It runs after a turn
-	// answering a user message completed without error while the thread
-	// still has no title; the server then saves the thread and sends
-	// thread.updated. An error is logged and otherwise ignored.
+	// Title returns a short title for thread, given the user message being
+	// answered, or "" to leave it untitled. For a turn answering a user
+	// message in a thread without a title, it runs beside the Responder from
+	// the Responder's first event on (at the end of the turn if there was
+	// none), with a copy of the thread's metadata; when the turn completed
+	// without error and the thread still has no title, the server sets the
+	// title, saves the thread and sends thread.updated. Otherwise its ctx is
+	// cancelled and the title dropped. An error is logged and otherwise
+	// ignored.
 	Title(ctx context.Context, thread *ThreadMetadata, input *UserMessageItem) (string, error)
 }
 

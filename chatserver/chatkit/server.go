@@ -41,7 +41,7 @@ type Options struct {
 	// SyncActions handles threads.sync_custom_action; nil answers
 	// ErrUnsupported.
 	SyncActions SyncActionHandler
-	// Titler names untitled threads after a turn; nil leaves naming to the
+	// Titler names untitled threads during a turn; nil leaves naming to the
 	// Responder, which may set Turn.Thread.Title itself.
 	Titler Titler
 	// NewID generates ids; nil means NewID. Tests inject deterministic ids.

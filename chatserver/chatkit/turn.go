@@ -31,6 +31,56 @@ type turnState struct {
 	mu      sync.Mutex
 	over    bool
 	pending []ThreadItem // added but not done, in order; copies
+
+	// title names the thread beside the turn (see startTitle); nil when
+	// the turn does not name it, or until the Responder's first event.
+	titler func(context.Context) (string, error)
+	title  *pendingTitle
+}
+
+// pendingTitle is a Titler call running beside the turn.
+type pendingTitle struct {
+	cancel context.CancelFunc
+	done   chan struct{}
+	title  string
+	err    error
+}
+
+// startTitle starts the Titler beside the rest of the turn, once: at the
+// Responder's first event, when the user's message is being answered, so
+// that the title is not one more wait at the end of the turn (a model's
+// title takes as long as a short reply). Before that event the Responder
+// may still fail without one (a model that is down is not asked twice).
+func (ts *turnState) startTitle() {
+	if ts.titler == nil || ts.title != nil {
+		return
+	}
+	ctx, cancel := context.WithCancel(ts.ctx)
+	p := &pendingTitle{cancel: cancel, done: make(chan struct{})}
+	ts.title = p
+	go func() {
+		defer close(p.done)
+		p.title, p.err = ts.titler(ctx)
+	}()
+}
+
+// awaitTitle returns the title started by startTitle (starting it now if
+// the Responder emitted nothing), or, with keep false, stops it.
+func (ts *turnState) awaitTitle(keep bool) (string, error, bool) {
+	if !keep {
+		if ts.title != nil {
+			ts.title.cancel()
+			<-ts.title.done
+		}
+		return "", nil, false
+	}
+	ts.startTitle()
+	if ts.title == nil {
+		return "", nil, false
+	}
+	<-ts.title.done
+	ts.title.cancel()
+	return ts.title.title, ts.title.err, true
 }
 
 // runTurn sends stream_options and runs a respond or action phase. It
@@ -42,6 +92,10 @@ func (st *stream) runTurn(ctx context.Context, thread *ThreadMetadata, input *Us
 		return
 	}
 	ts := &turnState{st: st, ctx: ctx, thread: thread, saved: threadJSON(thread)}
+	if input != nil && thread.Title == "" && s.opts.Titler != nil {
+		named := *thread // the Responder may change thread meanwhile
+		ts.titler = func(ctx context.Context) (string, error) { return s.opts.Titler.Title(ctx, &named, input) }
+	}
 	turn := &Turn{
 		User:   st.user,
 		Thread: thread,
@@ -67,6 +121,8 @@ func (st *stream) runTurn(ctx context.Context, thread *ThreadMetadata, input *Us
 	if st.gone == nil && ctx.Err() == nil {
 		_ = st.flush() // held text deltas, before the title is awaited; a failure sets st.gone
 	}
+	ok := st.gone == nil && err == nil && ctx.Err() == nil
+	title, titleErr, titled := ts.awaitTitle(ok && thread.Title == "")
 	if st.gone != nil || (err != nil && ctx.Err() != nil) {
 		s.log.InfoContext(ctx, "chatkit stream cancelled", "thread", thread.ID, "err", err)
 		ts.saveCancelled(context.WithoutCancel(ctx))
@@ -77,10 +133,9 @@ func (st *stream) runTurn(ctx context.Context, thread *ThreadMetadata, input *Us
 		if st.write(errorEvent(err, true)) != nil {
 			return
 		}
-	} else if input != nil && thread.Title == "" && s.opts.Titler != nil {
-		title, err := s.opts.Titler.Title(ctx, thread, input)
-		if err != nil {
-			s.log.WarnContext(ctx, "chatkit title failed", "thread", thread.ID, "err", err)
+	} else if titled {
+		if titleErr != nil {
+			s.log.WarnContext(ctx, "chatkit title failed", "thread", thread.ID, "err", titleErr)
 		}
 		thread.Title = strings.TrimSpace(title)
 	}
@@ -102,6 +157,7 @@ func (ts *turnState) emit(ev Event) error {
 	if ts.st.gone != nil {
 		return ts.st.gone
 	}
+	ts.startTitle()
 	if err := ts.apply(ev); err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -443,10 +444,17 @@ func TestResponderErrors(t *testing.T) {
 				}
 				return tc.err
 			}), chatkit.Options{Titler: titleFunc(func(context.Context, *chatkit.ThreadMetadata, *chatkit.UserMessageItem) (string, error) {
-				t.Error("Titler called after a failed turn")
-				return "", nil
+				return "Title of a failed turn", nil // runs beside the turn, then is dropped
 			})})
 			events := h.stream(t.Context(), createBody("Test error"))
+			for _, e := range events {
+				if e.label() == "thread.updated" {
+					t.Errorf("a failed turn sent thread.updated: %v", e)
+				}
+			}
+			if th, err := h.store.LoadThread(t.Context(), user, threadID(t, events)); err != nil || th.Title != "" {
+				t.Errorf("thread after a failed turn: title %q, %v; want untitled", th.Title, err)
+			}
 			last := events[len(events)-1]
 			if diff := cmp.Diff(tc.want, map[string]any(last)); diff != "" {
 				t.Errorf("last event (-want +got):\n%s", diff)
@@ -881,5 +889,31 @@ func TestTextDeltasGoOutTogether(t *testing.T) {
 		"thread.item.added | thread.item.updated | delta |"
 	if got := strings.Join(out.got, " "); got != want {
 		t.Errorf("writes and flushes:\n got %s\nwant %s", got, want)
+	}
+}
+
+// TestTitleRunsBesideTheTurn: the Titler starts at the Responder's first
+// event, not after the turn, and its title is saved when the turn ends.
+func TestTitleRunsBesideTheTurn(t *testing.T) {
+	t.Parallel()
+	titling := make(chan struct{})
+	h := newHarness(t, respondFunc(func(ctx context.Context, turn *chatkit.Turn, _ *chatkit.UserMessageItem) error {
+		if err := say(turn, "msg_1", "first"); err != nil {
+			return err
+		}
+		select {
+		case <-titling:
+		case <-time.After(10 * time.Second):
+			t.Error("the Titler did not start during the turn")
+		}
+		return say(turn, "msg_2", "second")
+	}), chatkit.Options{Titler: titleFunc(func(context.Context, *chatkit.ThreadMetadata, *chatkit.UserMessageItem) (string, error) {
+		close(titling)
+		return "  Named early ", nil
+	})})
+	events := h.stream(t.Context(), createBody("Hello"))
+	last := events[len(events)-1]
+	if last.label() != "thread.updated" || last.thread()["title"] != "Named early" {
+		t.Errorf("last event %v, want thread.updated with the title", last)
 	}
 }
