@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -26,7 +27,7 @@ type turnState struct {
 	st     *stream
 	ctx    context.Context
 	thread *ThreadMetadata
-	saved  string // JSON of the thread as last saved
+	saved  threadSnapshot // the thread as last saved
 
 	mu      sync.Mutex
 	over    bool
@@ -91,7 +92,7 @@ func (st *stream) runTurn(ctx context.Context, thread *ThreadMetadata, input *Us
 	if err := st.write(&StreamOptionsEvent{StreamOptions: StreamOptions{AllowCancel: true}}); err != nil {
 		return
 	}
-	ts := &turnState{st: st, ctx: ctx, thread: thread, saved: threadJSON(thread)}
+	ts := &turnState{st: st, ctx: ctx, thread: thread, saved: snapshotOf(thread)}
 	if input != nil && thread.Title == "" && s.opts.Titler != nil {
 		named := *thread // the Responder may change thread meanwhile
 		ts.titler = func(ctx context.Context) (string, error) { return s.opts.Titler.Title(ctx, &named, input) }
@@ -326,8 +327,8 @@ func applyWorkflowUpdate(w *WorkflowItem, u ItemUpdate) {
 // syncThread saves the thread and sends thread.updated if its metadata
 // changed since it was last saved.
 func (ts *turnState) syncThread() error {
-	now := threadJSON(ts.thread)
-	if now == ts.saved {
+	now := snapshotOf(ts.thread)
+	if now.equal(ts.saved) {
 		return nil
 	}
 	if err := ts.st.srv.store.SaveThread(ts.ctx, ts.st.user, ts.thread); err != nil {
@@ -377,11 +378,32 @@ func (ts *turnState) saveCancelled(ctx context.Context) {
 	}
 }
 
-// threadJSON snapshots what a thread.updated would report, plus metadata.
-func threadJSON(t *ThreadMetadata) string {
-	b, err := json.Marshal(t)
-	if err != nil {
-		return fmt.Sprintf("unencodable: %v", err) // differs from any snapshot: saving will fail loudly
+// threadSnapshot is what a thread.updated would report, plus metadata:
+// what syncThread compares after every event. Metadata, usually empty, is
+// compared as JSON (it may be changed in place).
+type threadSnapshot struct {
+	id, title  string
+	created    time.Time
+	status     ThreadStatus
+	domains    []string
+	hasDomains bool   // nil domains are omitted on the wire, empty ones sent
+	metadata   string // JSON; "" when empty
+}
+
+func snapshotOf(t *ThreadMetadata) threadSnapshot {
+	s := threadSnapshot{id: t.ID, title: t.Title, created: t.CreatedAt, status: t.Status,
+		domains: slices.Clone(t.AllowedImageDomains), hasDomains: t.AllowedImageDomains != nil}
+	if len(t.Metadata) > 0 {
+		b, err := json.Marshal(t.Metadata)
+		if err != nil {
+			b = fmt.Appendf(nil, "unencodable: %v", err) // differs from any snapshot: saving will fail loudly
+		}
+		s.metadata = string(b)
 	}
-	return string(b)
+	return s
+}
+
+func (s threadSnapshot) equal(o threadSnapshot) bool {
+	return s.id == o.id && s.title == o.title && s.created.Equal(o.created) && s.status == o.status &&
+		s.hasDomains == o.hasDomains && slices.Equal(s.domains, o.domains) && s.metadata == o.metadata
 }
