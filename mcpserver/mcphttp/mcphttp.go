@@ -87,8 +87,11 @@ func New(opts Options) *Handler {
 	// Sessions where this process has them, stateless otherwise, so
 	// replicas are interchangeable (see sessionRouter). The SDK's
 	// DNS-rebinding protection is replaced by checkHost, the same rule
-	// with allowed hosts, on every route.
-	var mcpHandler http.Handler = newSessionRouter(opts.Server, &mcp.StreamableHTTPOptions{Logger: log, DisableLocalhostProtection: true})
+	// with allowed hosts, on every route. Requests are answered as one
+	// JSON response rather than an SSE stream: no tool sends anything
+	// before its result, and JSON costs both ends less (notifications still
+	// go out on a session's GET stream).
+	var mcpHandler http.Handler = newSessionRouter(opts.Server, &mcp.StreamableHTTPOptions{Logger: log, DisableLocalhostProtection: true, JSONResponse: true})
 	mux := http.NewServeMux()
 	if opts.Verifier != nil {
 		mcpHandler = requireToken(opts.Verifier, opts.ResourceURL, log)(mcpHandler)

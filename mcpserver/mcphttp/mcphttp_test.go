@@ -652,3 +652,24 @@ func (b *syncBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+// TestAnswersAsJSON: a request is answered with one application/json
+// response rather than an SSE stream (the tools send nothing before their
+// result), which clients read with less work; both are valid Streamable
+// HTTP.
+func TestAnswersAsJSON(t *testing.T) {
+	t.Parallel()
+	srv := start(t, storetest.OpenSQLite(t), mcphttp.Options{})
+	resp := post(t, srv.URL+"/mcp", map[string]string{"MCP-Protocol-Version": "2025-06-18"})
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+		t.Fatalf("tools/list: %d %s %q, want 200 application/json", resp.StatusCode, resp.Header.Get("Content-Type"), resp.body)
+	}
+	var msg struct {
+		Result struct {
+			Tools []struct{ Name string } `json:"tools"`
+		} `json:"result"`
+	}
+	if err := json.Unmarshal([]byte(resp.body), &msg); err != nil || len(msg.Result.Tools) == 0 {
+		t.Errorf("body %q: %v, want a JSON-RPC result listing the tools", resp.body, err)
+	}
+}
