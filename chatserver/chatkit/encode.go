@@ -36,7 +36,16 @@ func EncodeSSE(ev Event) ([]byte, error) {
 	if frame, ok := encodeTextDelta(ev); ok {
 		return frame, nil
 	}
-	body, err := json.Marshal(ev)
+	// Every event's MarshalJSON writes compact JSON (marshalTyped), so it
+	// is called directly: json.Marshal would check and compact the whole
+	// event once more (TestEncodeSSEMatchesMarshal).
+	var body []byte
+	var err error
+	if m, ok := ev.(json.Marshaler); ok {
+		body, err = m.MarshalJSON()
+	} else {
+		body, err = json.Marshal(ev)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("encode %s event: %w", ev.Type(), err)
 	}

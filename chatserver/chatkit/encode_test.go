@@ -2,7 +2,9 @@ package chatkit
 
 import (
 	"encoding/json"
+	"errors"
 	"testing"
+	"time"
 )
 
 // TestEncodeTextDeltaMatchesMarshal checks that the fast path for text
@@ -34,5 +36,37 @@ func TestEncodeTextDeltaMatchesMarshal(t *testing.T) {
 	}
 	if _, ok := encodeTextDelta(&ThreadItemUpdatedEvent{ItemID: "m", Update: &AssistantMessageContentPartDone{}}); ok {
 		t.Error("a content part done took the text delta path")
+	}
+}
+
+// TestEncodeSSEMatchesMarshal: EncodeSSE writes exactly json.Marshal's
+// bytes for every kind of event, items and widgets inside included.
+func TestEncodeSSEMatchesMarshal(t *testing.T) {
+	at := time.Date(2026, 12, 3, 10, 0, 0, 123456000, time.UTC)
+	base := ItemBase{ID: "msg_<1>&", ThreadID: "thr_1", CreatedAt: at}
+	text := "quote \" <b>&amp;</b> \u2028 é \xff"
+	events := []Event{
+		&ThreadCreatedEvent{Thread: threadResponse(&ThreadMetadata{ID: "thr_1", Title: text, CreatedAt: at}, Page[ThreadItem]{})},
+		&ThreadItemDoneEvent{Item: &UserMessageItem{ItemBase: base, Content: []UserContent{{Type: ContentInputText, Text: text}}}},
+		&ThreadItemAddedEvent{Item: &AssistantMessageItem{ItemBase: base, Content: []AssistantContent{{Text: text}}}},
+		&ThreadItemDoneEvent{Item: &WorkflowItem{ItemBase: base, Workflow: Workflow{Type: "custom", Tasks: []Task{{Type: "custom", Title: text, StatusIndicator: "complete"}}}}},
+		&ThreadItemUpdatedEvent{ItemID: "wf_1", Update: &WorkflowTaskUpdated{TaskIndex: 0, Task: Task{Type: "custom", Title: text}}},
+		&ThreadItemUpdatedEvent{ItemID: "msg_1", Update: &AssistantMessageContentPartDone{Content: AssistantContent{Text: text}}},
+		&ProgressUpdateEvent{Icon: "plus", Text: text},
+		&StreamOptionsEvent{StreamOptions: StreamOptions{AllowCancel: true}},
+		errorEvent(errors.New("boom"), true),
+	}
+	for _, ev := range events {
+		got, err := EncodeSSE(ev)
+		if err != nil {
+			t.Fatalf("%s: %v", ev.Type(), err)
+		}
+		body, err := json.Marshal(ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := "data: " + string(body) + "\n\n"; string(got) != want {
+			t.Errorf("%s:\n got %s\nwant %s", ev.Type(), got, want)
+		}
 	}
 }
