@@ -50,6 +50,16 @@ type Store interface {
 	DeleteThreadItem(ctx context.Context, user, threadID, itemID string) error
 }
 
+// ItemsAdder is a Store that can append several items in one write. The
+// server stores a hidden item (a tool call's record, say) with the next
+// item it stores rather than on its own, through it when the Store has
+// it.
+type ItemsAdder interface {
+	// AddThreadItems appends items, in order, as AddThreadItem would:
+	// all of them, or none with its error.
+	AddThreadItems(ctx context.Context, user, threadID string, items []ThreadItem) error
+}
+
 // FeedbackStore is implemented by a Store that records items.feedback
 // (thumbs up or down on items). Without it, feedback is accepted and
 // dropped, as in the reference server.

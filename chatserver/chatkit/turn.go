@@ -32,6 +32,7 @@ type turnState struct {
 	mu      sync.Mutex
 	over    bool
 	pending []ThreadItem // added but not done, in order; copies
+	hidden  []ThreadItem // hidden items done but not yet stored (see storeItems)
 
 	// title names the thread beside the turn (see startTitle); nil when
 	// the turn does not name it, or until the Responder's first event.
@@ -105,6 +106,9 @@ func (st *stream) runTurn(ctx context.Context, thread *ThreadMetadata, input *Us
 		NewID:  s.opts.NewID,
 		Now:    s.opts.Now,
 		LoadItems: func(ctx context.Context, opts ListOptions) (Page[ThreadItem], error) {
+			if err := ts.storeHiddenLocked(); err != nil {
+				return Page[ThreadItem]{}, err
+			}
 			if opts.Limit == 0 {
 				opts.Limit = DefaultPageSize
 			}
@@ -119,6 +123,11 @@ func (st *stream) runTurn(ctx context.Context, thread *ThreadMetadata, input *Us
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
 	ts.over = true
+	if ctx.Err() == nil {
+		if herr := ts.storeHidden(); herr != nil && err == nil {
+			err = herr
+		}
+	}
 	if st.gone == nil && ctx.Err() == nil {
 		_ = st.flush() // held text deltas, before the title is awaited; a failure sets st.gone
 	}
@@ -219,19 +228,29 @@ func (ts *turnState) apply(ev Event) error {
 		if err := fillItem(e.Item, threadID, s.opts.Now); err != nil {
 			return fmt.Errorf("emit %s: %w", ev.Type(), err)
 		}
-		if err := s.store.AddThreadItem(ctx, user, threadID, e.Item); err != nil {
-			return fmt.Errorf("store %s item %s: %w", e.Item.Type(), e.Item.Base().ID, err)
-		}
 		ts.forget(e.Item.Base().ID)
+		if isHidden(e.Item) {
+			ts.hidden = append(ts.hidden, e.Item) // not sent: stored with the next item
+			return nil
+		}
+		if err := ts.storeItems(e.Item); err != nil {
+			return err
+		}
 	case *ThreadItemReplacedEvent:
 		if err := fillItem(e.Item, threadID, s.opts.Now); err != nil {
 			return fmt.Errorf("emit %s: %w", ev.Type(), err)
+		}
+		if err := ts.storeHidden(); err != nil {
+			return err
 		}
 		if err := s.store.SaveItem(ctx, user, threadID, e.Item); err != nil {
 			return fmt.Errorf("save %s item %s: %w", e.Item.Type(), e.Item.Base().ID, err)
 		}
 		ts.forget(e.Item.Base().ID)
 	case *ThreadItemRemovedEvent:
+		if err := ts.storeHidden(); err != nil {
+			return err
+		}
 		err := s.store.DeleteThreadItem(ctx, user, threadID, e.ItemID)
 		if err != nil && !errors.Is(err, ErrNotFound) { // a pending item was never stored
 			return fmt.Errorf("delete item %s: %w", e.ItemID, err)
@@ -239,6 +258,46 @@ func (ts *turnState) apply(ev Event) error {
 		ts.forget(e.ItemID)
 	}
 	return nil
+}
+
+// storeItems stores the hidden items not yet stored, then items, in one
+// write when the Store is an ItemsAdder. A hidden item is not sent, so it
+// waits for the next item (or the turn's end): a tool call's record and
+// the confirmation that follows it are one write.
+func (ts *turnState) storeItems(items ...ThreadItem) error {
+	s, ctx, user, threadID := ts.st.srv, ts.ctx, ts.st.user, ts.thread.ID
+	all := append(ts.hidden, items...)
+	if len(all) == 0 {
+		return nil
+	}
+	if adder, ok := s.store.(ItemsAdder); ok && len(all) > 1 {
+		if err := adder.AddThreadItems(ctx, user, threadID, all); err != nil {
+			return fmt.Errorf("store %d items from %s item %s: %w", len(all), all[0].Type(), all[0].Base().ID, err)
+		}
+		ts.hidden = nil
+		return nil
+	}
+	for len(all) > 0 {
+		it := all[0]
+		if err := s.store.AddThreadItem(ctx, user, threadID, it); err != nil {
+			return fmt.Errorf("store %s item %s: %w", it.Type(), it.Base().ID, err)
+		}
+		all = all[1:]
+		if len(ts.hidden) > 0 {
+			ts.hidden = ts.hidden[1:]
+		}
+	}
+	return nil
+}
+
+// storeHidden stores the hidden items not yet stored.
+func (ts *turnState) storeHidden() error { return ts.storeItems() }
+
+// storeHiddenLocked is storeHidden for callers that do not hold ts.mu.
+func (ts *turnState) storeHiddenLocked() error {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	return ts.storeHidden()
 }
 
 // track keeps copies of the pending items as the client has seen them, so
@@ -331,6 +390,9 @@ func (ts *turnState) syncThread() error {
 	if now.equal(ts.saved) {
 		return nil
 	}
+	if err := ts.storeHidden(); err != nil {
+		return err
+	}
 	if err := ts.st.srv.store.SaveThread(ts.ctx, ts.st.user, ts.thread); err != nil {
 		return fmt.Errorf("save thread: %w", err)
 	}
@@ -347,6 +409,12 @@ func (ts *turnState) saveCancelled(ctx context.Context) {
 	s, user, threadID := ts.st.srv, ts.st.user, ts.thread.ID
 	ctx, cancel := context.WithTimeout(ctx, cleanupTimeout)
 	defer cancel()
+	for _, it := range ts.hidden { // done before the client went away
+		if err := s.store.AddThreadItem(ctx, user, threadID, it); err != nil {
+			s.log.ErrorContext(ctx, "chatkit store hidden item failed", "thread", threadID, "type", it.Type(), "err", err)
+		}
+	}
+	ts.hidden = nil
 	for _, it := range ts.pending {
 		switch it := it.(type) {
 		case *AssistantMessageItem:

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 
 	"github.com/taskpilot/taskpilot/chatserver/chatkit"
 	"github.com/taskpilot/taskpilot/chatserver/chatkit/chatkittest"
+	"github.com/taskpilot/taskpilot/chatserver/chatkit/memstore"
 	"github.com/taskpilot/taskpilot/chatserver/chatkit/widget"
 )
 
@@ -915,5 +917,110 @@ func TestTitleRunsBesideTheTurn(t *testing.T) {
 	last := events[len(events)-1]
 	if last.label() != "thread.updated" || last.thread()["title"] != "Named early" {
 		t.Errorf("last event %v, want thread.updated with the title", last)
+	}
+}
+
+// batchStore is a memstore that records its item writes and can append
+// several items at once (chatkit.ItemsAdder).
+type batchStore struct {
+	*memstore.Store
+	mu     sync.Mutex
+	writes []string // item ids per write, joined by "+"
+}
+
+func (b *batchStore) AddThreadItem(ctx context.Context, user, threadID string, it chatkit.ThreadItem) error {
+	b.record(it)
+	return b.Store.AddThreadItem(ctx, user, threadID, it)
+}
+
+func (b *batchStore) AddThreadItems(ctx context.Context, user, threadID string, items []chatkit.ThreadItem) error {
+	b.record(items...)
+	for _, it := range items {
+		if err := b.Store.AddThreadItem(ctx, user, threadID, it); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (b *batchStore) record(items ...chatkit.ThreadItem) {
+	var ids []string
+	for _, it := range items {
+		ids = append(ids, it.Base().ID)
+	}
+	b.mu.Lock()
+	b.writes = append(b.writes, strings.Join(ids, "+"))
+	b.mu.Unlock()
+}
+
+// TestHiddenItemsAreStoredWithTheNext: a hidden item (not sent) is stored
+// in one write with the item that follows it; the Responder's LoadItems
+// and the end of the turn see it stored, as does a turn the client left.
+func TestHiddenItemsAreStoredWithTheNext(t *testing.T) {
+	t.Parallel()
+	hidden := func(id string) chatkit.Event {
+		return &chatkit.ThreadItemDoneEvent{Item: &chatkit.HiddenContextItem{ItemBase: chatkit.ItemBase{ID: id}, Content: "record " + id}}
+	}
+	tests := []struct {
+		name      string
+		respond   func(ctx context.Context, turn *chatkit.Turn, leave func()) error
+		wantWrite []string
+	}{
+		{"with the next item", func(_ context.Context, turn *chatkit.Turn, _ func()) error {
+			if err := turn.Emit(hidden("hid_1")); err != nil {
+				return err
+			}
+			return say(turn, "msg_1", "done")
+		}, []string{"msg_user", "hid_1+msg_1"}},
+		{"at the end of the turn", func(_ context.Context, turn *chatkit.Turn, _ func()) error {
+			if err := say(turn, "msg_1", "done"); err != nil {
+				return err
+			}
+			return turn.Emit(hidden("hid_1"))
+		}, []string{"msg_user", "msg_1", "hid_1"}},
+		{"before LoadItems", func(ctx context.Context, turn *chatkit.Turn, _ func()) error {
+			if err := turn.Emit(hidden("hid_1")); err != nil {
+				return err
+			}
+			page, err := turn.LoadItems(ctx, chatkit.ListOptions{Limit: 1})
+			if err != nil {
+				return err
+			}
+			if len(page.Data) != 1 || page.Data[0].Base().ID != "hid_1" {
+				t.Errorf("LoadItems after a hidden item: %v, want it first", page.Data)
+			}
+			return nil
+		}, []string{"msg_user", "hid_1"}},
+		{"when the client leaves", func(ctx context.Context, turn *chatkit.Turn, leave func()) error {
+			if err := turn.Emit(hidden("hid_1")); err != nil {
+				return err
+			}
+			leave()
+			<-ctx.Done()
+			return ctx.Err()
+		}, []string{"msg_user", "hid_1", "shcx_user"}}, // then the cancel note
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			store := &batchStore{Store: memstore.New()}
+			ctx, cancel := context.WithCancel(t.Context())
+			defer cancel()
+			srv := chatkit.New(store, respondFunc(func(ctx context.Context, turn *chatkit.Turn, _ *chatkit.UserMessageItem) error {
+				return tc.respond(ctx, turn, cancel)
+			}), chatkit.Options{NewID: func(prefix string) string { return prefix + "_user" }})
+			req, err := chatkit.ParseRequest([]byte(createBody("Hi")))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := srv.Handle(t.Context(), user, req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_ = res.Stream(ctx, chatkit.EmitFunc(func(chatkit.Event) error { return nil }))
+			if diff := cmp.Diff(tc.wantWrite, store.writes); diff != "" {
+				t.Errorf("item writes (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

@@ -105,6 +105,20 @@ func (s *Store) AddThreadItem(ctx context.Context, user, threadID string, item c
 	return protocolError(s.st.AddThreadItem(ctx, user, threadID, it))
 }
 
+// AddThreadItems implements chatkit.ItemsAdder: the items are stored in
+// one statement, all or none.
+func (s *Store) AddThreadItems(ctx context.Context, user, threadID string, items []chatkit.ThreadItem) error {
+	its := make([]models.ThreadItem, len(items))
+	for i, item := range items {
+		it, err := toItem(item)
+		if err != nil {
+			return err
+		}
+		its[i] = it
+	}
+	return protocolError(s.st.AddThreadItems(ctx, user, threadID, its))
+}
+
 // SaveItem implements chatkit.Store.
 func (s *Store) SaveItem(ctx context.Context, user, threadID string, item chatkit.ThreadItem) error {
 	it, err := toItem(item)

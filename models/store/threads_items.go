@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -85,18 +86,40 @@ func newItemRow(user, threadID string, it models.ThreadItem) (itemRow, error) {
 // models.ErrNotFound if the thread is not user's, and models.ErrConflict
 // if the thread already has an item with that id.
 func (s *Store) AddThreadItem(ctx context.Context, user, threadID string, it models.ThreadItem) error {
-	row, err := newItemRow(user, threadID, it)
-	if err != nil {
-		return fmt.Errorf("add thread item: %w", err)
+	return s.AddThreadItems(ctx, user, threadID, []models.ThreadItem{it})
+}
+
+// AddThreadItems appends items, in order, to user's thread threadID in
+// one statement (one commit): all of them or, with the errors of
+// AddThreadItem, none.
+func (s *Store) AddThreadItems(ctx context.Context, user, threadID string, items []models.ThreadItem) error {
+	if len(items) == 0 {
+		return nil
+	}
+	args := make([]any, 0, len(items)*6)
+	for _, it := range items {
+		row, err := newItemRow(user, threadID, it)
+		if err != nil {
+			return fmt.Errorf("add thread item: %w", err)
+		}
+		args = append(args, row.UserID, row.ThreadID, row.ID, row.Type, row.CreatedAt, row.Data)
 	}
 	// Raw SQL: the hottest write of a chat turn, without GORM's model
 	// reflection and the RETURNING of Seq that Create would scan.
-	err = s.db.WithContext(ctx).Exec(`INSERT INTO chat_items (user_id, thread_id, id, type, created_at, data) VALUES (?, ?, ?, ?, ?, ?)`,
-		row.UserID, row.ThreadID, row.ID, row.Type, row.CreatedAt, row.Data).Error
-	if err != nil {
-		return fmt.Errorf("add thread item %s: %w", it.ID, itemWriteError(threadID, err))
+	if err := s.db.WithContext(ctx).Exec(insertItems(len(items)), args...).Error; err != nil {
+		return fmt.Errorf("add thread item %s: %w", items[0].ID, itemWriteError(threadID, err))
 	}
 	return nil
+}
+
+// insertItems returns the statement that inserts n items.
+func insertItems(n int) string {
+	const head = `INSERT INTO chat_items (user_id, thread_id, id, type, created_at, data) VALUES `
+	const one = `(?, ?, ?, ?, ?, ?)`
+	if n == 1 {
+		return head + one // the usual case, a constant
+	}
+	return head + strings.TrimSuffix(strings.Repeat(one+", ", n), ", ")
 }
 
 // SaveThreadItem replaces the item of user's thread threadID that has

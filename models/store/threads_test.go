@@ -196,3 +196,43 @@ func TestFeedbackLongList(t *testing.T) {
 		})
 	}
 }
+
+// TestAddThreadItems: several items are appended in one call, in order;
+// a batch with a duplicate id stores none of its items.
+func TestAddThreadItems(t *testing.T) {
+	for name, open := range databases {
+		t.Run(name, func(t *testing.T) {
+			s, ctx := open(t), t.Context()
+			if err := s.SaveThread(ctx, "alice", thread("thr_1")); err != nil {
+				t.Fatal(err)
+			}
+			ids := func() []string {
+				items, _, err := s.ListThreadItems(ctx, "alice", "thr_1", models.PageQuery{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				var out []string
+				for _, it := range items {
+					out = append(out, it.ID)
+				}
+				return out
+			}
+			if err := s.AddThreadItems(ctx, "alice", "thr_1", []models.ThreadItem{item("b", 1), item("a", 1), item("c", 1)}); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff([]string{"b", "a", "c"}, ids()); diff != "" {
+				t.Errorf("items (-want +got):\n%s", diff)
+			}
+			err := s.AddThreadItems(ctx, "alice", "thr_1", []models.ThreadItem{item("d", 2), item("a", 2)})
+			if !errors.Is(err, models.ErrConflict) {
+				t.Errorf("batch with a duplicate id: %v, want ErrConflict", err)
+			}
+			if err := s.AddThreadItems(ctx, "bob", "thr_1", []models.ThreadItem{item("e", 3), item("f", 3)}); !errors.Is(err, models.ErrNotFound) {
+				t.Errorf("batch into another user's thread: %v, want ErrNotFound", err)
+			}
+			if diff := cmp.Diff([]string{"b", "a", "c"}, ids()); diff != "" {
+				t.Errorf("items after the refused batches (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
