@@ -67,7 +67,10 @@ type cachedToken struct {
 // token typically mints a short-lived token for the MCP server's audience
 // (mcpserver/token.Mint), and its tokens are reused for up to 2 minutes.
 // A nil token sends no Authorization header, for servers without auth.
-// httpClient nil means http.DefaultClient's settings.
+// httpClient nil means http.DefaultClient's settings; a nil Transport
+// means http.DefaultTransport's settings, keeping an idle connection per
+// concurrent call (the default keeps 2, so at 32 concurrent turns most
+// tool calls dialled the MCP server anew).
 func NewHTTPConnector(url string, token func(user string) (string, error), httpClient *http.Client) Connector {
 	if httpClient == nil {
 		httpClient = &http.Client{}
@@ -76,7 +79,7 @@ func NewHTTPConnector(url string, token func(user string) (string, error), httpC
 	client := *httpClient
 	base := client.Transport
 	if base == nil {
-		base = http.DefaultTransport
+		base = busyTransport()
 	}
 	client.Transport = bearer{c: c, base: base}
 	c.client = &client

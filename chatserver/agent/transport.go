@@ -15,11 +15,20 @@ import (
 // as local model servers speak) and smaller buffers, which every
 // streaming reply holds for as long as it streams.
 func modelTransport() *http.Transport {
+	t := busyTransport()
+	t.ReadBufferSize = 2 << 10
+	t.WriteBufferSize = 2 << 10
+	return t
+}
+
+// busyTransport is http.DefaultTransport's settings with an idle
+// connection kept per concurrent request to a host (the default keeps 2):
+// for the model, and for the MCP server, which every turn calling a tool
+// at the same time reaches.
+func busyTransport() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConns = 256
 	t.MaxIdleConnsPerHost = 256
-	t.ReadBufferSize = 2 << 10
-	t.WriteBufferSize = 2 << 10
 	return t
 }
 
