@@ -45,6 +45,7 @@ type Store struct {
 	db      *gorm.DB
 	dialect string
 	pgDSN   string // the PostgreSQL connection string (for the change feed's LISTEN); "" on SQLite
+	stmts   txStmts
 }
 
 // Open connects to url: "postgres://…" (or "postgresql://…"), "sqlite:///abs/path.db",
@@ -253,6 +254,7 @@ func (s *Store) Dialect() string { return s.dialect }
 
 // Close releases the connection pool.
 func (s *Store) Close() error {
+	s.closeStmts()
 	sqlDB, err := s.db.DB()
 	if err != nil {
 		return fmt.Errorf("close: %w", err)
