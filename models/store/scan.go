@@ -41,9 +41,9 @@ func (s *Store) listRows(ctx context.Context, userID string, w *where, order str
 	query := "SELECT " + cols + ", " + countColumns + " FROM tasks WHERE " + w.String() + " ORDER BY " + order + " LIMIT ?"
 	args := make([]any, 0, len(w.args)+3)
 	args = append(append(append(args, userID, userID), w.args...), limit)
-	// Raw, not GORM's query builder: building the statement clause by
-	// clause cost more than SQLite running it.
-	rows, err := s.db.WithContext(ctx).Raw(query, args...).Rows() // GORM does not translate this error: unavailableError does
+	// Written out, not GORM's query builder: building the statement
+	// clause by clause cost more than SQLite running it.
+	rows, err := s.query(ctx, query, args...)
 	if err != nil {
 		return nil, models.TaskCounts{}, unavailableError(err)
 	}
