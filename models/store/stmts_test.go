@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/taskpilot/taskpilot/models"
 )
@@ -54,5 +55,40 @@ func TestStatementCacheFull(t *testing.T) {
 	}
 	if len(page.Tasks) != 2 || page.Counts.Total != 3 || page.NextCursor == "" {
 		t.Errorf("page: %d tasks, counts %+v, cursor %q", len(page.Tasks), page.Counts, page.NextCursor)
+	}
+}
+
+// TestDBTime: SQLite time text in every layout modernc.org/sqlite reads
+// scans to the same time, and so does a time.Time; other text is an
+// error.
+func TestDBTime(t *testing.T) {
+	want := time.Date(2026, 5, 1, 17, 4, 5, 123456000, time.UTC)
+	for _, s := range []string{
+		"2026-05-01 17:04:05.123456+00:00",
+		"2026-05-01 19:04:05.123456+02:00",
+		"2026-05-01T17:04:05.123456+00:00",
+		"2026-05-01 17:04:05.123456",
+		"2026-05-01T17:04:05.123456Z",
+		"2026-05-01 17:04:05.123456 +0000 UTC",
+		"2026-05-01 17:04:05.123456 +0000 UTC m=+0.000000001",
+	} {
+		var got dbTime
+		if err := got.Scan(s); err != nil {
+			t.Errorf("%q: %v", s, err)
+			continue
+		}
+		if !time.Time(got).Equal(want) {
+			t.Errorf("%q: %v, want %v", s, time.Time(got), want)
+		}
+	}
+	var d dbTime
+	if err := d.Scan([]byte("2026-05-01")); err != nil || !time.Time(d).Equal(time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("date: %v, %v", time.Time(d), err)
+	}
+	if err := d.Scan(want); err != nil || !time.Time(d).Equal(want) {
+		t.Errorf("time.Time: %v, %v", time.Time(d), err)
+	}
+	if err := d.Scan("yesterday"); err == nil {
+		t.Error("yesterday: no error")
 	}
 }
