@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/taskpilot/taskpilot/models"
@@ -18,6 +19,14 @@ import (
 // listColumns are the columns scanTaskRows reads, in its order.
 const listColumns = "id, user_id, number, title, title_key, description, completed, completed_at, " +
 	"priority, priority_rank, due_at, due_has_time, due_key, tags, created_at, updated_at, " +
+	"repeat_rule, repeat_done, deleted_us"
+
+// sqliteListColumns are listColumns as SQLite reads them: the time
+// columns as text, which scanTaskRow parses (dbTime). modernc.org/sqlite
+// parses a DATETIME column itself, trying another layout before the
+// store's, which cost 4% of a list_tasks.
+const sqliteListColumns = "id, user_id, number, title, title_key, description, completed, CAST(completed_at AS TEXT), " +
+	"priority, priority_rank, CAST(due_at AS TEXT), due_has_time, due_key, tags, CAST(created_at AS TEXT), CAST(updated_at AS TEXT), " +
 	"repeat_rule, repeat_done, deleted_us"
 
 // numberColumns are the columns scanNumberRows reads: the number and the
@@ -35,15 +44,18 @@ const countColumns = "(SELECT total FROM task_counters WHERE user_id = ?), (SELE
 // row matches: read them with Store.counts then.
 func (s *Store) listRows(ctx context.Context, userID string, w *where, order string, numbersOnly bool, limit int) ([]taskRow, models.TaskCounts, error) {
 	cols := listColumns
+	if s.dialect == DialectSQLite {
+		cols = sqliteListColumns
+	}
 	if numbersOnly {
 		cols = numberColumns
 	}
 	query := "SELECT " + cols + ", " + countColumns + " FROM tasks WHERE " + w.String() + " ORDER BY " + order + " LIMIT ?"
 	args := make([]any, 0, len(w.args)+3)
 	args = append(append(append(args, userID, userID), w.args...), limit)
-	// Raw, not GORM's query builder: building the statement clause by
-	// clause cost more than SQLite running it.
-	rows, err := s.db.WithContext(ctx).Raw(query, args...).Rows() // GORM does not translate this error: unavailableError does
+	// Written out, not GORM's query builder: building the statement
+	// clause by clause cost more than SQLite running it.
+	rows, err := s.query(ctx, query, args...)
 	if err != nil {
 		return nil, models.TaskCounts{}, unavailableError(err)
 	}
@@ -71,19 +83,78 @@ func (s *Store) listRows(ctx context.Context, userID string, w *where, order str
 // scanTaskRow scans one row of listColumns into r, and the columns that
 // follow into extra.
 func scanTaskRow(rows *sql.Rows, r *taskRow, extra ...any) error {
-	var completedAt, dueAt sql.Null[time.Time]
+	var completedAt, dueAt sql.Null[dbTime]
 	dest := append([]any{&r.ID, &r.UserID, &r.Number, &r.Title, &r.TitleKey, &r.Description, &r.Completed, &completedAt,
-		(*string)(&r.Priority), &r.PriorityRank, &dueAt, &r.DueHasTime, &r.DueKey, &r.Tags, &r.CreatedAt, &r.UpdatedAt,
+		(*string)(&r.Priority), &r.PriorityRank, &dueAt, &r.DueHasTime, &r.DueKey, &r.Tags, (*dbTime)(&r.CreatedAt), (*dbTime)(&r.UpdatedAt),
 		&r.RepeatRule, &r.RepeatDone, &r.DeletedUs}, extra...)
 	err := rows.Scan(dest...)
 	if err != nil {
 		return err
 	}
 	if completedAt.Valid {
-		r.CompletedAt = &completedAt.V
+		r.CompletedAt = (*time.Time)(&completedAt.V)
 	}
 	if dueAt.Valid {
-		r.DueAt = &dueAt.V
+		r.DueAt = (*time.Time)(&dueAt.V)
 	}
 	return nil
+}
+
+// sqliteTimeLayout is the layout the store writes SQLite times in
+// (_time_format=sqlite, see sqliteDSN).
+const sqliteTimeLayout = "2006-01-02 15:04:05.999999999-07:00"
+
+// sqliteTimeLayouts are the other layouts modernc.org/sqlite reads a
+// DATETIME column in, in its order (after Go's Time.String layout, whose
+// monotonic clock reading it drops); a trailing Z is cut first and the
+// time is then UTC.
+var sqliteTimeLayouts = []string{
+	"2006-01-02 15:04:05.999999999-07:00",
+	"2006-01-02T15:04:05.999999999-07:00",
+	"2006-01-02 15:04:05.999999999",
+	"2006-01-02T15:04:05.999999999",
+	"2006-01-02 15:04",
+	"2006-01-02T15:04",
+	"2006-01-02",
+}
+
+// dbTime scans a time column: a time.Time (PostgreSQL) or SQLite text,
+// read as modernc.org/sqlite reads a DATETIME column, the store's own
+// layout first.
+type dbTime time.Time
+
+// Scan implements sql.Scanner.
+func (t *dbTime) Scan(src any) error {
+	var s string
+	switch v := src.(type) {
+	case time.Time:
+		*t = dbTime(v)
+		return nil
+	case string:
+		s = v
+	case []byte:
+		s = string(v)
+	default:
+		return fmt.Errorf("scan time: unsupported type %T", src)
+	}
+	if v, err := time.Parse(sqliteTimeLayout, s); err == nil {
+		*t = dbTime(v)
+		return nil
+	}
+	str := s
+	if i := strings.Index(str, "m="); i > 0 {
+		str = str[:i]
+	}
+	if v, err := time.Parse("2006-01-02 15:04:05.999999999 -0700 MST", strings.TrimSpace(str)); err == nil {
+		*t = dbTime(v)
+		return nil
+	}
+	ts := strings.TrimSuffix(s, "Z")
+	for _, layout := range sqliteTimeLayouts {
+		if v, err := time.Parse(layout, ts); err == nil {
+			*t = dbTime(v)
+			return nil
+		}
+	}
+	return fmt.Errorf("scan time: %q is not a time", s)
 }

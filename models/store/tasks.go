@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -37,9 +38,18 @@ func (s *Store) CreateTasks(ctx context.Context, userID string, in []models.NewT
 	}
 	// The statement and its arguments are built before the transaction,
 	// which holds the database (SQLite's one connection) until it ends.
+	// So are its statements prepared (see prepareTx).
 	insert, args := insertTasks(rows)
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		last, err := nextNumbers(tx, userID, int64(len(rows)))
+	numbers, err := s.prepareTx(ctx, nextNumbersSQL)
+	if err != nil {
+		return nil, fmt.Errorf("create task: %w", err)
+	}
+	ins, err := s.prepareTx(ctx, insert)
+	if err != nil {
+		return nil, fmt.Errorf("create task: %w", err)
+	}
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		last, err := nextNumbers(ctx, tx, numbers, userID, int64(len(rows)))
 		if err != nil {
 			return err
 		}
@@ -47,7 +57,8 @@ func (s *Store) CreateTasks(ctx context.Context, userID string, in []models.NewT
 			rows[i].Number = last - int64(len(rows)-1-i)
 			args[i*len(insertColumns)+numberArg] = rows[i].Number
 		}
-		return s.translate(scanIDs(tx.Raw(insert, args...), rows))
+		res, err := ins.rows(ctx, tx, args...)
+		return s.translate(scanIDs(res, err, rows))
 	})
 	if err != nil {
 		return nil, fmt.Errorf("create task: %w", dbError(err))
@@ -85,9 +96,9 @@ func insertTasks(rows []taskRow) (string, []any) {
 	return b.String(), args
 }
 
-// scanIDs runs the insert q and sets the ids it returns on rows, in order.
-func scanIDs(q *gorm.DB, rows []taskRow) error {
-	res, err := q.Rows()
+// scanIDs sets the ids the insert returned in res (or failed with err)
+// on rows, in order.
+func scanIDs(res *sql.Rows, err error, rows []taskRow) error {
 	if err != nil {
 		return err
 	}
@@ -165,16 +176,19 @@ func newRow(userID string, in models.NewTask) (taskRow, error) {
 	return row, nil
 }
 
-// nextNumbers allocates k task numbers for userID and counts the new
-// tasks, in one statement that locks the user's counter row until tx ends,
-// so concurrent creates get distinct numbers. It returns the last number
-// allocated; the k numbers end there. Numbers are never reused: the
-// counter only grows.
-func nextNumbers(tx *gorm.DB, userID string, k int64) (int64, error) {
-	var n int64
-	err := tx.Raw(`INSERT INTO task_counters (user_id, last_number, total, completed) VALUES (?, ?, ?, 0)
+// nextNumbersSQL allocates task numbers: see nextNumbers.
+const nextNumbersSQL = `INSERT INTO task_counters (user_id, last_number, total, completed) VALUES (?, ?, ?, 0)
 		ON CONFLICT (user_id) DO UPDATE SET last_number = task_counters.last_number + ?, total = task_counters.total + ?
-		RETURNING last_number`, userID, k, k, k, k).Row().Scan(&n) // a plain scan: gorm.Scan cost more than the statement
+		RETURNING last_number`
+
+// nextNumbers allocates k task numbers for userID and counts the new
+// tasks, in one statement (st, of nextNumbersSQL) that locks the user's
+// counter row until tx ends, so concurrent creates get distinct numbers.
+// It returns the last number allocated; the k numbers end there. Numbers
+// are never reused: the counter only grows.
+func nextNumbers(ctx context.Context, tx *gorm.DB, st txStmt, userID string, k int64) (int64, error) {
+	var n int64
+	err := st.scan(ctx, tx, []any{&n}, userID, k, k, k, k)
 	if err != nil {
 		return 0, fmt.Errorf("allocate number: %w", unavailableError(err))
 	}
