@@ -36,7 +36,13 @@ func (s *server) logRequests(c *gin.Context) {
 	c.Request = c.Request.WithContext(withRequestID(c.Request.Context(), id))
 
 	c.Next()
+	s.logRequest(c, start)
+}
 
+// logRequest logs the line of the request that started at start. It is
+// apart from logRequests, whose frame is under every handler (a chat
+// stream's included, for as long as it is open), to keep that frame small.
+func (s *server) logRequest(c *gin.Context, start time.Time) {
 	httpops.Log(c.Request.Context(), s.log, httpops.Request{
 		Method:   c.Request.Method,
 		Route:    c.FullPath(),
@@ -74,13 +80,19 @@ func (s *server) recover(c *gin.Context) {
 // and act as the local user). See package hostcheck.
 func (s *server) checkHost(c *gin.Context) {
 	if !hostcheck.Allowed(c.Request, s.opts.AllowedHosts) {
-		s.log.WarnContext(c.Request.Context(), "refused a request for a foreign host on loopback (DNS rebinding?); a reverse proxy's host names go in --allowed-hosts",
-			"host", c.Request.Host)
-		writeError(c, http.StatusForbidden, "forbidden", "invalid Host header "+strconv.Quote(c.Request.Host))
-		c.Abort()
+		s.refuseHost(c)
 		return
 	}
 	c.Next()
+}
+
+// refuseHost is checkHost's refusal, apart to keep checkHost's frame
+// (under every handler) small.
+func (s *server) refuseHost(c *gin.Context) {
+	s.log.WarnContext(c.Request.Context(), "refused a request for a foreign host on loopback (DNS rebinding?); a reverse proxy's host names go in --allowed-hosts",
+		"host", c.Request.Host)
+	writeError(c, http.StatusForbidden, "forbidden", "invalid Host header "+strconv.Quote(c.Request.Host))
+	c.Abort()
 }
 
 // checkOrigin returns the middleware that refuses, with 403, cross-origin

@@ -79,7 +79,7 @@ type chunkToolCall struct {
 }
 
 // newChunkStream starts a streaming Chat Completions request.
-func newChunkStream(ctx context.Context, client *openai.Client, params openai.ChatCompletionNewParams) *ssestream.Stream[chunk] {
+func newChunkStream(ctx context.Context, client *openai.Client, params *openai.ChatCompletionNewParams) *ssestream.Stream[chunk] {
 	var raw *http.Response
 	err := client.Post(ctx, "chat/completions", params, &raw, option.WithJSONSet("stream", true))
 	return ssestream.NewStream[chunk](ssestream.NewDecoder(raw), err)

@@ -76,10 +76,16 @@ func (st *stream) createThread(ctx context.Context, p *ThreadCreateParams) error
 	if err := s.store.SaveThread(ctx, st.user, thread); err != nil {
 		return fmt.Errorf("create thread: %w", err)
 	}
-	if err := st.write(&ThreadCreatedEvent{Thread: threadResponse(thread, Page[ThreadItem]{})}); err != nil {
+	if err := st.writeThreadCreated(thread); err != nil {
 		return err
 	}
 	return st.respondTo(ctx, thread, p.Input)
+}
+
+// writeThreadCreated sends thread.created; it is apart from createThread
+// to keep the frame small under which the turn waits for the model.
+func (st *stream) writeThreadCreated(thread *ThreadMetadata) error {
+	return st.write(&ThreadCreatedEvent{Thread: threadResponse(thread, Page[ThreadItem]{})})
 }
 
 func (st *stream) addUserMessage(ctx context.Context, p *ThreadAddUserMessageParams) error {
