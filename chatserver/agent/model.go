@@ -66,7 +66,7 @@ func (a *Agent) modelRequest(ctx context.Context, turn *chatkit.Turn, s *session
 		return nil, err
 	}
 	now, loc := a.cfg.Now(), a.location(ctx)
-	msgs := []openai.ChatCompletionMessageParamUnion{openai.SystemMessage(systemPrompt(now, loc))}
+	msgs := []openai.ChatCompletionMessageParamUnion{openai.SystemMessage(a.prompts.get(now, loc))}
 	if wantsPlan(input) {
 		msgs = append(msgs, openai.SystemMessage(planDayInstructions(now, loc)))
 	}
