@@ -78,9 +78,10 @@ type chunkToolCall struct {
 	} `json:"function"`
 }
 
-// newChunkStream starts a streaming Chat Completions request.
-func newChunkStream(ctx context.Context, client *openai.Client, params *openai.ChatCompletionNewParams) *ssestream.Stream[chunk] {
+// newChunkStream starts a streaming Chat Completions request of model.
+func newChunkStream(ctx context.Context, client *openai.Client, model string, req *chatRequest) *ssestream.Stream[chunk] {
 	var raw *http.Response
+	params := &openai.ChatCompletionNewParams{Model: model, Messages: req.messages, Tools: req.tools}
 	err := client.Post(ctx, "chat/completions", params, &raw, option.WithJSONSet("stream", true))
 	return ssestream.NewStream[chunk](ssestream.NewDecoder(raw), err)
 }

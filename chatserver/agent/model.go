@@ -29,33 +29,41 @@ const (
 // message (nil for a resumed turn); its composer tool may add
 // instructions (see wantsPlan).
 //
-// Its frame stays small, and the request is on the heap: the turn's
-// goroutine waits in streamReply for as long as the model streams, and a
-// stack that is mostly unused while it waits is one the runtime shrinks.
+// Its frame stays small: the turn's goroutine waits in streamReply for as
+// long as the model streams, and a stack that is mostly unused while it
+// waits is one the runtime shrinks.
 func (a *Agent) runModel(ctx context.Context, turn *chatkit.Turn, input *chatkit.UserMessageItem) error {
 	s, err := a.connect(ctx, turn.User)
 	if err != nil {
 		return err
 	}
 	defer s.close()
-	params, err := a.modelRequest(ctx, turn, s, input)
+	req, err := a.firstRequest(ctx, turn, s, input)
 	if err != nil {
 		return err
 	}
 	for round := 0; ; round++ {
-		reply, err := a.streamReply(ctx, turn, params)
+		reply, err := a.streamReply(ctx, turn, req)
 		if err != nil {
 			return err
 		}
-		if done, err := a.afterReply(ctx, turn, s, params, reply, round); done || err != nil {
+		if done, err := a.afterReply(ctx, turn, s, req, reply, round); done || err != nil {
 			return err
 		}
 	}
 }
 
-// modelRequest returns the first model request of a turn: the system
+// chatRequest is what a turn's model requests carry: the messages so far
+// and the tools. The request's params (over 1 KB) are made only while it
+// is sent (newChunkStream), not kept while the reply streams.
+type chatRequest struct {
+	messages []openai.ChatCompletionMessageParamUnion
+	tools    []openai.ChatCompletionToolUnionParam
+}
+
+// firstRequest returns the first model request of a turn: the system
 // prompt, the thread so far and the server's tools.
-func (a *Agent) modelRequest(ctx context.Context, turn *chatkit.Turn, s *session, input *chatkit.UserMessageItem) (*openai.ChatCompletionNewParams, error) {
+func (a *Agent) firstRequest(ctx context.Context, turn *chatkit.Turn, s *session, input *chatkit.UserMessageItem) (*chatRequest, error) {
 	mcpTools, err := s.listTools(ctx)
 	if err != nil {
 		a.log.ErrorContext(ctx, "mcp tools/list failed", "err", err)
@@ -71,14 +79,14 @@ func (a *Agent) modelRequest(ctx context.Context, turn *chatkit.Turn, s *session
 		msgs = append(msgs, openai.SystemMessage(planDayInstructions(now, loc)))
 	}
 	msgs = append(msgs, toMessages(items, a.confirmTags(ctx, s, items))...)
-	return &openai.ChatCompletionNewParams{Model: a.cfg.Model, Messages: msgs, Tools: a.fnTools.get(mcpTools)}, nil
+	return &chatRequest{messages: msgs, tools: a.fnTools.get(mcpTools)}, nil
 }
 
 // afterReply acts on a model reply of round: it ends the turn (done) on
 // a reply without tool calls, past MaxToolRounds, or when a tool call
 // asks the user something; else it runs the calls and adds the reply and
-// their results to params for the next round.
-func (a *Agent) afterReply(ctx context.Context, turn *chatkit.Turn, s *session, params *openai.ChatCompletionNewParams, reply modelReply, round int) (done bool, err error) {
+// their results to req for the next round.
+func (a *Agent) afterReply(ctx context.Context, turn *chatkit.Turn, s *session, req *chatRequest, reply modelReply, round int) (done bool, err error) {
 	if len(reply.calls) == 0 {
 		if reply.text == "" {
 			return true, say(turn, msgEmptyReply)
@@ -89,7 +97,7 @@ func (a *Agent) afterReply(ctx context.Context, turn *chatkit.Turn, s *session, 
 		a.log.WarnContext(ctx, "too many tool rounds", "thread", turn.Thread.ID, "rounds", round)
 		return true, say(turn, msgTooManyRounds)
 	}
-	msgs := append(params.Messages, reply.message())
+	msgs := append(req.messages, reply.message())
 	asked := false // a question for the user ends the turn after this round
 	for _, c := range reply.calls {
 		if ids := bulkDeleteIDs(c.name, json.RawMessage(c.args)); ids != nil {
@@ -114,7 +122,7 @@ func (a *Agent) afterReply(ctx context.Context, turn *chatkit.Turn, s *session, 
 		}
 		msgs = append(msgs, openai.ToolMessage(modelResult(rec), c.id))
 	}
-	params.Messages = msgs
+	req.messages = msgs
 	return asked, nil
 }
 
@@ -199,7 +207,7 @@ func (r modelReply) message() openai.ChatCompletionMessageParamUnion {
 // the text so far is kept, marked as interrupted, none of its tool calls
 // run, and the error ends the turn with a retryable error event. The
 // first-token timeout cancels a request that sends nothing for too long.
-func (a *Agent) streamReply(ctx context.Context, turn *chatkit.Turn, params *openai.ChatCompletionNewParams) (modelReply, error) {
+func (a *Agent) streamReply(ctx context.Context, turn *chatkit.Turn, req *chatRequest) (modelReply, error) {
 	r := &replyParts{start: time.Now(), finish: map[int64]string{}}
 	reqCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -207,7 +215,7 @@ func (a *Agent) streamReply(ctx context.Context, turn *chatkit.Turn, params *ope
 		r.firstToken = time.AfterFunc(a.cfg.FirstTokenTimeout, func() { cancel(errNoFirstToken) })
 		defer r.firstToken.Stop()
 	}
-	stream := newChunkStream(reqCtx, a.client, params)
+	stream := newChunkStream(reqCtx, a.client, a.cfg.Model, req)
 	defer stream.Close()
 	for stream.Next() {
 		if err := a.addChunk(turn, r, stream.Current().Choices); err != nil {
