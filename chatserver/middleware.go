@@ -36,7 +36,13 @@ func (s *server) logRequests(c *gin.Context) {
 	c.Request = c.Request.WithContext(withRequestID(c.Request.Context(), id))
 
 	c.Next()
+	s.logRequest(c, start)
+}
 
+// logRequest logs the line of the request that started at start. It is
+// apart from logRequests, whose frame is under every handler (a chat
+// stream's included, for as long as it is open), to keep that frame small.
+func (s *server) logRequest(c *gin.Context, start time.Time) {
 	httpops.Log(c.Request.Context(), s.log, httpops.Request{
 		Method:   c.Request.Method,
 		Route:    c.FullPath(),
@@ -74,13 +80,19 @@ func (s *server) recover(c *gin.Context) {
 // and act as the local user). See package hostcheck.
 func (s *server) checkHost(c *gin.Context) {
 	if !hostcheck.Allowed(c.Request, s.opts.AllowedHosts) {
-		s.log.WarnContext(c.Request.Context(), "refused a request for a foreign host on loopback (DNS rebinding?); a reverse proxy's host names go in --allowed-hosts",
-			"host", c.Request.Host)
-		writeError(c, http.StatusForbidden, "forbidden", "invalid Host header "+strconv.Quote(c.Request.Host))
-		c.Abort()
+		s.refuseHost(c)
 		return
 	}
 	c.Next()
+}
+
+// refuseHost is checkHost's refusal, apart to keep checkHost's frame
+// (under every handler) small.
+func (s *server) refuseHost(c *gin.Context) {
+	s.log.WarnContext(c.Request.Context(), "refused a request for a foreign host on loopback (DNS rebinding?); a reverse proxy's host names go in --allowed-hosts",
+		"host", c.Request.Host)
+	writeError(c, http.StatusForbidden, "forbidden", "invalid Host header "+strconv.Quote(c.Request.Host))
+	c.Abort()
 }
 
 // checkOrigin returns the middleware that refuses, with 403, cross-origin
@@ -137,10 +149,18 @@ func (s *server) cors(c *gin.Context) {
 // authenticate sets the request's user: the subject of a valid bearer
 // token, or LocalUser when there is no Verifier.
 func (s *server) authenticate(c *gin.Context) {
+	if s.authenticated(c) {
+		c.Next()
+	}
+}
+
+// authenticated is authenticate's check: it sets the request's user, or
+// answers the request with 401 and returns false. It is apart so that
+// authenticate's frame, under every handler, stays small.
+func (s *server) authenticated(c *gin.Context) bool {
 	if s.opts.Verifier == nil {
 		c.Set(userKey, s.opts.LocalUser)
-		c.Next()
-		return
+		return true
 	}
 	scheme, raw, _ := strings.Cut(c.GetHeader("Authorization"), " ")
 	raw = strings.TrimSpace(raw)
@@ -148,7 +168,7 @@ func (s *server) authenticate(c *gin.Context) {
 		c.Header("WWW-Authenticate", `Bearer`)
 		writeError(c, http.StatusUnauthorized, "unauthenticated", `send "Authorization: Bearer <token>" (see taskpilot token)`)
 		c.Abort()
-		return
+		return false
 	}
 	user, err := s.opts.Verifier.Verify(c.Request.Context(), raw)
 	if err != nil || user == "" {
@@ -156,18 +176,26 @@ func (s *server) authenticate(c *gin.Context) {
 		c.Header("WWW-Authenticate", `Bearer error="invalid_token"`)
 		writeError(c, http.StatusUnauthorized, "unauthenticated", "the bearer token is invalid or expired")
 		c.Abort()
-		return
+		return false
 	}
 	c.Set(userKey, user)
-	c.Next()
+	return true
 }
 
 // rateLimit refuses, with 429 and Retry-After, a user's requests beyond
 // the token bucket.
 func (s *server) rateLimit(c *gin.Context) {
-	if s.buckets == nil {
+	if s.allowed(c) {
 		c.Next()
-		return
+	}
+}
+
+// allowed is rateLimit's check: false means it answered the request with
+// 429. It is apart so that rateLimit's frame, under every handler (a
+// chat stream's included, for as long as it is open), stays small.
+func (s *server) allowed(c *gin.Context) bool {
+	if s.buckets == nil {
+		return true
 	}
 	ok, wait, err := s.buckets.Take(c.Request.Context(), userOf(c), s.rate, s.burst)
 	if err != nil {
@@ -182,7 +210,7 @@ func (s *server) rateLimit(c *gin.Context) {
 		writeError(c, http.StatusTooManyRequests, "rate_limited",
 			fmt.Sprintf("too many requests; try again in %d seconds", max(secs, 1)))
 		c.Abort()
-		return
+		return false
 	}
-	c.Next()
+	return true
 }

@@ -79,6 +79,7 @@ type Agent struct {
 	client  *openai.Client                // streams the replies (chunk.go); nil without a model
 	log     *slog.Logger
 	fnTools toolCache
+	prompts promptCache
 }
 
 var (

@@ -78,11 +78,12 @@ type chunkToolCall struct {
 	} `json:"function"`
 }
 
-// newChunkStream starts the streaming Chat Completions request req. flush, if
-// not nil, runs before every read of the response (see flushingBody).
-func newChunkStream(ctx context.Context, client *openai.Client, req *chatRequest, flush func() error) *ssestream.Stream[chunk] {
+// newChunkStream starts the streaming Chat Completions request req of
+// model; its body is made only while it is sent. flush, if not nil, runs
+// before every read of the response (see flushingBody).
+func newChunkStream(ctx context.Context, client *openai.Client, model string, req *chatRequest, flush func() error) *ssestream.Stream[chunk] {
 	var raw *http.Response
-	body, err := req.encode()
+	body, err := encodeChatBody(model, req.messages, req.tools)
 	if err == nil {
 		err = client.Post(ctx, "chat/completions", json.RawMessage(body), &raw)
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"golang.org/x/sync/singleflight"
 )
 
 // Connector reaches the TaskPilot MCP server for the agent. Every call
@@ -33,6 +34,10 @@ var clientInfo = &mcp.Implementation{Name: "taskpilot-chat", Title: "TaskPilot c
 // chat server mints 5-minute tokens, so a reused one has minutes left.
 const tokenReuse = 2 * time.Minute
 
+// toolsListTimeout bounds a shared tools/list, which runs on past the
+// turn that started it (see httpConnector.Tools).
+const toolsListTimeout = time.Minute
+
 // maxCachedTokens bounds the token cache; past it, expired entries go.
 const maxCachedTokens = 10000
 
@@ -51,6 +56,11 @@ type httpConnector struct {
 	mu    sync.Mutex         // guards cs and tools; held while connecting
 	cs    *mcp.ClientSession // nil until first used, and after a failure
 	tools []*mcp.Tool        // nil until listed, and after a change
+
+	// listing runs one tools/list at a time: the turns that find no list
+	// (all of them, when many start at once on a cold cache) wait for it
+	// and share its answer, instead of each decoding its own copy.
+	listing singleflight.Group
 
 	tokMu  sync.Mutex // guards tokens (taken inside requests, so never under mu)
 	tokens map[string]cachedToken
@@ -131,7 +141,11 @@ func (c *httpConnector) forgetTools() {
 	c.mu.Unlock()
 }
 
-// Tools implements Connector.
+// Tools implements Connector. Callers that need the list while a
+// tools/list is in flight wait for that one (or for their ctx) rather than
+// sending their own; the request runs as the user that started it, with
+// that caller's values but not its cancellation, so that a turn that
+// leaves does not fail the others.
 func (c *httpConnector) Tools(ctx context.Context, user string, refresh bool) ([]*mcp.Tool, error) {
 	c.mu.Lock()
 	tools := c.tools
@@ -139,12 +153,29 @@ func (c *httpConnector) Tools(ctx context.Context, user string, refresh bool) ([
 	if tools != nil && !refresh {
 		return tools, nil
 	}
-	ctx = context.WithValue(ctx, userKey{}, user)
+	ch := c.listing.DoChan("tools", func() (any, error) {
+		return c.listTools(context.WithoutCancel(ctx), user)
+	})
+	select {
+	case r := <-ch:
+		if r.Err != nil {
+			return nil, r.Err
+		}
+		return r.Val.([]*mcp.Tool), nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// listTools asks the server for its tools as user and caches the list.
+func (c *httpConnector) listTools(ctx context.Context, user string) ([]*mcp.Tool, error) {
+	ctx, cancel := context.WithTimeout(context.WithValue(ctx, userKey{}, user), toolsListTimeout)
+	defer cancel()
 	cs, err := c.session(ctx)
 	if err != nil {
 		return nil, err
 	}
-	tools, err = listTools(ctx, cs)
+	tools, err := listTools(ctx, cs)
 	if err != nil {
 		if !isProtocolError(err) && ctx.Err() == nil {
 			c.drop(cs)

@@ -28,80 +28,106 @@ const (
 // for at most MaxToolRounds rounds of tool calls. input is the turn's
 // message (nil for a resumed turn); its composer tool may add
 // instructions (see wantsPlan).
+//
+// Its frame stays small: the turn's goroutine waits in streamReply for as
+// long as the model streams, and a stack that is mostly unused while it
+// waits is one the runtime shrinks.
 func (a *Agent) runModel(ctx context.Context, turn *chatkit.Turn, input *chatkit.UserMessageItem) error {
 	s, err := a.connect(ctx, turn.User)
 	if err != nil {
 		return err
 	}
 	defer s.close()
-	mcpTools, err := s.listTools(ctx)
-	if err != nil {
-		a.log.ErrorContext(ctx, "mcp tools/list failed", "err", err)
-		return turnError(ctx, msgToolsDown, err)
-	}
-	items, err := a.history(ctx, turn)
+	req, err := a.firstRequest(ctx, turn, s, input)
 	if err != nil {
 		return err
 	}
+	for round := 0; ; round++ {
+		reply, err := a.streamReply(ctx, turn, req)
+		if err != nil {
+			return err
+		}
+		if done, err := a.afterReply(ctx, turn, s, req, reply, round); done || err != nil {
+			return err
+		}
+	}
+}
+
+// chatRequest is what a turn's model requests carry: the messages so far
+// and the tools. The request's params (over 1 KB) are made only while it
+// is sent (newChunkStream), not kept while the reply streams.
+type chatRequest struct {
+	messages []openai.ChatCompletionMessageParamUnion
+	tools    json.RawMessage // encoded once per tool list (toolCache)
+}
+
+// firstRequest returns the first model request of a turn: the system
+// prompt, the thread so far and the server's tools.
+func (a *Agent) firstRequest(ctx context.Context, turn *chatkit.Turn, s *session, input *chatkit.UserMessageItem) (*chatRequest, error) {
+	mcpTools, err := s.listTools(ctx)
+	if err != nil {
+		a.log.ErrorContext(ctx, "mcp tools/list failed", "err", err)
+		return nil, turnError(ctx, msgToolsDown, err)
+	}
+	items, err := a.history(ctx, turn)
+	if err != nil {
+		return nil, err
+	}
 	now, loc := a.cfg.Now(), a.location(ctx)
-	msgs := []openai.ChatCompletionMessageParamUnion{openai.SystemMessage(systemPrompt(now, loc))}
+	msgs := []openai.ChatCompletionMessageParamUnion{openai.SystemMessage(a.prompts.get(now, loc))}
 	if wantsPlan(input) {
 		msgs = append(msgs, openai.SystemMessage(planDayInstructions(now, loc)))
 	}
 	msgs = append(msgs, toMessages(items, a.confirmTags(ctx, s, items))...)
 	tools, err := a.fnTools.get(mcpTools)
 	if err != nil {
-		return turnError(ctx, msgToolsDown, err)
+		return nil, turnError(ctx, msgToolsDown, err)
 	}
+	return &chatRequest{messages: msgs, tools: tools}, nil
+}
 
-	for round := 0; ; round++ {
-		req, err := newChatRequest(a.cfg.Model, msgs, tools)
-		if err != nil {
-			return turnError(ctx, msgModelDown, err)
+// afterReply acts on a model reply of round: it ends the turn (done) on
+// a reply without tool calls, past MaxToolRounds, or when a tool call
+// asks the user something; else it runs the calls and adds the reply and
+// their results to req for the next round.
+func (a *Agent) afterReply(ctx context.Context, turn *chatkit.Turn, s *session, req *chatRequest, reply modelReply, round int) (done bool, err error) {
+	if len(reply.calls) == 0 {
+		if reply.text == "" {
+			return true, say(turn, msgEmptyReply)
 		}
-		reply, err := a.streamReply(ctx, turn, req)
-		if err != nil {
-			return err
-		}
-		if len(reply.calls) == 0 {
-			if reply.text == "" {
-				return say(turn, msgEmptyReply)
-			}
-			return nil
-		}
-		if round >= a.cfg.MaxToolRounds {
-			a.log.WarnContext(ctx, "too many tool rounds", "thread", turn.Thread.ID, "rounds", round)
-			return say(turn, msgTooManyRounds)
-		}
-		msgs = append(msgs, reply.message())
-		asked := false // a question for the user ends the turn after this round
-		for _, c := range reply.calls {
-			if ids := bulkDeleteIDs(c.name, json.RawMessage(c.args)); ids != nil {
-				rec, err := a.askConfirmDelete(turn, c.id, json.RawMessage(c.args), ids)
-				if err != nil {
-					return err
-				}
-				asked = true
-				msgs = append(msgs, openai.ToolMessage(modelResult(rec), c.id))
-				continue
-			}
-			rec, _, err := a.runTool(ctx, turn, s, c.id, c.name, json.RawMessage(c.args))
-			if err != nil {
-				return err
-			}
-			if name := ambiguousName(rec); name != "" && !asked {
-				ok, err := a.askWhichTask(ctx, turn, s, name)
-				if err != nil {
-					return err
-				}
-				asked = asked || ok
-			}
-			msgs = append(msgs, openai.ToolMessage(modelResult(rec), c.id))
-		}
-		if asked {
-			return nil
-		}
+		return true, nil
 	}
+	if round >= a.cfg.MaxToolRounds {
+		a.log.WarnContext(ctx, "too many tool rounds", "thread", turn.Thread.ID, "rounds", round)
+		return true, say(turn, msgTooManyRounds)
+	}
+	msgs := append(req.messages, reply.message())
+	asked := false // a question for the user ends the turn after this round
+	for _, c := range reply.calls {
+		if ids := bulkDeleteIDs(c.name, json.RawMessage(c.args)); ids != nil {
+			rec, err := a.askConfirmDelete(turn, c.id, json.RawMessage(c.args), ids)
+			if err != nil {
+				return true, err
+			}
+			asked = true
+			msgs = append(msgs, openai.ToolMessage(modelResult(rec), c.id))
+			continue
+		}
+		rec, _, err := a.runTool(ctx, turn, s, c.id, c.name, json.RawMessage(c.args))
+		if err != nil {
+			return true, err
+		}
+		if name := ambiguousName(rec); name != "" && !asked {
+			ok, err := a.askWhichTask(ctx, turn, s, name)
+			if err != nil {
+				return true, err
+			}
+			asked = asked || ok
+		}
+		msgs = append(msgs, openai.ToolMessage(modelResult(rec), c.id))
+	}
+	req.messages = msgs
+	return asked, nil
 }
 
 // toolCache keeps the function tools made from the Connector's last tool
@@ -194,63 +220,81 @@ func (r modelReply) message() openai.ChatCompletionMessageParamUnion {
 // run, and the error ends the turn with a retryable error event. The
 // first-token timeout cancels a request that sends nothing for too long.
 func (a *Agent) streamReply(ctx context.Context, turn *chatkit.Turn, req *chatRequest) (modelReply, error) {
-	start := time.Now()
+	r := &replyParts{start: time.Now(), finish: map[int64]string{}}
 	reqCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	var firstToken *time.Timer
 	if a.cfg.FirstTokenTimeout > 0 {
-		firstToken = time.AfterFunc(a.cfg.FirstTokenTimeout, func() { cancel(errNoFirstToken) })
-		defer firstToken.Stop()
+		r.firstToken = time.AfterFunc(a.cfg.FirstTokenTimeout, func() { cancel(errNoFirstToken) })
+		defer r.firstToken.Stop()
 	}
-	stream := newChunkStream(reqCtx, a.client, req, turn.Flush)
+	stream := newChunkStream(reqCtx, a.client, a.cfg.Model, req, turn.Flush)
 	defer stream.Close()
-	var (
-		msg    *chatkit.AssistantStream
-		calls  []*toolCallParts
-		finish = map[int64]string{} // by choice index; "" while the choice runs
-		token  bool
-	)
 	for stream.Next() {
-		for _, choice := range stream.Current().Choices { // none in e.g. a usage chunk
-			if choice.FinishReason != "" || finish[choice.Index] == "" {
-				finish[choice.Index] = choice.FinishReason
-			}
-			if !token && isToken(choice) {
-				token = true
-				if firstToken != nil {
-					firstToken.Stop()
-				}
-			}
-			if choice.Index != 0 {
-				continue // only one choice is asked for
-			}
-			d := choice.Delta
-			if text := d.Content + d.Refusal; text != "" {
-				if msg == nil {
-					a.cfg.Metrics.ObserveFirstToken(time.Since(start))
-					var err error
-					if msg, err = chatkit.StartAssistantMessage(turn); err != nil {
-						return modelReply{}, err
-					}
-				}
-				if err := msg.Delta(text); err != nil {
-					return modelReply{}, err
-				}
-			}
-			for _, tc := range d.ToolCalls {
-				i := max(int(tc.Index), 0)
-				for len(calls) <= i {
-					calls = append(calls, &toolCallParts{})
-				}
-				calls[i].add(tc)
-			}
+		if err := a.addChunk(turn, r, stream.Current().Choices); err != nil {
+			return modelReply{}, err
 		}
 	}
+	return a.endReply(ctx, turn, r, stream.Err(), context.Cause(reqCtx))
+}
+
+// replyParts is a model reply while it streams.
+type replyParts struct {
+	start      time.Time
+	firstToken *time.Timer // nil without a first-token timeout
+	msg        *chatkit.AssistantStream
+	calls      []*toolCallParts
+	finish     map[int64]string // by choice index; "" while the choice runs
+	token      bool
+}
+
+// addChunk adds a chunk's choices (none in e.g. a usage chunk) to r,
+// streaming their text to the user.
+func (a *Agent) addChunk(turn *chatkit.Turn, r *replyParts, choices []chunkChoice) error {
+	for _, choice := range choices {
+		if choice.FinishReason != "" || r.finish[choice.Index] == "" {
+			r.finish[choice.Index] = choice.FinishReason
+		}
+		if !r.token && isToken(choice) {
+			r.token = true
+			if r.firstToken != nil {
+				r.firstToken.Stop()
+			}
+		}
+		if choice.Index != 0 {
+			continue // only one choice is asked for
+		}
+		d := choice.Delta
+		if text := d.Content + d.Refusal; text != "" {
+			if r.msg == nil {
+				a.cfg.Metrics.ObserveFirstToken(time.Since(r.start))
+				var err error
+				if r.msg, err = chatkit.StartAssistantMessage(turn); err != nil {
+					return err
+				}
+			}
+			if err := r.msg.Delta(text); err != nil {
+				return err
+			}
+		}
+		for _, tc := range d.ToolCalls {
+			i := max(int(tc.Index), 0)
+			for len(r.calls) <= i {
+				r.calls = append(r.calls, &toolCallParts{})
+			}
+			r.calls[i].add(tc)
+		}
+	}
+	return nil
+}
+
+// endReply finishes the streamed reply r (see finishReply), whose stream
+// ended with streamErr and whose request context with cause.
+func (a *Agent) endReply(ctx context.Context, turn *chatkit.Turn, r *replyParts, streamErr, cause error) (modelReply, error) {
 	if ctx.Err() != nil {
 		return modelReply{}, ctx.Err() // the user left; the engine keeps what they saw
 	}
 	var reply modelReply
-	for i, c := range calls {
+	for i, c := range r.calls {
 		if c.name.Len() == 0 && c.args.Len() == 0 {
 			continue // an index the model skipped
 		}
@@ -260,15 +304,15 @@ func (a *Agent) streamReply(ctx context.Context, turn *chatkit.Turn, req *chatRe
 		}
 		reply.calls = append(reply.calls, toolCall{id: id, name: c.name.String(), args: c.args.String()})
 	}
-	if msg != nil {
-		reply.text = msg.Text()
+	if r.msg != nil {
+		reply.text = r.msg.Text()
 	}
-	out := a.finishReply(ctx, reply, stream.Err(), context.Cause(reqCtx), finish)
-	if msg != nil {
-		if err := msg.Delta(out.note); err != nil {
+	out := a.finishReply(ctx, reply, streamErr, cause, r.finish)
+	if r.msg != nil {
+		if err := r.msg.Delta(out.note); err != nil {
 			return modelReply{}, err
 		}
-		if err := msg.Done(); err != nil {
+		if err := r.msg.Done(); err != nil {
 			return modelReply{}, err
 		}
 	}

@@ -3,10 +3,33 @@ package agent
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/taskpilot/taskpilot/chatserver/chatkit"
 )
+
+// promptCache keeps the last system prompt made: the turns of a day in
+// one time zone share it, rather than each open stream holding its own
+// copy of the same text.
+type promptCache struct {
+	mu        sync.Mutex
+	day, zone string
+	prompt    string
+}
+
+// get returns systemPrompt(now, loc), made anew only for another day or
+// time zone than the last.
+func (c *promptCache) get(now time.Time, loc *time.Location) string {
+	today := now.In(loc)
+	day, zone := today.Format(time.DateOnly), zoneName(loc, today)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.prompt == "" || c.day != day || c.zone != zone {
+		c.day, c.zone, c.prompt = day, zone, systemPrompt(now, loc)
+	}
+	return c.prompt
+}
 
 // systemPrompt is the model's instructions for a turn at now, in the
 // users' time zone loc.

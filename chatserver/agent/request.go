@@ -15,8 +15,8 @@ import (
 // are encoded from small structs; any other is left to the SDK's encoder.
 // The tools are encoded once per tool list (see toolCache).
 
-// chatRequest is the body of one streaming request.
-type chatRequest struct {
+// chatBody is the body of one streaming request.
+type chatBody struct {
 	model    string
 	messages []any           // wireMessage or json.RawMessage
 	tools    json.RawMessage // a JSON array, or nil for none
@@ -25,7 +25,7 @@ type chatRequest struct {
 // encode returns the request's JSON: model, messages, tools, "stream":true.
 // The tools are copied as they are, not checked and compacted again as
 // json.Marshal would.
-func (r *chatRequest) encode() ([]byte, error) {
+func (r *chatBody) encode() ([]byte, error) {
 	model, err := json.Marshal(r.model)
 	if err != nil {
 		return nil, err
@@ -64,9 +64,19 @@ type wireToolCall struct {
 	} `json:"function"`
 }
 
-// newChatRequest builds the body for model, msgs and the encoded tools.
-func newChatRequest(model string, msgs []openai.ChatCompletionMessageParamUnion, tools json.RawMessage) (*chatRequest, error) {
-	r := &chatRequest{model: model, messages: make([]any, len(msgs)), tools: tools}
+// encodeChatBody returns the encoded body for model, msgs and the encoded
+// tools.
+func encodeChatBody(model string, msgs []openai.ChatCompletionMessageParamUnion, tools json.RawMessage) ([]byte, error) {
+	b, err := newChatBody(model, msgs, tools)
+	if err != nil {
+		return nil, err
+	}
+	return b.encode()
+}
+
+// newChatBody builds the body for model, msgs and the encoded tools.
+func newChatBody(model string, msgs []openai.ChatCompletionMessageParamUnion, tools json.RawMessage) (*chatBody, error) {
+	r := &chatBody{model: model, messages: make([]any, len(msgs)), tools: tools}
 	for i := range msgs {
 		if w, ok := wireOf(&msgs[i]); ok {
 			r.messages[i] = w

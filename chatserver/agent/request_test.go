@@ -63,11 +63,7 @@ func TestChatRequestMatchesSDK(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			req, err := newChatRequest("fake-model", tc.msgs, encTools)
-			if err != nil {
-				t.Fatal(err)
-			}
-			ours, err := req.encode()
+			ours, err := encodeChatBody("fake-model", tc.msgs, encTools)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -82,10 +82,17 @@ func (s *Server) stream(ctx context.Context, user string, req Request, out Event
 		return ctx.Err()
 	}
 	if err != nil {
-		s.log.WarnContext(ctx, "chatkit request failed", "type", req.Type, "user", user, "err", err)
-		_ = st.write(errorEvent(err, false))
+		st.fail(ctx, req.Type, err)
 	}
 	return st.gone
+}
+
+// fail logs a request that failed before its turn and sends its error
+// event. It is apart from Server.stream to keep the frame small under
+// which a turn waits for the model.
+func (st *stream) fail(ctx context.Context, typ string, err error) {
+	st.srv.log.WarnContext(ctx, "chatkit request failed", "type", typ, "user", st.user, "err", err)
+	_ = st.write(errorEvent(err, false))
 }
 
 func (st *stream) loadThread(ctx context.Context, id string) (*ThreadMetadata, error) {
@@ -97,15 +104,26 @@ func (st *stream) loadThread(ctx context.Context, id string) (*ThreadMetadata, e
 }
 
 func (st *stream) createThread(ctx context.Context, p *ThreadCreateParams) error {
+	thread, err := st.newThread(ctx)
+	if err != nil {
+		return err
+	}
+	return st.respondTo(ctx, thread, &p.Input)
+}
+
+// newThread stores a new thread and sends thread.created. It is apart
+// from createThread to keep the frame small under which the turn waits
+// for the model.
+func (st *stream) newThread(ctx context.Context) (*ThreadMetadata, error) {
 	s := st.srv
 	thread := &ThreadMetadata{ID: s.opts.NewID(ThreadIDPrefix), CreatedAt: s.opts.Now(), Status: ThreadStatus{Type: StatusActive}}
 	if err := s.store.SaveThread(ctx, st.user, thread); err != nil {
-		return fmt.Errorf("create thread: %w", err)
+		return nil, fmt.Errorf("create thread: %w", err)
 	}
 	if err := st.write(&ThreadCreatedEvent{Thread: threadResponse(thread, Page[ThreadItem]{})}); err != nil {
-		return err
+		return nil, err
 	}
-	return st.respondTo(ctx, thread, p.Input)
+	return thread, nil
 }
 
 func (st *stream) addUserMessage(ctx context.Context, p *ThreadAddUserMessageParams) error {
@@ -113,12 +131,27 @@ func (st *stream) addUserMessage(ctx context.Context, p *ThreadAddUserMessagePar
 	if err != nil {
 		return err
 	}
-	return st.respondTo(ctx, thread, p.Input)
+	return st.respondTo(ctx, thread, &p.Input)
 }
 
 // respondTo stores the user's message, sends it as done, and runs the turn
 // that answers it.
-func (st *stream) respondTo(ctx context.Context, thread *ThreadMetadata, in UserMessageInput) error {
+func (st *stream) respondTo(ctx context.Context, thread *ThreadMetadata, in *UserMessageInput) error {
+	msg, err := st.addInput(ctx, thread, in)
+	if err != nil {
+		return err
+	}
+	s := st.srv
+	st.runTurn(ctx, thread, msg, func(ctx context.Context, t *Turn) error {
+		return s.responder.Respond(ctx, t, msg)
+	})
+	return nil
+}
+
+// addInput stores the user's message and sends it as done. It is apart
+// from respondTo to keep the frame small under which the turn waits for
+// the model.
+func (st *stream) addInput(ctx context.Context, thread *ThreadMetadata, in *UserMessageInput) (*UserMessageItem, error) {
 	s := st.srv
 	msg := &UserMessageItem{
 		ItemBase:         ItemBase{ID: s.opts.NewID(MessageIDPrefix), ThreadID: thread.ID, CreatedAt: s.opts.Now()},
@@ -128,15 +161,12 @@ func (st *stream) respondTo(ctx context.Context, thread *ThreadMetadata, in User
 		InferenceOptions: in.InferenceOptions,
 	}
 	if err := s.store.AddThreadItem(ctx, st.user, thread.ID, msg); err != nil {
-		return fmt.Errorf("add user message: %w", err)
+		return nil, fmt.Errorf("add user message: %w", err)
 	}
 	if err := st.write(&ThreadItemDoneEvent{Item: msg}); err != nil {
-		return err
+		return nil, err
 	}
-	st.runTurn(ctx, thread, msg, func(ctx context.Context, t *Turn) error {
-		return s.responder.Respond(ctx, t, msg)
-	})
-	return nil
+	return msg, nil
 }
 
 func (st *stream) addClientToolOutput(ctx context.Context, p *ThreadAddClientToolOutputParams) error {

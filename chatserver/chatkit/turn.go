@@ -118,8 +118,15 @@ func (st *stream) runTurn(ctx context.Context, thread *ThreadMetadata, input *Us
 			return s.store.LoadThreadItems(ctx, st.user, thread.ID, opts)
 		},
 	}
-	err := run(ctx, turn)
+	ts.end(input, run(ctx, turn))
+}
 
+// end finishes the turn that run ended with err (see runTurn); it is
+// apart from runTurn to keep runTurn's frame small, as the turn's
+// goroutine waits under it while the model streams.
+func (ts *turnState) end(input *UserMessageItem, err error) {
+	st, ctx, thread := ts.st, ts.ctx, ts.thread
+	s := st.srv
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
 	ts.over = true
