@@ -1,6 +1,8 @@
 package agent
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -90,7 +92,7 @@ func newChunkStream(ctx context.Context, client *openai.Client, model string, re
 	if err == nil && raw != nil && flush != nil {
 		raw.Body = flushingBody{raw.Body, flush}
 	}
-	return ssestream.NewStream[chunk](ssestream.NewDecoder(raw), err)
+	return ssestream.NewStream[chunk](newSSEDecoder(raw), err)
 }
 
 // flushingBody is a model response that sends the user's stream
@@ -107,3 +109,102 @@ func (b flushingBody) Read(p []byte) (int, error) {
 	_ = b.flush()
 	return b.ReadCloser.Read(p)
 }
+
+// sseDecoder splits a text/event-stream response into events exactly as
+// openai-go's decoder does (ssestream.NewDecoder: data lines joined, each
+// ending in a newline; comments and other fields skipped; an event per
+// blank line), reading lines through a 512-byte buffer instead of its
+// scanner's 4 KB, which every open stream held for as long as the model
+// streamed. A longer line is put together from pieces.
+type sseDecoder struct {
+	rc   io.ReadCloser
+	r    *bufio.Reader
+	long []byte // a line longer than r's buffer, so far
+	evt  ssestream.Event
+	err  error
+}
+
+// maxSSELine is the longest line the decoder accepts, as openai-go's.
+const maxSSELine = bufio.MaxScanTokenSize << 9
+
+// newSSEDecoder returns the decoder of res, or nil (as ssestream's) when
+// there is no response.
+func newSSEDecoder(res *http.Response) ssestream.Decoder {
+	if res == nil || res.Body == nil {
+		return nil
+	}
+	return &sseDecoder{rc: res.Body, r: bufio.NewReaderSize(res.Body, 512)}
+}
+
+// Next implements ssestream.Decoder.
+func (d *sseDecoder) Next() bool {
+	if d.err != nil {
+		return false
+	}
+	event := ""
+	var data []byte
+	for {
+		line, err := d.line()
+		if err != nil {
+			if err != io.EOF {
+				d.err = err
+			}
+			return false
+		}
+		if len(line) == 0 {
+			if len(data) == 0 {
+				event = ""
+				continue
+			}
+			d.evt = ssestream.Event{Type: event, Data: data}
+			return true
+		}
+		name, value, _ := bytes.Cut(line, []byte(":"))
+		if len(value) > 0 && value[0] == ' ' {
+			value = value[1:]
+		}
+		switch string(name) {
+		case "event":
+			event = string(value)
+		case "data":
+			data = append(data, value...)
+			data = append(data, '\n')
+		}
+	}
+}
+
+// line returns the next line without its end ("\n" or "\r\n"), the last
+// one even without an end; io.EOF after it. The line is valid until the
+// next call.
+func (d *sseDecoder) line() ([]byte, error) {
+	d.long = d.long[:0]
+	for {
+		part, err := d.r.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			if len(d.long)+len(part) > maxSSELine {
+				return nil, bufio.ErrTooLong
+			}
+			d.long = append(d.long, part...)
+			continue
+		}
+		line := part
+		if len(d.long) > 0 {
+			d.long = append(d.long, part...)
+			line = d.long
+		}
+		if err != nil && (err != io.EOF || len(line) == 0) {
+			return nil, err
+		}
+		line = bytes.TrimSuffix(line, []byte("\n"))
+		return bytes.TrimSuffix(line, []byte("\r")), nil
+	}
+}
+
+// Event implements ssestream.Decoder.
+func (d *sseDecoder) Event() ssestream.Event { return d.evt }
+
+// Close implements ssestream.Decoder.
+func (d *sseDecoder) Close() error { return d.rc.Close() }
+
+// Err implements ssestream.Decoder.
+func (d *sseDecoder) Err() error { return d.err }

@@ -2,12 +2,17 @@ package agent
 
 import (
 	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/packages/ssestream"
 )
 
 // TestChatRequestMatchesSDK: the request body the agent encodes itself
@@ -107,5 +112,54 @@ func TestToolCacheEncodesOnce(t *testing.T) {
 	other, _ := c.get([]*mcp.Tool{{Name: "b", InputSchema: &jsonschema.Schema{Type: "object"}}})
 	if string(other) == string(first) {
 		t.Errorf("a new list kept the old encoding %s", other)
+	}
+}
+
+// TestSSEDecoderMatchesSDK: the agent's SSE decoder gives the events (and
+// the end) openai-go's decoder gives, whatever the lines and however the
+// bytes arrive.
+func TestSSEDecoderMatchesSDK(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("x", 3000)
+	streams := map[string]string{
+		"chunks":      "data: {\"a\":1}\n\ndata: {\"b\":2}\n\ndata: [DONE]\n\n",
+		"crlf":        "data: one\r\n\r\ndata: two\r\n\r\n",
+		"multi data":  "data: a\ndata: b\n\n",
+		"fields":      ": comment\nevent: error\nid: 7\nretry: 10\ndata: {\"error\":{}}\n\n\n\n",
+		"no space":    "data:tight\n\n",
+		"long line":   "data: " + long + "\n\ndata: after\n\n",
+		"longer":      "data: " + strings.Repeat("y", 70000) + "\n\n",
+		"no end":      "data: one\n\ndata: cut",
+		"blank first": "\n\ndata: x\n\n",
+		"empty":       "",
+	}
+	decode := func(d ssestream.Decoder) []string {
+		var out []string
+		for d.Next() {
+			out = append(out, d.Event().Type+"|"+string(d.Event().Data))
+		}
+		if err := d.Err(); err != nil {
+			out = append(out, "err: "+err.Error())
+		}
+		return out
+	}
+	for name, body := range streams {
+		for _, chunked := range []bool{false, true} {
+			res := func() *http.Response {
+				var r io.Reader = strings.NewReader(body)
+				if chunked {
+					r = iotest.OneByteReader(r)
+				}
+				return &http.Response{Header: http.Header{"Content-Type": {"text/event-stream"}}, Body: io.NopCloser(r)}
+			}
+			want := decode(ssestream.NewDecoder(res()))
+			got := decode(newSSEDecoder(res()))
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("%s (one byte at a time: %v) (-sdk +ours):\n%s", name, chunked, diff)
+			}
+		}
+	}
+	if newSSEDecoder(nil) != nil {
+		t.Error("no response: want a nil decoder, as the SDK's")
 	}
 }
