@@ -13,8 +13,12 @@ import (
 )
 
 // history loads the newest HistoryItems items of the turn's thread, oldest
-// first.
-func (a *Agent) history(ctx context.Context, turn *chatkit.Turn) ([]chatkit.ThreadItem, error) {
+// first: on a thread the request created, the user's message alone,
+// without reading the store.
+func (a *Agent) history(ctx context.Context, turn *chatkit.Turn, input *chatkit.UserMessageItem) ([]chatkit.ThreadItem, error) {
+	if turn.NewThread && input != nil {
+		return []chatkit.ThreadItem{input}, nil // the thread's only item: nothing to read
+	}
 	page, err := turn.LoadItems(ctx, chatkit.ListOptions{Limit: a.cfg.HistoryItems, Order: chatkit.OrderDesc})
 	if err != nil {
 		return nil, fmt.Errorf("load history: %w", err)

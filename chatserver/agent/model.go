@@ -69,7 +69,7 @@ func (a *Agent) firstRequest(ctx context.Context, turn *chatkit.Turn, s *session
 		a.log.ErrorContext(ctx, "mcp tools/list failed", "err", err)
 		return nil, turnError(ctx, msgToolsDown, err)
 	}
-	items, err := a.history(ctx, turn)
+	items, err := a.history(ctx, turn, input)
 	if err != nil {
 		return nil, err
 	}

@@ -94,6 +94,10 @@ type Turn struct {
 	// then stop and return it. Emit is safe for concurrent use, and must
 	// not be called after Respond or Action returned.
 	Emit func(Event) error
+	// NewThread reports that the request created the thread: its only
+	// item is the user message being answered, so there is nothing older
+	// to load.
+	NewThread bool
 	// Flush sends the text deltas emitted since the last other event now;
 	// the server holds them so that a burst goes out at once (see
 	// EventWriter). A Responder calls it before it waits for more text, e.g.

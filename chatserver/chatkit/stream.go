@@ -7,11 +7,12 @@ import (
 
 // stream is one streaming response in progress.
 type stream struct {
-	srv  *Server
-	user string
-	out  EventWriter
-	held bool  // events were written but not flushed
-	gone error // set when out failed: the client is gone
+	srv   *Server
+	user  string
+	out   EventWriter
+	held  bool  // events were written but not flushed
+	fresh bool  // the request created the thread (Turn.NewThread)
+	gone  error // set when out failed: the client is gone
 }
 
 // write sends one event to the client, with any held before it.
@@ -123,6 +124,7 @@ func (st *stream) newThread(ctx context.Context) (*ThreadMetadata, error) {
 	if err := st.write(&ThreadCreatedEvent{Thread: threadResponse(thread, Page[ThreadItem]{})}); err != nil {
 		return nil, err
 	}
+	st.fresh = true
 	return thread, nil
 }
 

@@ -99,12 +99,13 @@ func (st *stream) runTurn(ctx context.Context, thread *ThreadMetadata, input *Us
 		ts.titler = func(ctx context.Context) (string, error) { return s.opts.Titler.Title(ctx, &named, input) }
 	}
 	turn := &Turn{
-		User:   st.user,
-		Thread: thread,
-		Emit:   ts.emit,
-		Flush:  ts.flush,
-		NewID:  s.opts.NewID,
-		Now:    s.opts.Now,
+		User:      st.user,
+		Thread:    thread,
+		Emit:      ts.emit,
+		Flush:     ts.flush,
+		NewThread: st.fresh && input != nil,
+		NewID:     s.opts.NewID,
+		Now:       s.opts.Now,
 		LoadItems: func(ctx context.Context, opts ListOptions) (Page[ThreadItem], error) {
 			if err := ts.storeHiddenLocked(); err != nil {
 				return Page[ThreadItem]{}, err

@@ -1024,3 +1024,26 @@ func TestHiddenItemsAreStoredWithTheNext(t *testing.T) {
 		})
 	}
 }
+
+// TestNewThread: Turn.NewThread is set for the turn of the request that
+// created the thread (whose only item is then the user's message), and
+// not for later messages.
+func TestNewThread(t *testing.T) {
+	t.Parallel()
+	var seen []bool
+	h := newHarness(t, respondFunc(func(ctx context.Context, turn *chatkit.Turn, input *chatkit.UserMessageItem) error {
+		seen = append(seen, turn.NewThread)
+		if turn.NewThread {
+			page, err := turn.LoadItems(ctx, chatkit.ListOptions{})
+			if err != nil || len(page.Data) != 1 || page.Data[0].Base().ID != input.ID {
+				t.Errorf("a new thread's items: %v, %v; want only the user's message", page.Data, err)
+			}
+		}
+		return say(turn, "", "ok")
+	}), chatkit.Options{})
+	thread := threadID(t, h.stream(t.Context(), createBody("first")))
+	h.stream(t.Context(), addBody(thread, "second"))
+	if diff := cmp.Diff([]bool{true, false}, seen); diff != "" {
+		t.Errorf("NewThread per turn (-want +got):\n%s", diff)
+	}
+}
