@@ -15,37 +15,6 @@ import (
 // are encoded from small structs; any other is left to the SDK's encoder.
 // The tools are encoded once per tool list (see toolCache).
 
-// chatBody is the body of one streaming request.
-type chatBody struct {
-	model    string
-	messages []any           // wireMessage or json.RawMessage
-	tools    json.RawMessage // a JSON array, or nil for none
-}
-
-// encode returns the request's JSON: model, messages, tools, "stream":true.
-// The tools are copied as they are, not checked and compacted again as
-// json.Marshal would.
-func (r *chatBody) encode() ([]byte, error) {
-	model, err := json.Marshal(r.model)
-	if err != nil {
-		return nil, err
-	}
-	msgs, err := json.Marshal(r.messages)
-	if err != nil {
-		return nil, fmt.Errorf("encode messages: %w", err)
-	}
-	b := make([]byte, 0, len(model)+len(msgs)+len(r.tools)+64)
-	b = append(b, `{"model":`...)
-	b = append(b, model...)
-	b = append(b, `,"messages":`...)
-	b = append(b, msgs...)
-	if len(r.tools) > 0 {
-		b = append(b, `,"tools":`...)
-		b = append(b, r.tools...)
-	}
-	return append(b, `,"stream":true}`...), nil
-}
-
 // wireMessage is a message of a kind the agent writes.
 type wireMessage struct {
 	Role       string         `json:"role"`
@@ -64,31 +33,41 @@ type wireToolCall struct {
 	} `json:"function"`
 }
 
-// encodeChatBody returns the encoded body for model, msgs and the encoded
-// tools.
+// encodeChatBody returns the body of a streaming request for model, msgs
+// and the encoded tools (a JSON array, or nil for none): model, messages,
+// tools, "stream":true. The tools are copied as they are, not checked and
+// compacted again as json.Marshal would.
 func encodeChatBody(model string, msgs []openai.ChatCompletionMessageParamUnion, tools json.RawMessage) ([]byte, error) {
-	b, err := newChatBody(model, msgs, tools)
-	if err != nil {
-		return nil, err
-	}
-	return b.encode()
-}
-
-// newChatBody builds the body for model, msgs and the encoded tools.
-func newChatBody(model string, msgs []openai.ChatCompletionMessageParamUnion, tools json.RawMessage) (*chatBody, error) {
-	r := &chatBody{model: model, messages: make([]any, len(msgs)), tools: tools}
+	wire := make([]any, len(msgs)) // wireMessage or json.RawMessage
 	for i := range msgs {
 		if w, ok := wireOf(&msgs[i]); ok {
-			r.messages[i] = w
+			wire[i] = w
 			continue
 		}
 		b, err := json.Marshal(msgs[i])
 		if err != nil {
 			return nil, fmt.Errorf("encode message %d: %w", i, err)
 		}
-		r.messages[i] = json.RawMessage(b)
+		wire[i] = json.RawMessage(b)
 	}
-	return r, nil
+	name, err := json.Marshal(model)
+	if err != nil {
+		return nil, err
+	}
+	enc, err := json.Marshal(wire)
+	if err != nil {
+		return nil, fmt.Errorf("encode messages: %w", err)
+	}
+	b := make([]byte, 0, len(name)+len(enc)+len(tools)+64)
+	b = append(b, `{"model":`...)
+	b = append(b, name...)
+	b = append(b, `,"messages":`...)
+	b = append(b, enc...)
+	if len(tools) > 0 {
+		b = append(b, `,"tools":`...)
+		b = append(b, tools...)
+	}
+	return append(b, `,"stream":true}`...), nil
 }
 
 // wireOf returns m as a wireMessage when it is a kind that one encodes

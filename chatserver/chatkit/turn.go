@@ -66,23 +66,25 @@ func (ts *turnState) startTitle() {
 	}()
 }
 
-// awaitTitle returns the title started by startTitle (starting it now if
-// the Responder emitted nothing), or, with keep false, stops it.
-func (ts *turnState) awaitTitle(keep bool) (string, error, bool) {
+// awaitTitle waits for the title started by startTitle (starting it now
+// if the Responder emitted nothing) and returns it, or, with keep false,
+// stops it and returns nil; nil also when the turn names no thread.
+func (ts *turnState) awaitTitle(keep bool) *pendingTitle {
+	if keep {
+		ts.startTitle()
+	}
+	p := ts.title
+	if p == nil {
+		return nil
+	}
 	if !keep {
-		if ts.title != nil {
-			ts.title.cancel()
-			<-ts.title.done
-		}
-		return "", nil, false
+		p.cancel()
+		<-p.done
+		return nil
 	}
-	ts.startTitle()
-	if ts.title == nil {
-		return "", nil, false
-	}
-	<-ts.title.done
-	ts.title.cancel()
-	return ts.title.title, ts.title.err, true
+	<-p.done
+	p.cancel() // releases its context
+	return p
 }
 
 // runTurn sends stream_options and runs a respond or action phase. It
@@ -95,8 +97,8 @@ func (st *stream) runTurn(ctx context.Context, thread *ThreadMetadata, input *Us
 	}
 	ts := &turnState{st: st, ctx: ctx, thread: thread, saved: snapshotOf(thread)}
 	if input != nil && thread.Title == "" && s.opts.Titler != nil {
-		named := *thread // the Responder may change thread meanwhile
-		ts.titler = func(ctx context.Context) (string, error) { return s.opts.Titler.Title(ctx, &named, input) }
+		named := thread.Clone() // the Responder may change thread meanwhile
+		ts.titler = func(ctx context.Context) (string, error) { return s.opts.Titler.Title(ctx, named, input) }
 	}
 	turn := &Turn{
 		User:      st.user,
@@ -140,7 +142,7 @@ func (ts *turnState) end(input *UserMessageItem, err error) {
 		_ = st.flush() // held text deltas, before the title is awaited; a failure sets st.gone
 	}
 	ok := st.gone == nil && err == nil && ctx.Err() == nil
-	title, titleErr, titled := ts.awaitTitle(ok && thread.Title == "")
+	title := ts.awaitTitle(ok && thread.Title == "")
 	if st.gone != nil || (err != nil && ctx.Err() != nil) {
 		s.log.InfoContext(ctx, "chatkit stream cancelled", "thread", thread.ID, "err", err)
 		ts.saveCancelled(context.WithoutCancel(ctx))
@@ -151,11 +153,11 @@ func (ts *turnState) end(input *UserMessageItem, err error) {
 		if st.write(errorEvent(err, true)) != nil {
 			return
 		}
-	} else if titled {
-		if titleErr != nil {
-			s.log.WarnContext(ctx, "chatkit title failed", "thread", thread.ID, "err", titleErr)
+	} else if title != nil {
+		if title.err != nil {
+			s.log.WarnContext(ctx, "chatkit title failed", "thread", thread.ID, "err", title.err)
 		}
-		thread.Title = strings.TrimSpace(title)
+		thread.Title = strings.TrimSpace(title.title)
 	}
 	if err := ts.syncThread(); err != nil {
 		s.log.ErrorContext(ctx, "chatkit save thread failed", "thread", thread.ID, "err", err)
