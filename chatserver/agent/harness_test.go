@@ -59,6 +59,8 @@ type envOptions struct {
 	db        *store.Store // nil: a fresh SQLite file
 	connector agent.Connector
 	config    func(*agent.Config)
+	// threads, if set, wraps the thread store chatkit writes to.
+	threads func(*memstore.Store) chatkit.Store
 }
 
 func newEnv(t testing.TB, o envOptions) *env {
@@ -89,7 +91,11 @@ func newEnv(t testing.TB, o envOptions) *env {
 		t.Fatalf("agent.New: %v", err)
 	}
 	threads := memstore.New()
-	kit := chatkit.New(threads, a, chatkit.Options{Actions: a, SyncActions: a, Titler: a})
+	var kitStore chatkit.Store = threads
+	if o.threads != nil {
+		kitStore = o.threads(threads)
+	}
+	kit := chatkit.New(kitStore, a, chatkit.Options{Actions: a, SyncActions: a, Titler: a})
 	return &env{tasks: st, threads: threads, agent: a, kit: kit, model: o.model}
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/packages/ssestream"
 	"github.com/openai/openai-go/v3/shared"
 
 	"github.com/taskpilot/taskpilot/chatserver/chatkit"
@@ -59,6 +60,12 @@ func (a *Agent) runModel(ctx context.Context, turn *chatkit.Turn, input *chatkit
 type chatRequest struct {
 	messages []openai.ChatCompletionMessageParamUnion
 	tools    json.RawMessage // encoded once per tool list (toolCache)
+
+	// show holds the widgets of the last round's tool results (a task
+	// card, a task list), shown while the request is sent (startStream):
+	// the model needs only the results, and their store writes need not
+	// add to the wait for its first token.
+	show []chatkit.ThreadItem
 }
 
 // firstRequest returns the first model request of a turn: the system
@@ -105,6 +112,9 @@ func (a *Agent) afterReply(ctx context.Context, turn *chatkit.Turn, s *session, 
 	asked := false // a question for the user ends the turn after this round
 	for _, c := range reply.calls {
 		if ids := bulkDeleteIDs(c.name, json.RawMessage(c.args)); ids != nil {
+			if err := showNow(turn, req); err != nil {
+				return true, err
+			}
 			rec, err := a.askConfirmDelete(turn, c.id, json.RawMessage(c.args), ids)
 			if err != nil {
 				return true, err
@@ -113,11 +123,17 @@ func (a *Agent) afterReply(ctx context.Context, turn *chatkit.Turn, s *session, 
 			msgs = append(msgs, openai.ToolMessage(modelResult(rec), c.id))
 			continue
 		}
-		rec, _, err := a.runTool(ctx, turn, s, c.id, c.name, json.RawMessage(c.args))
+		rec, _, w, err := a.runToolShowLater(ctx, turn, s, c.id, c.name, json.RawMessage(c.args))
 		if err != nil {
 			return true, err
 		}
+		if w != nil {
+			req.show = append(req.show, w)
+		}
 		if name := ambiguousName(rec); name != "" && !asked {
+			if err := showNow(turn, req); err != nil {
+				return true, err
+			}
 			ok, err := a.askWhichTask(ctx, turn, s, name)
 			if err != nil {
 				return true, err
@@ -127,7 +143,24 @@ func (a *Agent) afterReply(ctx context.Context, turn *chatkit.Turn, s *session, 
 		msgs = append(msgs, openai.ToolMessage(modelResult(rec), c.id))
 	}
 	req.messages = msgs
-	return asked, nil
+	if asked {
+		return true, showNow(turn, req)
+	}
+	return false, nil
+}
+
+// showNow shows the widgets req holds (see chatRequest.show), for when
+// something else is shown after them or no request follows.
+func showNow(turn *chatkit.Turn, req *chatRequest) error {
+	for len(req.show) > 0 {
+		w := req.show[0]
+		req.show = req.show[1:]
+		if err := turn.Emit(&chatkit.ThreadItemDoneEvent{Item: w}); err != nil {
+			return err
+		}
+	}
+	req.show = nil
+	return nil
 }
 
 // toolCache keeps the function tools made from the Connector's last tool
@@ -227,7 +260,10 @@ func (a *Agent) streamReply(ctx context.Context, turn *chatkit.Turn, req *chatRe
 		r.firstToken = time.AfterFunc(a.cfg.FirstTokenTimeout, func() { cancel(errNoFirstToken) })
 		defer r.firstToken.Stop()
 	}
-	stream := newChunkStream(reqCtx, a.client, a.cfg.Model, req, turn.Flush)
+	stream, err := a.startStream(reqCtx, cancel, turn, req)
+	if err != nil {
+		return modelReply{}, err
+	}
 	defer stream.Close()
 	for stream.Next() {
 		if err := a.addChunk(turn, r, stream.Current().Choices); err != nil {
@@ -235,6 +271,30 @@ func (a *Agent) streamReply(ctx context.Context, turn *chatkit.Turn, req *chatRe
 		}
 	}
 	return a.endReply(ctx, turn, r, stream.Err(), context.Cause(reqCtx))
+}
+
+// startStream sends req (newChunkStream) and shows the widgets it holds
+// (chatRequest.show) while the request is on its way: the model's first
+// token is the wait that matters, and storing a widget takes about as
+// long. A failure to show one (the client went away) cancels the request.
+func (a *Agent) startStream(ctx context.Context, cancel context.CancelCauseFunc, turn *chatkit.Turn, req *chatRequest) (*ssestream.Stream[chunk], error) {
+	if len(req.show) == 0 {
+		return newChunkStream(ctx, a.client, a.cfg.Model, req, turn.Flush), nil
+	}
+	show := &chatRequest{show: req.show}
+	req.show = nil
+	sent := make(chan *ssestream.Stream[chunk], 1)
+	go func() { sent <- newChunkStream(ctx, a.client, a.cfg.Model, req, turn.Flush) }()
+	err := showNow(turn, show)
+	if err != nil {
+		cancel(err)
+	}
+	stream := <-sent
+	if err != nil {
+		_ = stream.Close()
+		return nil, err
+	}
+	return stream, nil
 }
 
 // replyParts is a model reply while it streams.

@@ -340,16 +340,27 @@ func clip(s string, n int) string {
 // one task, its task card. callID pairs the stored call with its result
 // for later turns.
 func (a *Agent) runTool(ctx context.Context, turn *chatkit.Turn, s *session, callID, name string, args json.RawMessage) (ToolCallRecord, string, error) {
+	rec, out, w, err := a.runToolShowLater(ctx, turn, s, callID, name, args)
+	if err == nil && w != nil {
+		err = turn.Emit(&chatkit.ThreadItemDoneEvent{Item: w})
+	}
+	return rec, out, err
+}
+
+// runToolShowLater is runTool returning the result's widget (nil for
+// none) instead of showing it, for the caller to show (see
+// chatRequest.show).
+func (a *Agent) runToolShowLater(ctx context.Context, turn *chatkit.Turn, s *session, callID, name string, args json.RawMessage) (ToolCallRecord, string, *chatkit.WidgetItem, error) {
 	icon, text := progressFor(name, args)
 	if err := turn.Emit(&chatkit.ProgressUpdateEvent{Icon: icon, Text: text}); err != nil {
-		return ToolCallRecord{}, "", err
+		return ToolCallRecord{}, "", nil, err
 	}
 	conf := confirmerFrom(ctx)
 	step := -1
 	if conf != nil {
 		var err error
 		if step, err = conf.begin(name, args); err != nil {
-			return ToolCallRecord{}, "", err
+			return ToolCallRecord{}, "", nil, err
 		}
 	}
 	rec, out, err := s.call(ctx, name, args)
@@ -358,31 +369,24 @@ func (a *Agent) runTool(ctx context.Context, turn *chatkit.Turn, s *session, cal
 		if conf != nil && ctx.Err() == nil {
 			_ = conf.fail(step, name, msgToolsDown) // the error event follows anyway
 		}
-		return rec, "", turnError(ctx, msgToolsDown, err)
+		return rec, "", nil, turnError(ctx, msgToolsDown, err)
 	}
 	a.log.DebugContext(ctx, "tool called", "tool", name, "status", rec.Status, "args", string(rec.Parameters))
 	if err := turn.Emit(&chatkit.ThreadItemDoneEvent{Item: recordItem(turn, callID, rec)}); err != nil {
-		return rec, out, err
+		return rec, out, nil, err
 	}
 	if conf != nil {
 		if err := conf.finish(step, rec); err != nil {
-			return rec, out, err
+			return rec, out, nil, err
 		}
 	}
 	if name == "list_tasks" && rec.Status == StatusOK {
 		w, err := taskListItem(turn, rec)
 		if err != nil {
 			a.log.WarnContext(ctx, "task list widget failed", "err", err)
-			return rec, out, nil // the model still answers in text
+			return rec, out, nil, nil // the model still answers in text
 		}
-		if err := turn.Emit(&chatkit.ThreadItemDoneEvent{Item: w}); err != nil {
-			return rec, out, err
-		}
+		return rec, out, w, nil
 	}
-	if w := taskCardItem(turn, rec); w != nil {
-		if err := turn.Emit(&chatkit.ThreadItemDoneEvent{Item: w}); err != nil {
-			return rec, out, err
-		}
-	}
-	return rec, out, nil
+	return rec, out, taskCardItem(turn, rec), nil
 }
