@@ -256,13 +256,12 @@ func (a *Agent) streamReply(ctx context.Context, turn *chatkit.Turn, req *chatRe
 	r := &replyParts{start: time.Now(), finish: map[int64]string{}}
 	reqCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	if a.cfg.FirstTokenTimeout > 0 {
-		r.firstToken = time.AfterFunc(a.cfg.FirstTokenTimeout, func() { cancel(errNoFirstToken) })
-		defer r.firstToken.Stop()
-	}
-	stream, err := a.startStream(reqCtx, cancel, turn, req)
+	stream, err := a.startStream(reqCtx, cancel, turn, req, r)
 	if err != nil {
 		return modelReply{}, err
+	}
+	if r.firstToken != nil {
+		defer r.firstToken.Stop()
 	}
 	defer stream.Close()
 	for stream.Next() {
@@ -277,24 +276,28 @@ func (a *Agent) streamReply(ctx context.Context, turn *chatkit.Turn, req *chatRe
 // (chatRequest.show) while the request is on its way: the model's first
 // token is the wait that matters, and storing a widget takes about as
 // long. A failure to show one (the client went away) cancels the request.
-func (a *Agent) startStream(ctx context.Context, cancel context.CancelCauseFunc, turn *chatkit.Turn, req *chatRequest) (*ssestream.Stream[chunk], error) {
-	if len(req.show) == 0 {
+// It arms r's first-token timeout (Config.FirstTokenTimeout) once the
+// widgets are shown: the time they take is not the model's.
+func (a *Agent) startStream(ctx context.Context, cancel context.CancelCauseFunc, turn *chatkit.Turn, req *chatRequest, r *replyParts) (*ssestream.Stream[chunk], error) {
+	var sent chan *ssestream.Stream[chunk]
+	if len(req.show) > 0 {
+		show := &chatRequest{show: req.show}
+		req.show = nil
+		sent = make(chan *ssestream.Stream[chunk], 1)
+		go func() { sent <- newChunkStream(ctx, a.client, a.cfg.Model, req, turn.Flush) }()
+		if err := showNow(turn, show); err != nil {
+			cancel(err)
+			_ = (<-sent).Close()
+			return nil, err
+		}
+	}
+	if a.cfg.FirstTokenTimeout > 0 {
+		r.firstToken = time.AfterFunc(a.cfg.FirstTokenTimeout, func() { cancel(errNoFirstToken) })
+	}
+	if sent == nil {
 		return newChunkStream(ctx, a.client, a.cfg.Model, req, turn.Flush), nil
 	}
-	show := &chatRequest{show: req.show}
-	req.show = nil
-	sent := make(chan *ssestream.Stream[chunk], 1)
-	go func() { sent <- newChunkStream(ctx, a.client, a.cfg.Model, req, turn.Flush) }()
-	err := showNow(turn, show)
-	if err != nil {
-		cancel(err)
-	}
-	stream := <-sent
-	if err != nil {
-		_ = stream.Close()
-		return nil, err
-	}
-	return stream, nil
+	return <-sent, nil
 }
 
 // replyParts is a model reply while it streams.

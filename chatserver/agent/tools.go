@@ -347,23 +347,49 @@ func (a *Agent) runTool(ctx context.Context, turn *chatkit.Turn, s *session, cal
 	return rec, out, err
 }
 
+// callOutcome is what session.call returned.
+type callOutcome struct {
+	rec ToolCallRecord
+	out string
+	err error
+}
+
+// showCall shows that the tool name is being called: progress, and the
+// loading step of the turn's confirmer if it has one (conf nil
+// otherwise), whose index is step.
+func (a *Agent) showCall(ctx context.Context, turn *chatkit.Turn, name string, args json.RawMessage) (conf *confirmer, step int, err error) {
+	icon, text := progressFor(name, args)
+	if err := turn.Emit(&chatkit.ProgressUpdateEvent{Icon: icon, Text: text}); err != nil {
+		return nil, -1, err
+	}
+	conf = confirmerFrom(ctx)
+	if conf == nil {
+		return nil, -1, nil
+	}
+	step, err = conf.begin(name, args)
+	return conf, step, err
+}
+
 // runToolShowLater is runTool returning the result's widget (nil for
 // none) instead of showing it, for the caller to show (see
 // chatRequest.show).
+//
+// The call goes out first and the progress and the loading step are
+// shown while it runs: they tell the user what is happening, and need
+// not wait for each other.
 func (a *Agent) runToolShowLater(ctx context.Context, turn *chatkit.Turn, s *session, callID, name string, args json.RawMessage) (ToolCallRecord, string, *chatkit.WidgetItem, error) {
-	icon, text := progressFor(name, args)
-	if err := turn.Emit(&chatkit.ProgressUpdateEvent{Icon: icon, Text: text}); err != nil {
+	called := make(chan callOutcome, 1)
+	go func() {
+		var r callOutcome
+		r.rec, r.out, r.err = s.call(ctx, name, args)
+		called <- r
+	}()
+	conf, step, err := a.showCall(ctx, turn, name, args)
+	r := <-called
+	if err != nil {
 		return ToolCallRecord{}, "", nil, err
 	}
-	conf := confirmerFrom(ctx)
-	step := -1
-	if conf != nil {
-		var err error
-		if step, err = conf.begin(name, args); err != nil {
-			return ToolCallRecord{}, "", nil, err
-		}
-	}
-	rec, out, err := s.call(ctx, name, args)
+	rec, out, err := r.rec, r.out, r.err
 	if err != nil {
 		a.log.ErrorContext(ctx, "mcp tool call failed", "tool", name, "err", err)
 		if conf != nil && ctx.Err() == nil {
