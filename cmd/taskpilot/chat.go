@@ -94,6 +94,7 @@ func runChat(ctx context.Context, cfg Config, o origins, log *slog.Logger, geten
 		return derr
 	}
 	defer stopDebug()
+	defer startHeapFloor(uint64(cfg.Runtime.GCHeapFloorMB) << 20)()
 	st, err := openStore(ctx, cfg.Database, log, cfg.Database.MigrateOnStart)
 	if err != nil {
 		return err

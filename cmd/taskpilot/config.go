@@ -35,6 +35,7 @@ type Config struct {
 	Auth      AuthConfig     `yaml:"auth"`
 	Metrics   MetricsConfig  `yaml:"metrics"`
 	HTTP      HTTPConfig     `yaml:"http"`
+	Runtime   RuntimeConfig  `yaml:"runtime"`
 }
 
 // DatabaseConfig says where the tasks live.
@@ -97,6 +98,13 @@ type MetricsConfig struct {
 	DebugAddr string `yaml:"debug_addr"`
 }
 
+// RuntimeConfig tunes the Go runtime of the HTTP servers.
+type RuntimeConfig struct {
+	// GCHeapFloorMB is the heap size in MB below which the garbage
+	// collector does not start (see heapFloor); 0 leaves Go's default.
+	GCHeapFloorMB int `yaml:"gc_heap_floor_mb"`
+}
+
 // HTTPConfig applies to every HTTP server (mcp --transport http, chat,
 // serve).
 type HTTPConfig struct {
@@ -129,6 +137,7 @@ func defaultConfig() Config {
 			TurnLease: 30 * time.Second},
 		Auth:    AuthConfig{Audience: "taskpilot-mcp", Issuer: "taskpilot", KeyRotationDays: 30},
 		Metrics: MetricsConfig{Enabled: true},
+		Runtime: RuntimeConfig{GCHeapFloorMB: 64},
 	}
 }
 
@@ -219,6 +228,8 @@ func settings() []setting {
 			func(c *Config) value { return boolValue{&c.Metrics.Enabled} }},
 		{"metrics.debug_addr", "TASKPILOT_DEBUG_ADDR", "",
 			func(c *Config) value { return stringValue{&c.Metrics.DebugAddr, nil} }},
+		{"runtime.gc_heap_floor_mb", "TASKPILOT_GC_HEAP_FLOOR_MB", "",
+			func(c *Config) value { return intValue{&c.Runtime.GCHeapFloorMB, 0, "0 (Go's default) or more"} }},
 	}
 }
 

@@ -69,6 +69,9 @@ func runMCP(ctx context.Context, cfg Config, o origins, log *slog.Logger, stdin 
 		return derr
 	}
 	defer stopDebug()
+	if cfg.MCP.Transport == "http" { // a stdio server answers one client: its heap stays small
+		defer startHeapFloor(uint64(cfg.Runtime.GCHeapFloorMB) << 20)()
+	}
 	st, err := openStore(ctx, cfg.Database, log, cfg.Database.MigrateOnStart)
 	if err != nil {
 		return err

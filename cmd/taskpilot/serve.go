@@ -70,6 +70,7 @@ func runServe(ctx context.Context, cfg Config, o origins, log *slog.Logger, gete
 		return derr
 	}
 	defer stopDebug()
+	defer startHeapFloor(uint64(cfg.Runtime.GCHeapFloorMB) << 20)()
 	st, err := openStore(ctx, cfg.Database, log, cfg.Database.MigrateOnStart)
 	if err != nil {
 		return err

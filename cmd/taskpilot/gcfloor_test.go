@@ -1,0 +1,79 @@
+package main
+
+import (
+	"runtime"
+	"runtime/debug"
+	"testing"
+	"time"
+)
+
+func TestFloorPercent(t *testing.T) {
+	for _, tt := range []struct {
+		live, floor uint64
+		want        int
+	}{
+		{live: 4 << 20, floor: 64 << 20, want: 1500},  // collect at 64 MB, not 8
+		{live: 16 << 20, floor: 64 << 20, want: 300},  // at 64, not 32
+		{live: 32 << 20, floor: 64 << 20, want: 100},  // twice the live heap is the floor
+		{live: 500 << 20, floor: 64 << 20, want: 100}, // many open streams: as without a floor
+		{live: 0, floor: 64 << 20, want: 100},
+	} {
+		if got := floorPercent(tt.live, tt.floor); got != tt.want {
+			t.Errorf("floorPercent(%d MB, %d MB) = %d, want %d", tt.live>>20, tt.floor>>20, got, tt.want)
+		}
+	}
+}
+
+// TestHeapFloor: a running floor raises GOGC for a small live heap, keeps
+// doing so after collections, and stop puts back the default.
+func TestHeapFloor(t *testing.T) {
+	if gogc := debug.SetGCPercent(100); gogc != 100 {
+		debug.SetGCPercent(gogc)
+		t.Skipf("GOGC is %d in this process: the floor is off", gogc)
+	}
+	t.Setenv("GOGC", "")
+	t.Setenv("GOMEMLIMIT", "")
+	stop := startHeapFloor(1 << 40) // far above any test's live heap
+	defer stop()
+	for i := 0; i < 3; i++ {
+		runtime.GC()
+		deadline := time.Now().Add(5 * time.Second)
+		for gcPercent() <= 100 && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond) // the cleanup runs after the collection
+		}
+		if p := gcPercent(); p <= 100 {
+			t.Fatalf("after collection %d GOGC is %d, want it raised for the floor", i+1, p)
+		}
+		debug.SetGCPercent(100) // the next collection's cleanup must raise it again
+	}
+	stop()
+	runtime.GC()
+	time.Sleep(10 * time.Millisecond)
+	if p := gcPercent(); p != 100 {
+		t.Errorf("after stop GOGC is %d, want 100", p)
+	}
+}
+
+// TestHeapFloorOperatorSetting: GOGC or GOMEMLIMIT in the environment
+// leaves the collector alone.
+func TestHeapFloorOperatorSetting(t *testing.T) {
+	for _, env := range []string{"GOGC", "GOMEMLIMIT"} {
+		t.Run(env, func(t *testing.T) {
+			t.Setenv(env, "200")
+			stop := startHeapFloor(1 << 40)
+			defer stop()
+			runtime.GC()
+			time.Sleep(10 * time.Millisecond)
+			if p := gcPercent(); p != 100 {
+				t.Errorf("GOGC is %d, want 100 untouched", p)
+			}
+		})
+	}
+}
+
+// gcPercent returns the current GOGC.
+func gcPercent() int {
+	p := debug.SetGCPercent(100)
+	debug.SetGCPercent(p)
+	return p
+}
