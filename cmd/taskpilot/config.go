@@ -137,7 +137,7 @@ func defaultConfig() Config {
 			TurnLease: 30 * time.Second},
 		Auth:    AuthConfig{Audience: "taskpilot-mcp", Issuer: "taskpilot", KeyRotationDays: 30},
 		Metrics: MetricsConfig{Enabled: true},
-		Runtime: RuntimeConfig{GCHeapFloorMB: 64},
+		Runtime: RuntimeConfig{GCHeapFloorMB: 32},
 	}
 }
 
