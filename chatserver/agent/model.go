@@ -61,10 +61,10 @@ type chatRequest struct {
 	messages []openai.ChatCompletionMessageParamUnion
 	tools    json.RawMessage // encoded once per tool list (toolCache)
 
-	// show holds the widgets of the last round's tool results (a task
+	// show holds the widget of the last round's last tool result (a task
 	// card, a task list), shown while the request is sent (startStream):
-	// the model needs only the results, and their store writes need not
-	// add to the wait for its first token.
+	// the model needs only the results, and its store write need not add
+	// to the wait for its first token.
 	show []chatkit.ThreadItem
 }
 
@@ -110,7 +110,7 @@ func (a *Agent) afterReply(ctx context.Context, turn *chatkit.Turn, s *session, 
 	}
 	msgs := append(req.messages, reply.message())
 	asked := false // a question for the user ends the turn after this round
-	for _, c := range reply.calls {
+	for i, c := range reply.calls {
 		if ids := bulkDeleteIDs(c.name, json.RawMessage(c.args)); ids != nil {
 			if err := showNow(turn, req); err != nil {
 				return true, err
@@ -127,8 +127,14 @@ func (a *Agent) afterReply(ctx context.Context, turn *chatkit.Turn, s *session, 
 		if err != nil {
 			return true, err
 		}
-		if w != nil {
+		switch {
+		case w == nil:
+		case i == len(reply.calls)-1: // the round's last: shown while the next request is sent
 			req.show = append(req.show, w)
+		default: // before the next call's progress, as always
+			if err := turn.Emit(&chatkit.ThreadItemDoneEvent{Item: w}); err != nil {
+				return true, err
+			}
 		}
 		if name := ambiguousName(rec); name != "" && !asked {
 			if err := showNow(turn, req); err != nil {

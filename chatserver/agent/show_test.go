@@ -2,6 +2,8 @@ package agent_test
 
 import (
 	"context"
+	"encoding/json"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -74,5 +76,41 @@ func TestCardWhileModelAnswers(t *testing.T) {
 	}
 	if stored != 1 {
 		t.Errorf("stored %d widget items, want the card", stored)
+	}
+}
+
+// TestCardsOfSeveralCalls: in a round of two calls, the first call's card
+// comes before the second call's progress, and the last one's before the
+// reply, as a reader follows them.
+func TestCardsOfSeveralCalls(t *testing.T) {
+	t.Parallel()
+	model := fakemodel.New(t, afterTool(func(string) []fakemodel.Call {
+		return []fakemodel.Call{
+			{ID: "call_1", Name: "add_task", Args: `{"title":"Buy milk"}`},
+			{ID: "call_2", Name: "add_task", Args: `{"title":"Call mom"}`},
+		}
+	}, "Added ", "both."))
+	e := newEnv(t, envOptions{model: model})
+
+	frames := e.stream(t, context.Background(), newUser("alice"), createThread("add buy milk and call mom"))
+
+	want := concat(newThreadStart,
+		[]string{"progress_update"}, confirmed, []string{"done:widget"},
+		[]string{"progress_update"}, confirmed, []string{"done:widget"},
+		textTurn(2), titled)
+	if diff := cmp.Diff(want, summary(frames)); diff != "" {
+		t.Errorf("events (-want +got):\n%s", diff)
+	}
+	var titles []string
+	for _, w := range widgets(frames) {
+		b, _ := json.Marshal(w)
+		for _, title := range []string{"Buy milk", "Call mom"} {
+			if strings.Contains(string(b), title) {
+				titles = append(titles, title)
+			}
+		}
+	}
+	if diff := cmp.Diff([]string{"Buy milk", "Call mom"}, titles); diff != "" {
+		t.Errorf("cards (-want +got):\n%s", diff)
 	}
 }
