@@ -208,15 +208,16 @@ func (s *session) callTool(ctx context.Context, name string, args json.RawMessag
 	if len(bytes.TrimSpace(args)) == 0 {
 		rec.Parameters = json.RawMessage(`{}`)
 	}
-	obj, ok := jsonObject(rec.Parameters)
-	if !ok {
+	if !isObject(rec.Parameters) {
 		rec.Parameters = json.RawMessage(`{}`)
 		return failed(rec, "the arguments must be a JSON object"), "", nil
 	}
 	if !s.hasTool(ctx, name) {
 		return failed(rec, fmt.Sprintf("there is no tool named %q", name)), "", nil
 	}
-	params := &mcp.CallToolParams{Name: name, Arguments: obj}
+	// The arguments go as the model wrote them: decoded into a map here,
+	// they were encoded again, keys sorted, by the SDK.
+	params := &mcp.CallToolParams{Name: name, Arguments: json.RawMessage(rec.Parameters)}
 	if s.zone != "" && s.zone != "Local" { // "Local" means nothing to the server: it keeps its own
 		params.Meta = mcp.Meta{TimeZoneMeta: s.zone}
 	}
@@ -259,13 +260,10 @@ func refusal(err error) (string, bool) {
 	return wire.Message, true
 }
 
-// jsonObject decodes b if it is a JSON object.
-func jsonObject(b []byte) (map[string]any, bool) {
-	var obj map[string]any
-	if json.Unmarshal(b, &obj) != nil || obj == nil {
-		return nil, false
-	}
-	return obj, true
+// isObject reports whether b is one JSON object.
+func isObject(b []byte) bool {
+	b = bytes.TrimLeft(b, " \t\r\n")
+	return len(b) > 0 && b[0] == '{' && json.Valid(b)
 }
 
 func failed(rec ToolCallRecord, msg string) ToolCallRecord {
