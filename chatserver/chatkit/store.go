@@ -60,6 +60,19 @@ type ItemsAdder interface {
 	AddThreadItems(ctx context.Context, user, threadID string, items []ThreadItem) error
 }
 
+// ThreadCreator is a Store that can store a new thread with its first
+// item in one write. The server stores the thread a threads.create
+// request makes and the user's message through it when the Store has it
+// (and sends thread.created once both are stored); without it, the
+// thread and the message are two writes.
+type ThreadCreator interface {
+	// CreateThread stores the new thread, as SaveThread would, with item
+	// as its first item, as AddThreadItem would add it: both, or neither
+	// with its error. It fails if the user already has a thread with the
+	// thread's id.
+	CreateThread(ctx context.Context, user string, thread *ThreadMetadata, item ThreadItem) error
+}
+
 // FeedbackStore is implemented by a Store that records items.feedback
 // (thumbs up or down on items). Without it, feedback is accepted and
 // dropped, as in the reference server.

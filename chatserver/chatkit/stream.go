@@ -105,27 +105,56 @@ func (st *stream) loadThread(ctx context.Context, id string) (*ThreadMetadata, e
 }
 
 func (st *stream) createThread(ctx context.Context, p *ThreadCreateParams) error {
-	thread, err := st.newThread(ctx)
+	thread, msg, err := st.newThread(ctx, &p.Input)
 	if err != nil {
 		return err
 	}
-	return st.respondTo(ctx, thread, &p.Input)
+	if msg == nil { // not stored with the thread
+		return st.respondTo(ctx, thread, &p.Input)
+	}
+	st.respond(ctx, thread, msg)
+	return nil
 }
 
-// newThread stores a new thread and sends thread.created. It is apart
-// from createThread to keep the frame small under which the turn waits
-// for the model.
-func (st *stream) newThread(ctx context.Context) (*ThreadMetadata, error) {
+// newThread stores a new thread and sends thread.created. When the Store
+// is a ThreadCreator, the user's message is stored with the thread in
+// one write, sent as done after thread.created and returned; otherwise
+// the message is nil, for respondTo to store. It is apart from
+// createThread to keep the frame small under which the turn waits for
+// the model.
+func (st *stream) newThread(ctx context.Context, in *UserMessageInput) (*ThreadMetadata, *UserMessageItem, error) {
 	s := st.srv
 	thread := &ThreadMetadata{ID: s.opts.NewID(ThreadIDPrefix), CreatedAt: s.opts.Now(), Status: ThreadStatus{Type: StatusActive}}
-	if err := s.store.SaveThread(ctx, st.user, thread); err != nil {
-		return nil, fmt.Errorf("create thread: %w", err)
+	tc, ok := s.store.(ThreadCreator)
+	if !ok {
+		if err := s.store.SaveThread(ctx, st.user, thread); err != nil {
+			return nil, nil, fmt.Errorf("create thread: %w", err)
+		}
+		if err := st.sendCreated(thread); err != nil {
+			return nil, nil, err
+		}
+		return thread, nil, nil
 	}
+	msg := st.userMessage(thread, in)
+	if err := tc.CreateThread(ctx, st.user, thread, msg); err != nil {
+		return nil, nil, fmt.Errorf("create thread: %w", err)
+	}
+	if err := st.sendCreated(thread); err != nil {
+		return nil, nil, err
+	}
+	if err := st.write(&ThreadItemDoneEvent{Item: msg}); err != nil {
+		return nil, nil, err
+	}
+	return thread, msg, nil
+}
+
+// sendCreated sends thread.created for the thread the request created.
+func (st *stream) sendCreated(thread *ThreadMetadata) error {
 	if err := st.write(&ThreadCreatedEvent{Thread: threadResponse(thread, Page[ThreadItem]{})}); err != nil {
-		return nil, err
+		return err
 	}
 	st.fresh = true
-	return thread, nil
+	return nil
 }
 
 func (st *stream) addUserMessage(ctx context.Context, p *ThreadAddUserMessageParams) error {
@@ -143,26 +172,37 @@ func (st *stream) respondTo(ctx context.Context, thread *ThreadMetadata, in *Use
 	if err != nil {
 		return err
 	}
+	st.respond(ctx, thread, msg)
+	return nil
+}
+
+// respond runs the turn that answers the user's message msg, stored and
+// sent.
+func (st *stream) respond(ctx context.Context, thread *ThreadMetadata, msg *UserMessageItem) {
 	s := st.srv
 	st.runTurn(ctx, thread, msg, func(ctx context.Context, t *Turn) error {
 		return s.responder.Respond(ctx, t, msg)
 	})
-	return nil
 }
 
-// addInput stores the user's message and sends it as done. It is apart
-// from respondTo to keep the frame small under which the turn waits for
-// the model.
-func (st *stream) addInput(ctx context.Context, thread *ThreadMetadata, in *UserMessageInput) (*UserMessageItem, error) {
+// userMessage returns the user's message in, new in thread.
+func (st *stream) userMessage(thread *ThreadMetadata, in *UserMessageInput) *UserMessageItem {
 	s := st.srv
-	msg := &UserMessageItem{
+	return &UserMessageItem{
 		ItemBase:         ItemBase{ID: s.opts.NewID(MessageIDPrefix), ThreadID: thread.ID, CreatedAt: s.opts.Now()},
 		Content:          emptyIfNil(in.Content),
 		Attachments:      []Attachment{},
 		QuotedText:       in.QuotedText,
 		InferenceOptions: in.InferenceOptions,
 	}
-	if err := s.store.AddThreadItem(ctx, st.user, thread.ID, msg); err != nil {
+}
+
+// addInput stores the user's message and sends it as done. It is apart
+// from respondTo to keep the frame small under which the turn waits for
+// the model.
+func (st *stream) addInput(ctx context.Context, thread *ThreadMetadata, in *UserMessageInput) (*UserMessageItem, error) {
+	msg := st.userMessage(thread, in)
+	if err := st.srv.store.AddThreadItem(ctx, st.user, thread.ID, msg); err != nil {
 		return nil, fmt.Errorf("add user message: %w", err)
 	}
 	if err := st.write(&ThreadItemDoneEvent{Item: msg}); err != nil {

@@ -1047,3 +1047,71 @@ func TestNewThread(t *testing.T) {
 		t.Errorf("NewThread per turn (-want +got):\n%s", diff)
 	}
 }
+
+// creatorStore is a batchStore that can store a new thread with its first
+// item (chatkit.ThreadCreator), or fail to with fail.
+type creatorStore struct {
+	batchStore
+	fail error
+}
+
+func (c *creatorStore) CreateThread(ctx context.Context, user string, thread *chatkit.ThreadMetadata, item chatkit.ThreadItem) error {
+	if c.fail != nil {
+		return c.fail
+	}
+	c.record(item)
+	c.writes[len(c.writes)-1] = thread.ID + "+" + c.writes[len(c.writes)-1]
+	if err := c.Store.SaveThread(ctx, user, thread); err != nil {
+		return err
+	}
+	return c.Store.AddThreadItem(ctx, user, thread.ID, item)
+}
+
+// TestThreadCreatedInOneWrite: with a ThreadCreator, threads.create
+// stores the thread and the user's message in one write, and sends the
+// same events as with two writes; when that write fails, nothing is
+// sent but the error, and nothing is stored.
+func TestThreadCreatedInOneWrite(t *testing.T) {
+	t.Parallel()
+	run := func(store chatkit.Store) []string {
+		newID, now := deterministic()
+		srv := chatkit.New(store, respondFunc(func(ctx context.Context, turn *chatkit.Turn, _ *chatkit.UserMessageItem) error {
+			return say(turn, "", "hi")
+		}), chatkit.Options{NewID: newID, Now: now})
+		req, err := chatkit.ParseRequest([]byte(createBody("Hello")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := srv.Handle(t.Context(), user, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var frames []string
+		if err := res.Stream(t.Context(), chatkit.EmitFunc(func(ev chatkit.Event) error {
+			b, err := chatkit.EncodeSSE(ev)
+			frames = append(frames, string(b))
+			return err
+		})); err != nil {
+			t.Fatal(err)
+		}
+		return frames
+	}
+	apart := run(memstore.New())
+	one := &creatorStore{batchStore: batchStore{Store: memstore.New()}}
+	if diff := cmp.Diff(apart, run(one)); diff != "" {
+		t.Errorf("events with a ThreadCreator (-two writes +one):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"thr_00000001+msg_00000002", "msg_00000003"}, one.writes); diff != "" {
+		t.Errorf("writes, the thread with its message first (-want +got):\n%s", diff)
+	}
+
+	failing := &creatorStore{batchStore: batchStore{Store: memstore.New()}, fail: errors.New("disk on fire")}
+	frames := run(failing)
+	if len(frames) != 1 || !strings.Contains(frames[0], `"type":"error"`) {
+		t.Errorf("events of a failed create: %q, want only an error", frames)
+	}
+	page, err := failing.LoadThreads(t.Context(), user, chatkit.ListOptions{Limit: 10})
+	if err != nil || len(page.Data) != 0 {
+		t.Errorf("threads after a failed create: %v, %v; want none", page.Data, err)
+	}
+}

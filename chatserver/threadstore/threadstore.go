@@ -26,6 +26,8 @@ type Store struct {
 var (
 	_ chatkit.Store         = (*Store)(nil)
 	_ chatkit.FeedbackStore = (*Store)(nil)
+	_ chatkit.ItemsAdder    = (*Store)(nil)
+	_ chatkit.ThreadCreator = (*Store)(nil)
 )
 
 // New returns a Store that keeps its data in st, which must be migrated.
@@ -50,6 +52,24 @@ func (s *Store) SaveThread(ctx context.Context, user string, thread *chatkit.Thr
 		return err
 	}
 	return protocolError(s.st.SaveThread(ctx, user, t))
+}
+
+// CreateThread implements chatkit.ThreadCreator: the thread and its
+// first item are stored in one transaction, both or neither. A thread id
+// the user already has is models.ErrConflict.
+func (s *Store) CreateThread(ctx context.Context, user string, thread *chatkit.ThreadMetadata, item chatkit.ThreadItem) error {
+	if thread == nil {
+		return errors.New("create thread: nil thread")
+	}
+	t, err := toThread(thread)
+	if err != nil {
+		return err
+	}
+	it, err := toItem(item)
+	if err != nil {
+		return err
+	}
+	return protocolError(s.st.CreateThread(ctx, user, t, []models.ThreadItem{it}))
 }
 
 // LoadThreads implements chatkit.Store.
