@@ -136,13 +136,17 @@ func (st *stream) newThread(ctx context.Context, in *UserMessageInput) (*ThreadM
 		return thread, nil, nil
 	}
 	msg := st.userMessage(thread, in)
-	if err := tc.CreateThread(ctx, st.user, thread, msg); err != nil {
+	enc, err := encodeItem(msg)
+	if err != nil {
+		return nil, nil, fmt.Errorf("create thread: %w", err)
+	}
+	if err := tc.CreateThread(ctx, st.user, thread, enc); err != nil {
 		return nil, nil, fmt.Errorf("create thread: %w", err)
 	}
 	if err := st.sendCreated(thread); err != nil {
 		return nil, nil, err
 	}
-	if err := st.write(&ThreadItemDoneEvent{Item: msg}); err != nil {
+	if err := st.write(&ThreadItemDoneEvent{Item: msg, encoded: enc.JSON}); err != nil {
 		return nil, nil, err
 	}
 	return thread, msg, nil
@@ -202,13 +206,46 @@ func (st *stream) userMessage(thread *ThreadMetadata, in *UserMessageInput) *Use
 // the model.
 func (st *stream) addInput(ctx context.Context, thread *ThreadMetadata, in *UserMessageInput) (*UserMessageItem, error) {
 	msg := st.userMessage(thread, in)
-	if err := st.srv.store.AddThreadItem(ctx, st.user, thread.ID, msg); err != nil {
+	_, encoded, err := st.addItems(ctx, thread.ID, []ThreadItem{msg})
+	if err != nil {
 		return nil, fmt.Errorf("add user message: %w", err)
 	}
-	if err := st.write(&ThreadItemDoneEvent{Item: msg}); err != nil {
+	if err := st.write(&ThreadItemDoneEvent{Item: msg, encoded: encoded}); err != nil {
 		return nil, err
 	}
 	return msg, nil
+}
+
+// addItems appends items, in order, to the thread. When the Store is an
+// ItemsAdder they are one write, all or none, each item encoded once: the
+// JSON the last one was stored as is returned, for the event that sends
+// it. Otherwise they are added one by one and the JSON is nil. n is how
+// many items are stored, when it fails too.
+func (st *stream) addItems(ctx context.Context, threadID string, items []ThreadItem) (n int, last []byte, err error) {
+	s := st.srv
+	adder, ok := s.store.(ItemsAdder)
+	if !ok {
+		for i, it := range items {
+			if err := s.store.AddThreadItem(ctx, st.user, threadID, it); err != nil {
+				return i, nil, fmt.Errorf("store %s item %s: %w", it.Type(), it.Base().ID, err)
+			}
+		}
+		return len(items), nil, nil
+	}
+	enc := make([]EncodedItem, len(items))
+	for i, it := range items {
+		var err error
+		if enc[i], err = encodeItem(it); err != nil {
+			return 0, nil, err
+		}
+	}
+	if err := adder.AddThreadItems(ctx, st.user, threadID, enc); err != nil {
+		if len(items) == 1 {
+			return 0, nil, fmt.Errorf("store %s item %s: %w", items[0].Type(), items[0].Base().ID, err)
+		}
+		return 0, nil, fmt.Errorf("store %d items from %s item %s: %w", len(items), items[0].Type(), items[0].Base().ID, err)
+	}
+	return len(items), enc[len(enc)-1].JSON, nil
 }
 
 func (st *stream) addClientToolOutput(ctx context.Context, p *ThreadAddClientToolOutputParams) error {

@@ -57,7 +57,7 @@ func (s *Store) SaveThread(ctx context.Context, user string, thread *chatkit.Thr
 // CreateThread implements chatkit.ThreadCreator: the thread and its
 // first item are stored in one transaction, both or neither. A thread id
 // the user already has is models.ErrConflict.
-func (s *Store) CreateThread(ctx context.Context, user string, thread *chatkit.ThreadMetadata, item chatkit.ThreadItem) error {
+func (s *Store) CreateThread(ctx context.Context, user string, thread *chatkit.ThreadMetadata, item chatkit.EncodedItem) error {
 	if thread == nil {
 		return errors.New("create thread: nil thread")
 	}
@@ -65,7 +65,7 @@ func (s *Store) CreateThread(ctx context.Context, user string, thread *chatkit.T
 	if err != nil {
 		return err
 	}
-	it, err := toItem(item)
+	it, err := encodedItem(item)
 	if err != nil {
 		return err
 	}
@@ -125,12 +125,12 @@ func (s *Store) AddThreadItem(ctx context.Context, user, threadID string, item c
 	return protocolError(s.st.AddThreadItem(ctx, user, threadID, it))
 }
 
-// AddThreadItems implements chatkit.ItemsAdder: the items are stored in
-// one statement, all or none.
-func (s *Store) AddThreadItems(ctx context.Context, user, threadID string, items []chatkit.ThreadItem) error {
+// AddThreadItems implements chatkit.ItemsAdder: the items are stored, as
+// the JSON they come with, in one statement, all or none.
+func (s *Store) AddThreadItems(ctx context.Context, user, threadID string, items []chatkit.EncodedItem) error {
 	its := make([]models.ThreadItem, len(items))
 	for i, item := range items {
-		it, err := toItem(item)
+		it, err := encodedItem(item)
 		if err != nil {
 			return err
 		}
@@ -264,6 +264,15 @@ func toItem(item chatkit.ThreadItem) (models.ThreadItem, error) {
 		return models.ThreadItem{}, fmt.Errorf("save thread item %s: %w", b.ID, err)
 	}
 	return models.ThreadItem{ID: b.ID, ThreadID: b.ThreadID, Type: item.Type(), CreatedAt: b.CreatedAt, Data: data}, nil
+}
+
+// encodedItem is toItem for an item encoded already.
+func encodedItem(e chatkit.EncodedItem) (models.ThreadItem, error) {
+	if e.Item == nil {
+		return models.ThreadItem{}, errors.New("save thread item: nil item")
+	}
+	b := e.Item.Base()
+	return models.ThreadItem{ID: b.ID, ThreadID: b.ThreadID, Type: e.Item.Type(), CreatedAt: b.CreatedAt, Data: e.JSON}, nil
 }
 
 // fromItem decodes a stored item.
