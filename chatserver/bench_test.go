@@ -74,6 +74,25 @@ func BenchmarkTurns(b *testing.B) {
 	}
 }
 
+// BenchmarkCreateTurns measures threads.create turns, one user at a
+// time: a text reply, and "add buy milk" (add_task, its confirmation
+// widget, then text). Its allocs/op count every store write of the turn.
+func BenchmarkCreateTurns(b *testing.B) {
+	for _, text := range []string{"hello", "add buy milk"} {
+		b.Run(text, func(b *testing.B) {
+			h := newHarness(b, config{})
+			for b.Loop() {
+				resp := h.request(context.Background(), "alice", "/chatkit", createReq(text))
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					b.Fatalf("turn: %d", resp.StatusCode)
+				}
+			}
+		})
+	}
+}
+
 // BenchmarkOpenStreams measures the memory and goroutines an open stream
 // costs while the model is thinking: it opens 50 streams whose model
 // replies hold, and compares the live heap before and after. The figure

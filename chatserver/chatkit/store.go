@@ -1,6 +1,10 @@
 package chatkit
 
-import "context"
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+)
 
 // Store persists threads and their items, per user. Every method acts for
 // the user given, and sees only that user's data: another user's thread
@@ -50,14 +54,45 @@ type Store interface {
 	DeleteThreadItem(ctx context.Context, user, threadID, itemID string) error
 }
 
+// EncodedItem is an item with its JSON, json.Marshal(Item). The server
+// encodes an item it stores through an ItemsAdder or a ThreadCreator
+// once, for the Store and for the client; the Store may keep JSON as the
+// item's encoding instead of encoding it again.
+type EncodedItem struct {
+	Item ThreadItem
+	JSON []byte
+}
+
+// encodeItem returns item with its JSON.
+func encodeItem(item ThreadItem) (EncodedItem, error) {
+	b, err := json.Marshal(item)
+	if err != nil {
+		return EncodedItem{}, fmt.Errorf("encode %s item %s: %w", item.Type(), item.Base().ID, err)
+	}
+	return EncodedItem{Item: item, JSON: b}, nil
+}
+
 // ItemsAdder is a Store that can append several items in one write. The
-// server stores a hidden item (a tool call's record, say) with the next
-// item it stores rather than on its own, through it when the Store has
-// it.
+// server stores every item it adds through it when the Store has it, and
+// a hidden item (a tool call's record, say) with the next item it stores
+// rather than on its own.
 type ItemsAdder interface {
 	// AddThreadItems appends items, in order, as AddThreadItem would:
 	// all of them, or none with its error.
-	AddThreadItems(ctx context.Context, user, threadID string, items []ThreadItem) error
+	AddThreadItems(ctx context.Context, user, threadID string, items []EncodedItem) error
+}
+
+// ThreadCreator is a Store that can store a new thread with its first
+// item in one write. The server stores the thread a threads.create
+// request makes and the user's message through it when the Store has it
+// (and sends thread.created once both are stored); without it, the
+// thread and the message are two writes.
+type ThreadCreator interface {
+	// CreateThread stores the new thread, as SaveThread would, with item
+	// as its first item, as AddThreadItem would add it: both, or neither
+	// with its error. It fails if the user already has a thread with the
+	// thread's id.
+	CreateThread(ctx context.Context, user string, thread *ThreadMetadata, item EncodedItem) error
 }
 
 // FeedbackStore is implemented by a Store that records items.feedback

@@ -105,27 +105,60 @@ func (st *stream) loadThread(ctx context.Context, id string) (*ThreadMetadata, e
 }
 
 func (st *stream) createThread(ctx context.Context, p *ThreadCreateParams) error {
-	thread, err := st.newThread(ctx)
+	thread, msg, err := st.newThread(ctx, &p.Input)
 	if err != nil {
 		return err
 	}
-	return st.respondTo(ctx, thread, &p.Input)
+	if msg == nil { // not stored with the thread
+		return st.respondTo(ctx, thread, &p.Input)
+	}
+	st.respond(ctx, thread, msg)
+	return nil
 }
 
-// newThread stores a new thread and sends thread.created. It is apart
-// from createThread to keep the frame small under which the turn waits
-// for the model.
-func (st *stream) newThread(ctx context.Context) (*ThreadMetadata, error) {
+// newThread stores a new thread and sends thread.created. When the Store
+// is a ThreadCreator, the user's message is stored with the thread in
+// one write, sent as done after thread.created and returned; otherwise
+// the message is nil, for respondTo to store. It is apart from
+// createThread to keep the frame small under which the turn waits for
+// the model.
+func (st *stream) newThread(ctx context.Context, in *UserMessageInput) (*ThreadMetadata, *UserMessageItem, error) {
 	s := st.srv
 	thread := &ThreadMetadata{ID: s.opts.NewID(ThreadIDPrefix), CreatedAt: s.opts.Now(), Status: ThreadStatus{Type: StatusActive}}
-	if err := s.store.SaveThread(ctx, st.user, thread); err != nil {
-		return nil, fmt.Errorf("create thread: %w", err)
+	tc, ok := s.store.(ThreadCreator)
+	if !ok {
+		if err := s.store.SaveThread(ctx, st.user, thread); err != nil {
+			return nil, nil, fmt.Errorf("create thread: %w", err)
+		}
+		if err := st.sendCreated(thread); err != nil {
+			return nil, nil, err
+		}
+		return thread, nil, nil
 	}
+	msg := st.userMessage(thread, in)
+	enc, err := encodeItem(msg)
+	if err != nil {
+		return nil, nil, fmt.Errorf("create thread: %w", err)
+	}
+	if err := tc.CreateThread(ctx, st.user, thread, enc); err != nil {
+		return nil, nil, fmt.Errorf("create thread: %w", err)
+	}
+	if err := st.sendCreated(thread); err != nil {
+		return nil, nil, err
+	}
+	if err := st.write(&ThreadItemDoneEvent{Item: msg, encoded: enc.JSON}); err != nil {
+		return nil, nil, err
+	}
+	return thread, msg, nil
+}
+
+// sendCreated sends thread.created for the thread the request created.
+func (st *stream) sendCreated(thread *ThreadMetadata) error {
 	if err := st.write(&ThreadCreatedEvent{Thread: threadResponse(thread, Page[ThreadItem]{})}); err != nil {
-		return nil, err
+		return err
 	}
 	st.fresh = true
-	return thread, nil
+	return nil
 }
 
 func (st *stream) addUserMessage(ctx context.Context, p *ThreadAddUserMessageParams) error {
@@ -143,32 +176,76 @@ func (st *stream) respondTo(ctx context.Context, thread *ThreadMetadata, in *Use
 	if err != nil {
 		return err
 	}
+	st.respond(ctx, thread, msg)
+	return nil
+}
+
+// respond runs the turn that answers the user's message msg, stored and
+// sent.
+func (st *stream) respond(ctx context.Context, thread *ThreadMetadata, msg *UserMessageItem) {
 	s := st.srv
 	st.runTurn(ctx, thread, msg, func(ctx context.Context, t *Turn) error {
 		return s.responder.Respond(ctx, t, msg)
 	})
-	return nil
 }
 
-// addInput stores the user's message and sends it as done. It is apart
-// from respondTo to keep the frame small under which the turn waits for
-// the model.
-func (st *stream) addInput(ctx context.Context, thread *ThreadMetadata, in *UserMessageInput) (*UserMessageItem, error) {
+// userMessage returns the user's message in, new in thread.
+func (st *stream) userMessage(thread *ThreadMetadata, in *UserMessageInput) *UserMessageItem {
 	s := st.srv
-	msg := &UserMessageItem{
+	return &UserMessageItem{
 		ItemBase:         ItemBase{ID: s.opts.NewID(MessageIDPrefix), ThreadID: thread.ID, CreatedAt: s.opts.Now()},
 		Content:          emptyIfNil(in.Content),
 		Attachments:      []Attachment{},
 		QuotedText:       in.QuotedText,
 		InferenceOptions: in.InferenceOptions,
 	}
-	if err := s.store.AddThreadItem(ctx, st.user, thread.ID, msg); err != nil {
+}
+
+// addInput stores the user's message and sends it as done. It is apart
+// from respondTo to keep the frame small under which the turn waits for
+// the model.
+func (st *stream) addInput(ctx context.Context, thread *ThreadMetadata, in *UserMessageInput) (*UserMessageItem, error) {
+	msg := st.userMessage(thread, in)
+	_, encoded, err := st.addItems(ctx, thread.ID, []ThreadItem{msg})
+	if err != nil {
 		return nil, fmt.Errorf("add user message: %w", err)
 	}
-	if err := st.write(&ThreadItemDoneEvent{Item: msg}); err != nil {
+	if err := st.write(&ThreadItemDoneEvent{Item: msg, encoded: encoded}); err != nil {
 		return nil, err
 	}
 	return msg, nil
+}
+
+// addItems appends items, in order, to the thread. When the Store is an
+// ItemsAdder they are one write, all or none, each item encoded once: the
+// JSON the last one was stored as is returned, for the event that sends
+// it. Otherwise they are added one by one and the JSON is nil. n is how
+// many items are stored, when it fails too.
+func (st *stream) addItems(ctx context.Context, threadID string, items []ThreadItem) (n int, last []byte, err error) {
+	s := st.srv
+	adder, ok := s.store.(ItemsAdder)
+	if !ok {
+		for i, it := range items {
+			if err := s.store.AddThreadItem(ctx, st.user, threadID, it); err != nil {
+				return i, nil, fmt.Errorf("store %s item %s: %w", it.Type(), it.Base().ID, err)
+			}
+		}
+		return len(items), nil, nil
+	}
+	enc := make([]EncodedItem, len(items))
+	for i, it := range items {
+		var err error
+		if enc[i], err = encodeItem(it); err != nil {
+			return 0, nil, err
+		}
+	}
+	if err := adder.AddThreadItems(ctx, st.user, threadID, enc); err != nil {
+		if len(items) == 1 {
+			return 0, nil, fmt.Errorf("store %s item %s: %w", items[0].Type(), items[0].Base().ID, err)
+		}
+		return 0, nil, fmt.Errorf("store %d items from %s item %s: %w", len(items), items[0].Type(), items[0].Base().ID, err)
+	}
+	return len(items), enc[len(enc)-1].JSON, nil
 }
 
 func (st *stream) addClientToolOutput(ctx context.Context, p *ThreadAddClientToolOutputParams) error {

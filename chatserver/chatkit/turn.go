@@ -178,7 +178,8 @@ func (ts *turnState) emit(ev Event) error {
 		return ts.st.gone
 	}
 	ts.startTitle()
-	if err := ts.apply(ev); err != nil {
+	send, err := ts.apply(ev)
+	if err != nil {
 		return err
 	}
 	if isTextDelta(ev) {
@@ -186,7 +187,7 @@ func (ts *turnState) emit(ev Event) error {
 			return err
 		}
 	} else if done, ok := ev.(*ThreadItemDoneEvent); !ok || !isHidden(done.Item) {
-		if err := ts.st.write(ev); err != nil {
+		if err := ts.st.write(send); err != nil {
 			return err
 		}
 	}
@@ -218,90 +219,92 @@ func isTextDelta(ev Event) bool {
 }
 
 // apply checks ev and persists what it describes, before it is sent (as
-// the reference does).
-func (ts *turnState) apply(ev Event) error {
+// the reference does). It returns the event to send: ev, or for an item
+// done, a copy that carries the JSON the item was stored as.
+func (ts *turnState) apply(ev Event) (Event, error) {
 	s, ctx, user, threadID := ts.st.srv, ts.ctx, ts.st.user, ts.thread.ID
 	switch e := ev.(type) {
 	case nil:
-		return errors.New("emit: nil event")
+		return nil, errors.New("emit: nil event")
 	case *ThreadCreatedEvent, *ThreadUpdatedEvent:
-		return fmt.Errorf("emit %s: only the server sends it; change Turn.Thread instead", ev.Type())
+		return nil, fmt.Errorf("emit %s: only the server sends it; change Turn.Thread instead", ev.Type())
 	case *ThreadItemAddedEvent:
 		if err := fillItem(e.Item, threadID, s.opts.Now); err != nil {
-			return fmt.Errorf("emit %s: %w", ev.Type(), err)
+			return nil, fmt.Errorf("emit %s: %w", ev.Type(), err)
 		}
 	case *ThreadItemUpdatedEvent:
 		if e.Update == nil {
-			return fmt.Errorf("emit %s: nil update", ev.Type())
+			return nil, fmt.Errorf("emit %s: nil update", ev.Type())
 		}
 	case *ThreadItemDoneEvent:
 		if err := fillItem(e.Item, threadID, s.opts.Now); err != nil {
-			return fmt.Errorf("emit %s: %w", ev.Type(), err)
+			return nil, fmt.Errorf("emit %s: %w", ev.Type(), err)
 		}
 		ts.forget(e.Item.Base().ID)
 		if isHidden(e.Item) {
 			ts.hidden = append(ts.hidden, e.Item) // not sent: stored with the next item
-			return nil
+			return ev, nil
 		}
-		if err := ts.storeItems(e.Item); err != nil {
-			return err
+		encoded, err := ts.storeItems(e.Item)
+		if err != nil {
+			return nil, err
+		}
+		if encoded != nil {
+			return &ThreadItemDoneEvent{Item: e.Item, encoded: encoded}, nil
 		}
 	case *ThreadItemReplacedEvent:
 		if err := fillItem(e.Item, threadID, s.opts.Now); err != nil {
-			return fmt.Errorf("emit %s: %w", ev.Type(), err)
+			return nil, fmt.Errorf("emit %s: %w", ev.Type(), err)
 		}
 		if err := ts.storeHidden(); err != nil {
-			return err
+			return nil, err
 		}
 		if err := s.store.SaveItem(ctx, user, threadID, e.Item); err != nil {
-			return fmt.Errorf("save %s item %s: %w", e.Item.Type(), e.Item.Base().ID, err)
+			return nil, fmt.Errorf("save %s item %s: %w", e.Item.Type(), e.Item.Base().ID, err)
 		}
 		ts.forget(e.Item.Base().ID)
 	case *ThreadItemRemovedEvent:
 		if err := ts.storeHidden(); err != nil {
-			return err
+			return nil, err
 		}
 		err := s.store.DeleteThreadItem(ctx, user, threadID, e.ItemID)
 		if err != nil && !errors.Is(err, ErrNotFound) { // a pending item was never stored
-			return fmt.Errorf("delete item %s: %w", e.ItemID, err)
+			return nil, fmt.Errorf("delete item %s: %w", e.ItemID, err)
 		}
 		ts.forget(e.ItemID)
 	}
-	return nil
+	return ev, nil
 }
 
-// storeItems stores the hidden items not yet stored, then items, in one
-// write when the Store is an ItemsAdder. A hidden item is not sent, so it
-// waits for the next item (or the turn's end): a tool call's record and
-// the confirmation that follows it are one write.
-func (ts *turnState) storeItems(items ...ThreadItem) error {
-	s, ctx, user, threadID := ts.st.srv, ts.ctx, ts.st.user, ts.thread.ID
-	all := append(ts.hidden, items...)
+// storeItems stores the hidden items not yet stored, then item (when not
+// nil), in one write when the Store is an ItemsAdder (see addItems), and
+// returns the JSON item was stored as, or nil. A hidden item is not sent,
+// so it waits for the next item (or the turn's end): a tool call's record
+// and the confirmation that follows it are one write.
+func (ts *turnState) storeItems(item ThreadItem) ([]byte, error) {
+	all := ts.hidden
+	if item != nil {
+		all = append(all, item)
+	}
 	if len(all) == 0 {
-		return nil
+		return nil, nil
 	}
-	if adder, ok := s.store.(ItemsAdder); ok && len(all) > 1 {
-		if err := adder.AddThreadItems(ctx, user, threadID, all); err != nil {
-			return fmt.Errorf("store %d items from %s item %s: %w", len(all), all[0].Type(), all[0].Base().ID, err)
-		}
+	n, last, err := ts.st.addItems(ts.ctx, ts.thread.ID, all)
+	ts.hidden = ts.hidden[min(n, len(ts.hidden)):]
+	if len(ts.hidden) == 0 {
 		ts.hidden = nil
-		return nil
 	}
-	for len(all) > 0 {
-		it := all[0]
-		if err := s.store.AddThreadItem(ctx, user, threadID, it); err != nil {
-			return fmt.Errorf("store %s item %s: %w", it.Type(), it.Base().ID, err)
-		}
-		all = all[1:]
-		if len(ts.hidden) > 0 {
-			ts.hidden = ts.hidden[1:]
-		}
+	if item == nil {
+		last = nil
 	}
-	return nil
+	return last, err
 }
 
 // storeHidden stores the hidden items not yet stored.
-func (ts *turnState) storeHidden() error { return ts.storeItems() }
+func (ts *turnState) storeHidden() error {
+	_, err := ts.storeItems(nil)
+	return err
+}
 
 // storeHiddenLocked is storeHidden for callers that do not hold ts.mu.
 func (ts *turnState) storeHiddenLocked() error {

@@ -1,7 +1,9 @@
 package chatkit_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -933,12 +935,31 @@ func (b *batchStore) AddThreadItem(ctx context.Context, user, threadID string, i
 	return b.Store.AddThreadItem(ctx, user, threadID, it)
 }
 
-func (b *batchStore) AddThreadItems(ctx context.Context, user, threadID string, items []chatkit.ThreadItem) error {
-	b.record(items...)
+func (b *batchStore) AddThreadItems(ctx context.Context, user, threadID string, items []chatkit.EncodedItem) error {
+	var list []chatkit.ThreadItem
 	for _, it := range items {
+		if err := checkEncoded(it); err != nil {
+			return err
+		}
+		list = append(list, it.Item)
+	}
+	b.record(list...)
+	for _, it := range list {
 		if err := b.Store.AddThreadItem(ctx, user, threadID, it); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// checkEncoded reports an error unless it.JSON is json.Marshal(it.Item).
+func checkEncoded(it chatkit.EncodedItem) error {
+	want, err := json.Marshal(it.Item)
+	if err != nil {
+		return err
+	}
+	if !bytes.Equal(it.JSON, want) {
+		return fmt.Errorf("item %s comes as %s, encodes as %s", it.Item.Base().ID, it.JSON, want)
 	}
 	return nil
 }
@@ -1045,5 +1066,86 @@ func TestNewThread(t *testing.T) {
 	h.stream(t.Context(), addBody(thread, "second"))
 	if diff := cmp.Diff([]bool{true, false}, seen); diff != "" {
 		t.Errorf("NewThread per turn (-want +got):\n%s", diff)
+	}
+}
+
+// creatorStore is a batchStore that can store a new thread with its first
+// item (chatkit.ThreadCreator), or fail to with fail.
+type creatorStore struct {
+	batchStore
+	fail error
+}
+
+func (c *creatorStore) CreateThread(ctx context.Context, user string, thread *chatkit.ThreadMetadata, item chatkit.EncodedItem) error {
+	if c.fail != nil {
+		return c.fail
+	}
+	if err := checkEncoded(item); err != nil {
+		return err
+	}
+	c.record(item.Item)
+	c.writes[len(c.writes)-1] = thread.ID + "+" + c.writes[len(c.writes)-1]
+	if err := c.Store.SaveThread(ctx, user, thread); err != nil {
+		return err
+	}
+	return c.Store.AddThreadItem(ctx, user, thread.ID, item.Item)
+}
+
+// TestThreadCreatedInOneWrite: with a ThreadCreator, threads.create
+// stores the thread and the user's message in one write, and sends the
+// same events as with two writes (and the items the store was given as
+// JSON, encoded once, as bytes equal to the events'); when that write
+// fails, nothing is sent but the error, and nothing is stored.
+func TestThreadCreatedInOneWrite(t *testing.T) {
+	t.Parallel()
+	run := func(store chatkit.Store) []string {
+		newID, now := deterministic()
+		srv := chatkit.New(store, respondFunc(func(ctx context.Context, turn *chatkit.Turn, _ *chatkit.UserMessageItem) error {
+			hidden := &chatkit.HiddenContextItem{ItemBase: chatkit.ItemBase{ID: "hid_1"}, Content: "record"}
+			if err := turn.Emit(&chatkit.ThreadItemDoneEvent{Item: hidden}); err != nil {
+				return err
+			}
+			w := &chatkit.WidgetItem{ItemBase: chatkit.ItemBase{ID: "wid_1"}, CopyText: "<milk> & \u2028",
+				Widget: widget.Card{Children: []widget.Component{widget.Text{Value: "Buy <milk> & eggs \u2028"}}}}
+			if err := turn.Emit(&chatkit.ThreadItemDoneEvent{Item: w}); err != nil {
+				return err
+			}
+			return say(turn, "", "hi")
+		}), chatkit.Options{NewID: newID, Now: now})
+		req, err := chatkit.ParseRequest([]byte(createBody("Hello")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := srv.Handle(t.Context(), user, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var frames []string
+		if err := res.Stream(t.Context(), chatkit.EmitFunc(func(ev chatkit.Event) error {
+			b, err := chatkit.EncodeSSE(ev)
+			frames = append(frames, string(b))
+			return err
+		})); err != nil {
+			t.Fatal(err)
+		}
+		return frames
+	}
+	apart := run(memstore.New())
+	one := &creatorStore{batchStore: batchStore{Store: memstore.New()}}
+	if diff := cmp.Diff(apart, run(one)); diff != "" {
+		t.Errorf("events with a ThreadCreator (-two writes +one):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"thr_00000001+msg_00000002", "hid_1+wid_1", "msg_00000003"}, one.writes); diff != "" {
+		t.Errorf("writes, the thread with its message first (-want +got):\n%s", diff)
+	}
+
+	failing := &creatorStore{batchStore: batchStore{Store: memstore.New()}, fail: errors.New("disk on fire")}
+	frames := run(failing)
+	if len(frames) != 1 || !strings.Contains(frames[0], `"type":"error"`) {
+		t.Errorf("events of a failed create: %q, want only an error", frames)
+	}
+	page, err := failing.LoadThreads(t.Context(), user, chatkit.ListOptions{Limit: 10})
+	if err != nil || len(page.Data) != 0 {
+		t.Errorf("threads after a failed create: %v, %v; want none", page.Data, err)
 	}
 }

@@ -41,6 +41,10 @@ type ThreadItemUpdatedEvent struct {
 // context items are stored but not sent.
 type ThreadItemDoneEvent struct {
 	Item ThreadItem `json:"item"`
+
+	// encoded, when set by the server, is json.Marshal(Item), made once
+	// for the store and the client.
+	encoded []byte
 }
 
 // ThreadItemRemovedEvent removes an item; the server deletes it.
@@ -179,10 +183,18 @@ func (e ThreadItemUpdatedEvent) MarshalJSON() ([]byte, error) {
 	return marshalTyped(e.Type(), plain(e))
 }
 
+// doneHead is how a thread.item.done event's JSON starts, before its item.
+const doneHead = `{"type":"thread.item.done","item":`
+
 // MarshalJSON implements json.Marshaler.
 func (e ThreadItemDoneEvent) MarshalJSON() ([]byte, error) {
 	if e.Item == nil {
 		return nil, fmt.Errorf("%s: no item", e.Type())
+	}
+	if e.encoded != nil { // the bytes marshalTyped would write around it
+		b := make([]byte, 0, len(e.encoded)+len(doneHead)+1)
+		b = append(append(b, doneHead...), e.encoded...)
+		return append(b, '}'), nil
 	}
 	type plain ThreadItemDoneEvent
 	return marshalTyped(e.Type(), plain(e))

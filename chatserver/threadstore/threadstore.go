@@ -26,6 +26,8 @@ type Store struct {
 var (
 	_ chatkit.Store         = (*Store)(nil)
 	_ chatkit.FeedbackStore = (*Store)(nil)
+	_ chatkit.ItemsAdder    = (*Store)(nil)
+	_ chatkit.ThreadCreator = (*Store)(nil)
 )
 
 // New returns a Store that keeps its data in st, which must be migrated.
@@ -50,6 +52,24 @@ func (s *Store) SaveThread(ctx context.Context, user string, thread *chatkit.Thr
 		return err
 	}
 	return protocolError(s.st.SaveThread(ctx, user, t))
+}
+
+// CreateThread implements chatkit.ThreadCreator: the thread and its
+// first item are stored in one transaction, both or neither. A thread id
+// the user already has is models.ErrConflict.
+func (s *Store) CreateThread(ctx context.Context, user string, thread *chatkit.ThreadMetadata, item chatkit.EncodedItem) error {
+	if thread == nil {
+		return errors.New("create thread: nil thread")
+	}
+	t, err := toThread(thread)
+	if err != nil {
+		return err
+	}
+	it, err := encodedItem(item)
+	if err != nil {
+		return err
+	}
+	return protocolError(s.st.CreateThread(ctx, user, t, []models.ThreadItem{it}))
 }
 
 // LoadThreads implements chatkit.Store.
@@ -105,12 +125,12 @@ func (s *Store) AddThreadItem(ctx context.Context, user, threadID string, item c
 	return protocolError(s.st.AddThreadItem(ctx, user, threadID, it))
 }
 
-// AddThreadItems implements chatkit.ItemsAdder: the items are stored in
-// one statement, all or none.
-func (s *Store) AddThreadItems(ctx context.Context, user, threadID string, items []chatkit.ThreadItem) error {
+// AddThreadItems implements chatkit.ItemsAdder: the items are stored, as
+// the JSON they come with, in one statement, all or none.
+func (s *Store) AddThreadItems(ctx context.Context, user, threadID string, items []chatkit.EncodedItem) error {
 	its := make([]models.ThreadItem, len(items))
 	for i, item := range items {
-		it, err := toItem(item)
+		it, err := encodedItem(item)
 		if err != nil {
 			return err
 		}
@@ -244,6 +264,15 @@ func toItem(item chatkit.ThreadItem) (models.ThreadItem, error) {
 		return models.ThreadItem{}, fmt.Errorf("save thread item %s: %w", b.ID, err)
 	}
 	return models.ThreadItem{ID: b.ID, ThreadID: b.ThreadID, Type: item.Type(), CreatedAt: b.CreatedAt, Data: data}, nil
+}
+
+// encodedItem is toItem for an item encoded already.
+func encodedItem(e chatkit.EncodedItem) (models.ThreadItem, error) {
+	if e.Item == nil {
+		return models.ThreadItem{}, errors.New("save thread item: nil item")
+	}
+	b := e.Item.Base()
+	return models.ThreadItem{ID: b.ID, ThreadID: b.ThreadID, Type: e.Item.Type(), CreatedAt: b.CreatedAt, Data: e.JSON}, nil
 }
 
 // fromItem decodes a stored item.

@@ -2,6 +2,7 @@ package threadstore_test
 
 import (
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"testing"
@@ -78,6 +79,53 @@ func TestModelTitleWithNUL(t *testing.T) {
 		got, err := s.LoadThread(ctx, user, "thr_1")
 		if err != nil || got.Title != "Milk run" {
 			t.Fatalf("LoadThread = %+v, %v; want title %q", got, err, "Milk run")
+		}
+	})
+}
+
+// TestCreateThread: a thread created with its first item reads back as
+// saved, with that item; creating it again is refused and adds nothing,
+// and another user's thread of the same id is theirs alone.
+func TestCreateThread(t *testing.T) {
+	storetest.ForEachBackend(t, func(t *testing.T, st *store.Store) {
+		ctx, s := t.Context(), threadstore.New(st)
+		alice, bob := "alice_"+rand.Text(), "bob_"+rand.Text() // the PostgreSQL database is shared
+		thread := &chatkit.ThreadMetadata{ID: "thr_1", Title: "Milk", CreatedAt: chatkit.Now(), Status: chatkit.ThreadStatus{Type: chatkit.StatusActive}}
+		msg := func(id string) chatkit.EncodedItem {
+			it := &chatkit.UserMessageItem{ItemBase: chatkit.ItemBase{ID: id, ThreadID: "thr_1", CreatedAt: chatkit.Now()},
+				Content: []chatkit.UserContent{{Type: "input_text", Text: "add buy milk"}}, Attachments: []chatkit.Attachment{}}
+			b, err := json.Marshal(it)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return chatkit.EncodedItem{Item: it, JSON: b}
+		}
+		ids := func(user string) string {
+			page, err := s.LoadThreadItems(ctx, user, "thr_1", chatkit.ListOptions{Limit: 10, Order: chatkit.OrderAsc})
+			if err != nil {
+				t.Fatalf("items of %s: %v", user, err)
+			}
+			var out []string
+			for _, it := range page.Data {
+				out = append(out, it.Base().ID)
+			}
+			return fmt.Sprint(out)
+		}
+		if err := s.CreateThread(ctx, alice, thread, msg("msg_1")); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.LoadThread(ctx, alice, "thr_1")
+		if err != nil || got.Title != "Milk" || !got.CreatedAt.Equal(thread.CreatedAt) || got.Status != thread.Status {
+			t.Errorf("thread read back: %+v, %v; want %+v", got, err, thread)
+		}
+		if err := s.CreateThread(ctx, alice, thread, msg("msg_2")); !errors.Is(err, models.ErrConflict) {
+			t.Errorf("creating it again: %v, want models.ErrConflict", err)
+		}
+		if err := s.CreateThread(ctx, bob, thread, msg("msg_3")); err != nil {
+			t.Errorf("bob's thread of the same id: %v", err)
+		}
+		if a, b := ids(alice), ids(bob); a != "[msg_1]" || b != "[msg_3]" {
+			t.Errorf("items: alice %s, bob %s; want [msg_1], [msg_3]", a, b)
 		}
 	})
 }

@@ -75,6 +75,58 @@ func (s *Store) SaveThread(ctx context.Context, user string, t models.Thread) er
 	return nil
 }
 
+// insertThreadSQL inserts a thread row: user_id, id, title, status,
+// allowed_image_domains, metadata, created_at, updated_at.
+const insertThreadSQL = `INSERT INTO chat_threads (user_id, id, title, status, allowed_image_domains, metadata, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+
+// CreateThread stores user's new thread t with its first items, in
+// order, in one transaction: the thread and all of them or, with the
+// error, nothing. CreatedAt is set as in SaveThread, the items are
+// checked as in AddThreadItems; a thread id user already has is
+// models.ErrConflict (another user's thread of the same id is a separate
+// thread, never touched).
+func (s *Store) CreateThread(ctx context.Context, user string, t models.Thread, items []models.ThreadItem) error {
+	if err := checkThread(user, t); err != nil {
+		return fmt.Errorf("create thread: %w", err)
+	}
+	ts := now()
+	threadArgs := []any{user, t.ID, t.Title, t.Status, t.AllowedImageDomains, t.Metadata, storedTime(t.CreatedAt, ts), ts}
+	itemArgs := make([]any, 0, len(items)*6)
+	for _, it := range items {
+		row, err := newItemRow(user, t.ID, it)
+		if err != nil {
+			return fmt.Errorf("create thread: %w", err)
+		}
+		itemArgs = append(itemArgs, row.UserID, row.ThreadID, row.ID, row.Type, row.CreatedAt, row.Data)
+	}
+	// Prepared before the transaction, which holds SQLite's one
+	// connection (see prepareTx).
+	insThread, err := s.prepareTx(ctx, insertThreadSQL)
+	if err != nil {
+		return fmt.Errorf("create thread: %w", err)
+	}
+	var insItems txStmt
+	if len(items) > 0 {
+		if insItems, err = s.prepareTx(ctx, insertItems(len(items))); err != nil {
+			return fmt.Errorf("create thread: %w", err)
+		}
+	}
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := insThread.exec(ctx, tx, threadArgs...); err != nil {
+			return s.translate(err)
+		}
+		if len(items) == 0 {
+			return nil
+		}
+		return s.translate(insItems.exec(ctx, tx, itemArgs...))
+	})
+	if err != nil {
+		return fmt.Errorf("create thread %s: %w", t.ID, dbError(err))
+	}
+	return nil
+}
+
 // checkThread rejects what the store must not keep: no user, a bad id or
 // malformed JSON columns.
 func checkThread(user string, t models.Thread) error {

@@ -236,3 +236,85 @@ func TestAddThreadItems(t *testing.T) {
 		})
 	}
 }
+
+// TestCreateThread: a new thread and its first items are stored in one
+// transaction: all of them, or nothing when any part fails (an item
+// refused by the database after the thread's row was written included).
+// Another user's thread of the same id stays untouched.
+func TestCreateThread(t *testing.T) {
+	for name, open := range databases {
+		t.Run(name, func(t *testing.T) {
+			s, ctx := open(t), t.Context()
+			ids := func(user, threadID string) []string {
+				items, _, err := s.ListThreadItems(ctx, user, threadID, models.PageQuery{})
+				if err != nil {
+					t.Fatalf("items of %s's %s: %v", user, threadID, err)
+				}
+				var out []string
+				for _, it := range items {
+					out = append(out, it.ID)
+				}
+				return out
+			}
+			titled := thread("thr_1")
+			title := "Groceries"
+			titled.Title = &title
+			if err := s.CreateThread(ctx, "alice", titled, []models.ThreadItem{item("b", 1), item("a", 1)}); err != nil {
+				t.Fatal(err)
+			}
+			got, err := s.GetThread(ctx, "alice", "thr_1")
+			if err != nil || got.Title == nil || *got.Title != title || got.CreatedAt.IsZero() {
+				t.Fatalf("created thread: %+v, %v", got, err)
+			}
+			if diff := cmp.Diff([]string{"b", "a"}, ids("alice", "thr_1")); diff != "" {
+				t.Errorf("items (-want +got):\n%s", diff)
+			}
+
+			// The same id again for alice: refused, nothing added.
+			err = s.CreateThread(ctx, "alice", thread("thr_1"), []models.ThreadItem{item("c", 2)})
+			if !errors.Is(err, models.ErrConflict) {
+				t.Errorf("an existing thread: %v, want ErrConflict", err)
+			}
+			// Bob's thread of the same id is his own; alice's is untouched.
+			if err := s.CreateThread(ctx, "bob", thread("thr_1"), []models.ThreadItem{item("d", 2)}); err != nil {
+				t.Fatalf("bob's thread of alice's id: %v", err)
+			}
+			if diff := cmp.Diff([]string{"d"}, ids("bob", "thr_1")); diff != "" {
+				t.Errorf("bob's items (-want +got):\n%s", diff)
+			}
+			got, err = s.GetThread(ctx, "alice", "thr_1")
+			if err != nil || got.Title == nil || *got.Title != title {
+				t.Errorf("alice's thread after the refusal and bob's: %+v, %v", got, err)
+			}
+			if diff := cmp.Diff([]string{"b", "a"}, ids("alice", "thr_1")); diff != "" {
+				t.Errorf("alice's items after the refusal and bob's (-want +got):\n%s", diff)
+			}
+
+			// The items' INSERT fails in the database (a duplicate id)
+			// after the thread's: neither is kept.
+			err = s.CreateThread(ctx, "alice", thread("thr_2"), []models.ThreadItem{item("e", 3), item("e", 3)})
+			if !errors.Is(err, models.ErrConflict) {
+				t.Errorf("duplicate item ids: %v, want ErrConflict", err)
+			}
+			if _, err := s.GetThread(ctx, "alice", "thr_2"); !errors.Is(err, models.ErrNotFound) {
+				t.Errorf("thread of a failed create: %v, want ErrNotFound", err)
+			}
+			// An item the store refuses before writing: nothing either.
+			bad := item("f", 3)
+			bad.Data = []byte("{not json")
+			if err := s.CreateThread(ctx, "alice", thread("thr_3"), []models.ThreadItem{bad}); !errors.Is(err, models.ErrInvalid) {
+				t.Errorf("an item of bad JSON: %v, want ErrInvalid", err)
+			}
+			if _, err := s.GetThread(ctx, "alice", "thr_3"); !errors.Is(err, models.ErrNotFound) {
+				t.Errorf("thread of a refused create: %v, want ErrNotFound", err)
+			}
+			// The thread can then be created for real.
+			if err := s.CreateThread(ctx, "alice", thread("thr_2"), []models.ThreadItem{item("e", 3)}); err != nil {
+				t.Fatalf("create after the failure: %v", err)
+			}
+			if diff := cmp.Diff([]string{"e"}, ids("alice", "thr_2")); diff != "" {
+				t.Errorf("items (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
