@@ -61,11 +61,12 @@ type chatRequest struct {
 	messages []openai.ChatCompletionMessageParamUnion
 	tools    json.RawMessage // encoded once per tool list (toolCache)
 
-	// show holds the widget of the last round's last tool result (a task
-	// card, a task list), shown while the request is sent (startStream):
-	// the model needs only the results, and its store write need not add
-	// to the wait for its first token.
-	show []chatkit.ThreadItem
+	// show holds the last round's last tool result, shown (its record,
+	// confirmation and widget: showResult) while the request is sent
+	// (startStream): the model needs only the results in messages, and
+	// the store writes of showing them need not add to the wait for its
+	// first token.
+	show []callResult
 }
 
 // firstRequest returns the first model request of a turn: the system
@@ -112,7 +113,7 @@ func (a *Agent) afterReply(ctx context.Context, turn *chatkit.Turn, s *session, 
 	asked := false // a question for the user ends the turn after this round
 	for i, c := range reply.calls {
 		if ids := bulkDeleteIDs(c.name, json.RawMessage(c.args)); ids != nil {
-			if err := showNow(turn, req); err != nil {
+			if err := a.showNow(ctx, turn, req); err != nil {
 				return true, err
 			}
 			rec, err := a.askConfirmDelete(turn, c.id, json.RawMessage(c.args), ids)
@@ -123,21 +124,18 @@ func (a *Agent) afterReply(ctx context.Context, turn *chatkit.Turn, s *session, 
 			msgs = append(msgs, openai.ToolMessage(modelResult(rec), c.id))
 			continue
 		}
-		rec, _, w, err := a.runToolShowLater(ctx, turn, s, c.id, c.name, json.RawMessage(c.args))
+		res, _, err := a.runToolShowLater(ctx, turn, s, c.id, c.name, json.RawMessage(c.args))
 		if err != nil {
 			return true, err
 		}
-		switch {
-		case w == nil:
-		case i == len(reply.calls)-1: // the round's last: shown while the next request is sent
-			req.show = append(req.show, w)
-		default: // before the next call's progress, as always
-			if err := turn.Emit(&chatkit.ThreadItemDoneEvent{Item: w}); err != nil {
-				return true, err
-			}
+		rec := res.rec
+		if i == len(reply.calls)-1 { // the round's last: shown while the next request is sent
+			req.show = append(req.show, res)
+		} else if err := a.showResult(ctx, turn, res); err != nil { // before the next call's progress
+			return true, err
 		}
 		if name := ambiguousName(rec); name != "" && !asked {
-			if err := showNow(turn, req); err != nil {
+			if err := a.showNow(ctx, turn, req); err != nil {
 				return true, err
 			}
 			ok, err := a.askWhichTask(ctx, turn, s, name)
@@ -150,18 +148,18 @@ func (a *Agent) afterReply(ctx context.Context, turn *chatkit.Turn, s *session, 
 	}
 	req.messages = msgs
 	if asked {
-		return true, showNow(turn, req)
+		return true, a.showNow(ctx, turn, req)
 	}
 	return false, nil
 }
 
-// showNow shows the widgets req holds (see chatRequest.show), for when
+// showNow shows the results req holds (see chatRequest.show), for when
 // something else is shown after them or no request follows.
-func showNow(turn *chatkit.Turn, req *chatRequest) error {
+func (a *Agent) showNow(ctx context.Context, turn *chatkit.Turn, req *chatRequest) error {
 	for len(req.show) > 0 {
-		w := req.show[0]
+		r := req.show[0]
 		req.show = req.show[1:]
-		if err := turn.Emit(&chatkit.ThreadItemDoneEvent{Item: w}); err != nil {
+		if err := a.showResult(ctx, turn, r); err != nil {
 			return err
 		}
 	}
@@ -278,12 +276,13 @@ func (a *Agent) streamReply(ctx context.Context, turn *chatkit.Turn, req *chatRe
 	return a.endReply(ctx, turn, r, stream.Err(), context.Cause(reqCtx))
 }
 
-// startStream sends req (newChunkStream) and shows the widgets it holds
+// startStream sends req (newChunkStream) and shows the results it holds
 // (chatRequest.show) while the request is on its way: the model's first
-// token is the wait that matters, and storing a widget takes about as
-// long. A failure to show one (the client went away) cancels the request.
-// It arms r's first-token timeout (Config.FirstTokenTimeout) once the
-// widgets are shown: the time they take is not the model's.
+// token is the wait that matters, and storing a result and its widget
+// takes about as long. A failure to show one (the client went away)
+// cancels the request. It arms r's first-token timeout
+// (Config.FirstTokenTimeout) once they are shown: the time they take is
+// not the model's.
 func (a *Agent) startStream(ctx context.Context, cancel context.CancelCauseFunc, turn *chatkit.Turn, req *chatRequest, r *replyParts) (*ssestream.Stream[chunk], error) {
 	var sent chan *ssestream.Stream[chunk]
 	if len(req.show) > 0 {
@@ -291,7 +290,7 @@ func (a *Agent) startStream(ctx context.Context, cancel context.CancelCauseFunc,
 		req.show = nil
 		sent = make(chan *ssestream.Stream[chunk], 1)
 		go func() { sent <- newChunkStream(ctx, a.client, a.cfg.Model, req, turn.Flush) }()
-		if err := showNow(turn, show); err != nil {
+		if err := a.showNow(ctx, turn, show); err != nil {
 			cancel(err)
 			_ = (<-sent).Close()
 			return nil, err

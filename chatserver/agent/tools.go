@@ -338,11 +338,49 @@ func clip(s string, n int) string {
 // one task, its task card. callID pairs the stored call with its result
 // for later turns.
 func (a *Agent) runTool(ctx context.Context, turn *chatkit.Turn, s *session, callID, name string, args json.RawMessage) (ToolCallRecord, string, error) {
-	rec, out, w, err := a.runToolShowLater(ctx, turn, s, callID, name, args)
-	if err == nil && w != nil {
-		err = turn.Emit(&chatkit.ThreadItemDoneEvent{Item: w})
+	res, out, err := a.runToolShowLater(ctx, turn, s, callID, name, args)
+	if err != nil {
+		return res.rec, out, err
 	}
-	return rec, out, err
+	return res.rec, out, a.showResult(ctx, turn, res)
+}
+
+// callResult is a tool call that returned, and what is left to show of
+// it (showResult).
+type callResult struct {
+	callID, name string
+	rec          ToolCallRecord
+	conf         *confirmer // nil without one
+	step         int        // the call's loading step in conf
+}
+
+// showResult stores the call as a hidden item, turns its loading step
+// into the confirmation of its result (see confirmer), and, for a
+// successful list_tasks, shows the task list widget; for a successful
+// add_task or update_task of one task, its task card.
+func (a *Agent) showResult(ctx context.Context, turn *chatkit.Turn, r callResult) error {
+	if err := turn.Emit(&chatkit.ThreadItemDoneEvent{Item: recordItem(turn, r.callID, r.rec)}); err != nil {
+		return err
+	}
+	if r.conf != nil {
+		if err := r.conf.finish(r.step, r.rec); err != nil {
+			return err
+		}
+	}
+	var w *chatkit.WidgetItem
+	if r.name == "list_tasks" && r.rec.Status == StatusOK {
+		var err error
+		if w, err = taskListItem(turn, r.rec); err != nil {
+			a.log.WarnContext(ctx, "task list widget failed", "err", err)
+			return nil // the model still answers in text
+		}
+	} else {
+		w = taskCardItem(turn, r.rec)
+	}
+	if w == nil {
+		return nil
+	}
+	return turn.Emit(&chatkit.ThreadItemDoneEvent{Item: w})
 }
 
 // callOutcome is what session.call returned.
@@ -368,14 +406,12 @@ func (a *Agent) showCall(ctx context.Context, turn *chatkit.Turn, name string, a
 	return conf, step, err
 }
 
-// runToolShowLater is runTool returning the result's widget (nil for
-// none) instead of showing it, for the caller to show (see
-// chatRequest.show).
-//
-// The call goes out first and the progress and the loading step are
-// shown while it runs: they tell the user what is happening, and need
-// not wait for each other.
-func (a *Agent) runToolShowLater(ctx context.Context, turn *chatkit.Turn, s *session, callID, name string, args json.RawMessage) (ToolCallRecord, string, *chatkit.WidgetItem, error) {
+// runToolShowLater is runTool leaving the result to show to the caller
+// (showResult; see chatRequest.show): it shows progress and a loading
+// step and calls the tool. The call goes out first and the progress and
+// the loading step are shown while it runs: they tell the user what is
+// happening, and need not wait for each other.
+func (a *Agent) runToolShowLater(ctx context.Context, turn *chatkit.Turn, s *session, callID, name string, args json.RawMessage) (callResult, string, error) {
 	called := make(chan callOutcome, 1)
 	go func() {
 		var r callOutcome
@@ -385,32 +421,16 @@ func (a *Agent) runToolShowLater(ctx context.Context, turn *chatkit.Turn, s *ses
 	conf, step, err := a.showCall(ctx, turn, name, args)
 	r := <-called
 	if err != nil {
-		return ToolCallRecord{}, "", nil, err
+		return callResult{}, "", err
 	}
-	rec, out, err := r.rec, r.out, r.err
-	if err != nil {
-		a.log.ErrorContext(ctx, "mcp tool call failed", "tool", name, "err", err)
+	res := callResult{callID: callID, name: name, rec: r.rec, conf: conf, step: step}
+	if r.err != nil {
+		a.log.ErrorContext(ctx, "mcp tool call failed", "tool", name, "err", r.err)
 		if conf != nil && ctx.Err() == nil {
 			_ = conf.fail(step, name, msgToolsDown) // the error event follows anyway
 		}
-		return rec, "", nil, turnError(ctx, msgToolsDown, err)
+		return res, "", turnError(ctx, msgToolsDown, r.err)
 	}
-	a.log.DebugContext(ctx, "tool called", "tool", name, "status", rec.Status, "args", string(rec.Parameters))
-	if err := turn.Emit(&chatkit.ThreadItemDoneEvent{Item: recordItem(turn, callID, rec)}); err != nil {
-		return rec, out, nil, err
-	}
-	if conf != nil {
-		if err := conf.finish(step, rec); err != nil {
-			return rec, out, nil, err
-		}
-	}
-	if name == "list_tasks" && rec.Status == StatusOK {
-		w, err := taskListItem(turn, rec)
-		if err != nil {
-			a.log.WarnContext(ctx, "task list widget failed", "err", err)
-			return rec, out, nil, nil // the model still answers in text
-		}
-		return rec, out, w, nil
-	}
-	return rec, out, taskCardItem(turn, rec), nil
+	a.log.DebugContext(ctx, "tool called", "tool", name, "status", r.rec.Status, "args", string(r.rec.Parameters))
+	return res, r.out, nil
 }
