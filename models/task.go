@@ -225,6 +225,11 @@ func (t *Tags) Scan(src any) error {
 	default:
 		return fmt.Errorf("scan tags: unsupported type %T", src)
 	}
+	if string(b) == "[]" {
+		// Most tasks have no tags: no JSON decoding for them.
+		*t = Tags{}
+		return nil
+	}
 	var s []string
 	if err := json.Unmarshal(b, &s); err != nil {
 		return fmt.Errorf("scan tags: %w", err)

@@ -130,12 +130,29 @@ func TestTagsRoundTrip(t *testing.T) {
 	if err != nil || v != "[]" {
 		t.Fatalf("nil Tags stored as %v, %v; want []", v, err)
 	}
-	var got Tags
-	if err := got.Scan([]byte(`["a","b"]`)); err != nil || !cmp.Equal(got, Tags{"a", "b"}) {
-		t.Errorf("Scan = %q, %v", got, err)
+	for _, tc := range []struct {
+		src  any
+		want Tags
+	}{
+		{[]byte(`["a","b"]`), Tags{"a", "b"}},
+		{`["a","b"]`, Tags{"a", "b"}},
+		{`[ "x" ]`, Tags{"x"}},
+		{"[]", Tags{}},
+		{[]byte("[]"), Tags{}},
+		{" [ ] ", Tags{}},
+		{"null", Tags{}},
+		{nil, Tags{}},
+	} {
+		got := Tags{"stale"}
+		if err := got.Scan(tc.src); err != nil || got == nil || !cmp.Equal(got, tc.want) {
+			t.Errorf("Scan(%#v) = %#v, %v; want %#v (non-nil)", tc.src, got, err, tc.want)
+		}
 	}
-	if err := got.Scan(nil); err != nil || got == nil || len(got) != 0 {
-		t.Errorf("Scan(nil) = %#v, %v; want empty non-nil", got, err)
+	for _, bad := range []any{`["a"`, `{}`, 42} {
+		var got Tags
+		if err := got.Scan(bad); err == nil {
+			t.Errorf("Scan(%#v) = %#v, want an error", bad, got)
+		}
 	}
 }
 
