@@ -3,6 +3,7 @@ package mcpserver
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -228,32 +229,54 @@ func toTaskJSON(t models.Task, now time.Time) taskJSON {
 // taskLine is a compact one-line summary of a task:
 // `#3 [ ] Buy milk (due 2026-11-28, overdue, high, tags: home, errands)`.
 func taskLine(t taskJSON) string {
-	box := "[ ]"
+	var b strings.Builder
+	writeTaskLine(&b, t)
+	return b.String()
+}
+
+// writeTaskLine writes taskLine(t) to b, without the allocations of
+// formatting each part on its own (a listing writes a line per task).
+func writeTaskLine(b *strings.Builder, t taskJSON) {
+	b.WriteByte('#')
+	var num [20]byte
+	b.Write(strconv.AppendInt(num[:0], t.TaskID, 10))
 	if t.Completed {
-		box = "[x]"
+		b.WriteString(" [x] ")
+	} else {
+		b.WriteString(" [ ] ")
 	}
-	var details []string
+	b.WriteString(t.Title)
+	details := 0
+	detail := func(parts ...string) {
+		if details == 0 {
+			b.WriteString(" (")
+		} else {
+			b.WriteString(", ")
+		}
+		details++
+		for _, p := range parts {
+			b.WriteString(p)
+		}
+	}
 	if t.Due != "" {
-		details = append(details, "due "+t.Due)
+		detail("due ", t.Due)
 	}
 	if t.Overdue {
-		details = append(details, "overdue")
+		detail("overdue")
 	}
 	if t.Priority != string(models.PriorityMedium) {
-		details = append(details, t.Priority)
+		detail(t.Priority)
 	}
 	if len(t.Tags) > 0 {
-		details = append(details, "tags: "+strings.Join(t.Tags, ", "))
+		detail("tags: ", strings.Join(t.Tags, ", "))
 	}
 	if t.RepeatText != "" {
-		details = append(details, "repeats "+t.RepeatText)
+		detail("repeats ", t.RepeatText)
 	}
 	if t.DeletedAt != "" {
-		details = append(details, "deleted "+t.DeletedAt[:len(time.DateOnly)]) // the UTC date of an RFC 3339 UTC time
+		detail("deleted ", t.DeletedAt[:len(time.DateOnly)]) // the UTC date of an RFC 3339 UTC time
 	}
-	line := fmt.Sprintf("#%d %s %s", t.TaskID, box, t.Title)
-	if len(details) > 0 {
-		line += " (" + strings.Join(details, ", ") + ")"
+	if details > 0 {
+		b.WriteByte(')')
 	}
-	return line
 }
