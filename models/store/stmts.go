@@ -84,6 +84,19 @@ func (t txStmt) rows(ctx context.Context, tx *gorm.DB, args ...any) (*sql.Rows, 
 	return sqlTx.StmtContext(ctx, t.stmt).QueryContext(ctx, args...)
 }
 
+// exec runs the statement, which returns no rows, with args in GORM
+// transaction tx.
+func (t txStmt) exec(ctx context.Context, tx *gorm.DB, args ...any) (sql.Result, error) {
+	sqlTx, ok := sqlTxOf(tx)
+	if !ok {
+		return nil, errNotSQLTx
+	}
+	if t.stmt == nil {
+		return sqlTx.ExecContext(ctx, t.query, args...)
+	}
+	return sqlTx.StmtContext(ctx, t.stmt).ExecContext(ctx, args...)
+}
+
 // scan runs the statement with args in GORM transaction tx and scans
 // its first row into dest (sql.ErrNoRows when there is none).
 func (t txStmt) scan(ctx context.Context, tx *gorm.DB, dest []any, args ...any) error {
