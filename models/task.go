@@ -204,8 +204,8 @@ type Tags []string
 
 // Value implements driver.Valuer.
 func (t Tags) Value() (driver.Value, error) {
-	if t == nil {
-		t = Tags{}
+	if len(t) == 0 {
+		return "[]", nil // most tasks: no JSON encoding for them
 	}
 	b, err := json.Marshal([]string(t))
 	return string(b), err

@@ -126,9 +126,22 @@ func TestOverdue(t *testing.T) {
 }
 
 func TestTagsRoundTrip(t *testing.T) {
-	v, err := Tags(nil).Value()
-	if err != nil || v != "[]" {
-		t.Fatalf("nil Tags stored as %v, %v; want []", v, err)
+	for _, tc := range []struct {
+		tags Tags
+		want string
+	}{
+		{nil, "[]"},
+		{Tags{}, "[]"},
+		{Tags{"a"}, `["a"]`},
+		{Tags{"a", "b-c_d"}, `["a","b-c_d"]`},
+	} {
+		if v, err := tc.tags.Value(); err != nil || v != tc.want {
+			t.Errorf("%#v stored as %v, %v; want %s", tc.tags, v, err, tc.want)
+		}
+		var back Tags
+		if err := back.Scan(tc.want); err != nil || len(back) != len(tc.tags) || (len(back) > 0 && !cmp.Equal(back, tc.tags)) {
+			t.Errorf("%s read back as %#v, %v; want %#v", tc.want, back, err, tc.tags)
+		}
 	}
 	for _, tc := range []struct {
 		src  any
