@@ -118,7 +118,7 @@ func lastID(res sql.Result, err error, row *taskRow) error {
 		return fmt.Errorf("insert task: %w", err)
 	}
 	if id <= 0 {
-		return fmt.Errorf("insert task: no id returned")
+		return errors.New("insert task: no id returned")
 	}
 	row.ID = uint64(id)
 	return nil
