@@ -191,8 +191,8 @@ func testCreateAndGet(t *testing.T, s *store.Store) {
 }
 
 // testCreatedIDs: every created task comes back with the id it was
-// stored under, whether it was created alone or with others, and ids are
-// never shared.
+// stored under, whether it was created alone or with others, ids are
+// never shared, and a listing returns each user's tasks as GetTask does.
 func testCreatedIDs(t *testing.T, s *store.Store) {
 	seen := map[uint64]bool{}
 	for _, step := range []struct {
@@ -220,6 +220,17 @@ func testCreatedIDs(t *testing.T, s *store.Store) {
 			seen[task.ID] = true
 			if got := mustGet(t, s, step.user, task.Number); got.ID != task.ID || got.Title != task.Title {
 				t.Errorf("%s: created with id %d, stored as %q with id %d", task.Title, task.ID, got.Title, got.ID)
+			}
+		}
+	}
+	for user, want := range map[string]int{"alice": 5, "bob": 3} {
+		page, err := s.ListTasks(ctx(t), user, models.TaskFilter{})
+		if err != nil || len(page.Tasks) != want {
+			t.Fatalf("ListTasks(%q) = %d tasks, %v; want %d", user, len(page.Tasks), err, want)
+		}
+		for _, task := range page.Tasks {
+			if diff := cmp.Diff(mustGet(t, s, user, task.Number), task); diff != "" {
+				t.Errorf("%s's task %d listed differs from GetTask (-get +list):\n%s", user, task.Number, diff)
 			}
 		}
 	}
