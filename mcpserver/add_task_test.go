@@ -64,8 +64,8 @@ func TestAddTask(t *testing.T) {
 				if diff := cmp.Diff(want, out, ignoreTimes); diff != "" {
 					t.Errorf("output (-want +got):\n%s", diff)
 				}
-				if out.Task.CreatedAt.IsZero() || out.Task.CompletedAt != nil {
-					t.Errorf("created_at %v, completed_at %v", out.Task.CreatedAt, out.Task.CompletedAt)
+				if out.Task.CreatedAt == "" || out.Task.CompletedAt != "" {
+					t.Errorf("created_at %q, completed_at %q", out.Task.CreatedAt, out.Task.CompletedAt)
 				}
 				// The task is really stored, and listed the same way.
 				got, err := st.GetTask(context.Background(), user, out.TaskID)

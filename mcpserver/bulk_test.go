@@ -111,7 +111,7 @@ func TestTrashAndRestore(t *testing.T) {
 			t.Errorf("complete a trashed task: %q", msg)
 		}
 		trash, text := mustOK[listTasksOut](t, cs, "list_tasks", map[string]any{"status": "deleted", "sort": "deleted"})
-		if diff := cmp.Diff([]int64{3, 2}, ids(trash.Tasks)); diff != "" || trash.Tasks[0].DeletedAt == nil {
+		if diff := cmp.Diff([]int64{3, 2}, ids(trash.Tasks)); diff != "" || trash.Tasks[0].DeletedAt == "" {
 			t.Errorf("trash (-want +got):\n%s", diff)
 		}
 		if !strings.HasPrefix(text, "In the trash") || !strings.Contains(text, "kept for 7 days after deletion") {

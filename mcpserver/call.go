@@ -20,7 +20,10 @@ import (
 //   - the schema defaults are applied and the arguments decoded into the
 //     tool's input type in one json.Unmarshal, over a copy of the input
 //     value that holds the defaults;
-//   - the output is encoded once, straight into structuredContent.
+//   - the output goes into structuredContent as the Go value, which the
+//     SDK encodes with the rest of the result: encoded here first, as a
+//     json.RawMessage, it was encoded once and then re-scanned by the
+//     SDK's encoding (encoding/json compacts every RawMessage).
 
 // emptyArgs stands in for absent or null arguments.
 var emptyArgs = json.RawMessage("{}")
@@ -44,13 +47,9 @@ func toolHandler[In, Out any](s *server, t *mcp.Tool, h handlerFunc[In, Out]) mc
 		if err != nil {
 			return errorResult(s.toolError(ctx, t.Name, err)), nil
 		}
-		structured, err := json.Marshal(out)
-		if err != nil {
-			return nil, fmt.Errorf("%s: encode output: %w", t.Name, err) // a bug in a static type
-		}
 		return &mcp.CallToolResult{
 			Content:           []mcp.Content{&mcp.TextContent{Text: text}},
-			StructuredContent: json.RawMessage(structured),
+			StructuredContent: out,
 		}, nil
 	}
 }

@@ -186,6 +186,7 @@ func listText(out listTasksOut) string {
 	c := out.Counts
 	counts := fmt.Sprintf("%s (%d pending, %d completed)", plural(c.Total, "task"), c.Pending, c.Completed)
 	var b strings.Builder
+	b.Grow(64 * (len(out.Tasks) + 1)) // a line per task, most of them short
 	switch {
 	case c.Total == 0:
 		return "The user has no tasks yet."
@@ -197,7 +198,8 @@ func listText(out listTasksOut) string {
 		fmt.Fprintf(&b, "Showing %d of the user's %s:", len(out.Tasks), counts)
 	}
 	for _, t := range out.Tasks {
-		b.WriteString("\n" + taskLine(t))
+		b.WriteByte('\n')
+		writeTaskLine(&b, t)
 	}
 	if out.NextCursor != "" {
 		fmt.Fprintf(&b, "\nMore tasks match: call list_tasks again with cursor %q.", out.NextCursor)
@@ -233,7 +235,8 @@ func trashText(out listTasksOut, keep string) string {
 	}
 	b.WriteString("):")
 	for _, t := range out.Tasks {
-		b.WriteString("\n" + taskLine(t))
+		b.WriteByte('\n')
+		writeTaskLine(&b, t)
 	}
 	if out.NextCursor != "" {
 		fmt.Fprintf(&b, "\nMore tasks match: call list_tasks again with cursor %q.", out.NextCursor)

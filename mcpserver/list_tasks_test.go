@@ -141,8 +141,8 @@ func TestListTasksOutput(t *testing.T) {
 		if diff := cmp.Diff(want, out.Tasks, ignoreTimes); diff != "" {
 			t.Errorf("tasks (-want +got):\n%s", diff)
 		}
-		if out.Tasks[1].CompletedAt == nil || out.Tasks[0].CompletedAt != nil {
-			t.Errorf("completed_at: pending %v, completed %v", out.Tasks[0].CompletedAt, out.Tasks[1].CompletedAt)
+		if out.Tasks[1].CompletedAt == "" || out.Tasks[0].CompletedAt != "" {
+			t.Errorf("completed_at: pending %q, completed %q", out.Tasks[0].CompletedAt, out.Tasks[1].CompletedAt)
 		}
 
 		_, text = mustOK[listTasksOut](t, cs, "list_tasks", map[string]any{"status": "completed"})

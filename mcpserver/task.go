@@ -3,6 +3,7 @@ package mcpserver
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -11,22 +12,39 @@ import (
 	"github.com/taskpilot/taskpilot/models"
 )
 
-// taskJSON is a task as every tool returns it.
+// taskJSON is a task as every tool returns it. Its times are RFC 3339
+// text in UTC, formatted as time.Time's MarshalJSON formats them
+// (wireTime): encoding/json re-scans every MarshalJSON result, which
+// cost more than the rest of a listing's encoding.
 type taskJSON struct {
 	TaskID      int64      `json:"task_id" jsonschema:"the user's task number; use it as task_id in other tools"`
 	Title       string     `json:"title"`
 	Description string     `json:"description"`
 	Completed   bool       `json:"completed"`
-	CompletedAt *time.Time `json:"completed_at,omitempty" jsonschema:"when the task was completed (RFC 3339); absent while pending"`
+	CompletedAt string     `json:"completed_at,omitempty" jsonschema:"when the task was completed (RFC 3339); absent while pending"`
 	Priority    string     `json:"priority" jsonschema:"low, medium or high"`
 	Due         string     `json:"due,omitempty" jsonschema:"due date (YYYY-MM-DD) or date-time (RFC 3339, UTC); absent when there is none"`
 	Overdue     bool       `json:"overdue" jsonschema:"true if the task is pending and its due date has passed"`
 	Tags        []string   `json:"tags"`
-	CreatedAt   time.Time  `json:"created_at"`
-	UpdatedAt   time.Time  `json:"updated_at"`
+	CreatedAt   string     `json:"created_at"`
+	UpdatedAt   string     `json:"updated_at"`
 	RepeatText  string     `json:"repeat_text,omitempty" jsonschema:"the repeat rule in words, e.g. every 2 weeks on Mon, Thu; absent for a one-off task"`
 	Repeat      *repeatOut `json:"repeat,omitempty" jsonschema:"the repeat rule; absent for a one-off task"`
-	DeletedAt   *time.Time `json:"deleted_at,omitempty" jsonschema:"when the task went to the trash (RFC 3339); absent outside the trash"`
+	DeletedAt   string     `json:"deleted_at,omitempty" jsonschema:"when the task went to the trash (RFC 3339); absent outside the trash"`
+}
+
+// wireTime is t in UTC as the tools return times: RFC 3339 with as many
+// fractional digits as needed, what time.Time's MarshalJSON writes.
+func wireTime(t time.Time) string {
+	return t.UTC().Format(time.RFC3339Nano)
+}
+
+// wireTimePtr is wireTime of *t, or "" (absent) for nil.
+func wireTimePtr(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return wireTime(*t)
 }
 
 // repeatIn is a repeat rule as add_task and update_task take it.
@@ -183,16 +201,6 @@ func toTaskJSON(t models.Task, now time.Time) taskJSON {
 	if tags == nil {
 		tags = []string{}
 	}
-	var completedAt *time.Time
-	if t.CompletedAt != nil {
-		c := t.CompletedAt.UTC()
-		completedAt = &c
-	}
-	var deletedAt *time.Time
-	if t.DeletedAt != nil {
-		d := t.DeletedAt.UTC()
-		deletedAt = &d
-	}
 	var rule *repeatOut
 	ruleText := ""
 	if t.Repeat != nil {
@@ -203,50 +211,72 @@ func toTaskJSON(t models.Task, now time.Time) taskJSON {
 	return taskJSON{
 		RepeatText:  ruleText,
 		Repeat:      rule,
-		DeletedAt:   deletedAt,
+		DeletedAt:   wireTimePtr(t.DeletedAt),
 		TaskID:      t.Number,
 		Title:       t.Title,
 		Description: t.Description,
 		Completed:   t.Completed,
-		CompletedAt: completedAt,
+		CompletedAt: wireTimePtr(t.CompletedAt),
 		Priority:    string(t.Priority),
 		Due:         t.Due(),
 		Overdue:     t.Overdue(now),
 		Tags:        tags,
-		CreatedAt:   t.CreatedAt.UTC(),
-		UpdatedAt:   t.UpdatedAt.UTC(),
+		CreatedAt:   wireTime(t.CreatedAt),
+		UpdatedAt:   wireTime(t.UpdatedAt),
 	}
 }
 
 // taskLine is a compact one-line summary of a task:
 // `#3 [ ] Buy milk (due 2026-11-28, overdue, high, tags: home, errands)`.
 func taskLine(t taskJSON) string {
-	box := "[ ]"
+	var b strings.Builder
+	writeTaskLine(&b, t)
+	return b.String()
+}
+
+// writeTaskLine writes taskLine(t) to b, without the allocations of
+// formatting each part on its own (a listing writes a line per task).
+func writeTaskLine(b *strings.Builder, t taskJSON) {
+	b.WriteByte('#')
+	var num [20]byte
+	b.Write(strconv.AppendInt(num[:0], t.TaskID, 10))
 	if t.Completed {
-		box = "[x]"
+		b.WriteString(" [x] ")
+	} else {
+		b.WriteString(" [ ] ")
 	}
-	var details []string
+	b.WriteString(t.Title)
+	details := 0
+	detail := func(parts ...string) {
+		if details == 0 {
+			b.WriteString(" (")
+		} else {
+			b.WriteString(", ")
+		}
+		details++
+		for _, p := range parts {
+			b.WriteString(p)
+		}
+	}
 	if t.Due != "" {
-		details = append(details, "due "+t.Due)
+		detail("due ", t.Due)
 	}
 	if t.Overdue {
-		details = append(details, "overdue")
+		detail("overdue")
 	}
 	if t.Priority != string(models.PriorityMedium) {
-		details = append(details, t.Priority)
+		detail(t.Priority)
 	}
 	if len(t.Tags) > 0 {
-		details = append(details, "tags: "+strings.Join(t.Tags, ", "))
+		detail("tags: ", strings.Join(t.Tags, ", "))
 	}
 	if t.RepeatText != "" {
-		details = append(details, "repeats "+t.RepeatText)
+		detail("repeats ", t.RepeatText)
 	}
-	if t.DeletedAt != nil {
-		details = append(details, "deleted "+t.DeletedAt.Format(time.DateOnly))
+	if t.DeletedAt != "" {
+		detail("deleted ", t.DeletedAt[:len(time.DateOnly)]) // the UTC date of an RFC 3339 UTC time
 	}
-	line := fmt.Sprintf("#%d %s %s", t.TaskID, box, t.Title)
-	if len(details) > 0 {
-		line += " (" + strings.Join(details, ", ") + ")"
+	if details > 0 {
+		b.WriteByte(')')
 	}
-	return line
 }

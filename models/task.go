@@ -204,8 +204,8 @@ type Tags []string
 
 // Value implements driver.Valuer.
 func (t Tags) Value() (driver.Value, error) {
-	if t == nil {
-		t = Tags{}
+	if len(t) == 0 {
+		return "[]", nil // most tasks: no JSON encoding for them
 	}
 	b, err := json.Marshal([]string(t))
 	return string(b), err
@@ -224,6 +224,11 @@ func (t *Tags) Scan(src any) error {
 		b = v
 	default:
 		return fmt.Errorf("scan tags: unsupported type %T", src)
+	}
+	if string(b) == "[]" {
+		// Most tasks have no tags: no JSON decoding for them.
+		*t = Tags{}
+		return nil
 	}
 	var s []string
 	if err := json.Unmarshal(b, &s); err != nil {

@@ -126,16 +126,46 @@ func TestOverdue(t *testing.T) {
 }
 
 func TestTagsRoundTrip(t *testing.T) {
-	v, err := Tags(nil).Value()
-	if err != nil || v != "[]" {
-		t.Fatalf("nil Tags stored as %v, %v; want []", v, err)
+	for _, tc := range []struct {
+		tags Tags
+		want string
+	}{
+		{nil, "[]"},
+		{Tags{}, "[]"},
+		{Tags{"a"}, `["a"]`},
+		{Tags{"a", "b-c_d"}, `["a","b-c_d"]`},
+	} {
+		if v, err := tc.tags.Value(); err != nil || v != tc.want {
+			t.Errorf("%#v stored as %v, %v; want %s", tc.tags, v, err, tc.want)
+		}
+		var back Tags
+		if err := back.Scan(tc.want); err != nil || len(back) != len(tc.tags) || (len(back) > 0 && !cmp.Equal(back, tc.tags)) {
+			t.Errorf("%s read back as %#v, %v; want %#v", tc.want, back, err, tc.tags)
+		}
 	}
-	var got Tags
-	if err := got.Scan([]byte(`["a","b"]`)); err != nil || !cmp.Equal(got, Tags{"a", "b"}) {
-		t.Errorf("Scan = %q, %v", got, err)
+	for _, tc := range []struct {
+		src  any
+		want Tags
+	}{
+		{[]byte(`["a","b"]`), Tags{"a", "b"}},
+		{`["a","b"]`, Tags{"a", "b"}},
+		{`[ "x" ]`, Tags{"x"}},
+		{"[]", Tags{}},
+		{[]byte("[]"), Tags{}},
+		{" [ ] ", Tags{}},
+		{"null", Tags{}},
+		{nil, Tags{}},
+	} {
+		got := Tags{"stale"}
+		if err := got.Scan(tc.src); err != nil || got == nil || !cmp.Equal(got, tc.want) {
+			t.Errorf("Scan(%#v) = %#v, %v; want %#v (non-nil)", tc.src, got, err, tc.want)
+		}
 	}
-	if err := got.Scan(nil); err != nil || got == nil || len(got) != 0 {
-		t.Errorf("Scan(nil) = %#v, %v; want empty non-nil", got, err)
+	for _, bad := range []any{`["a"`, `{}`, 42} {
+		var got Tags
+		if err := got.Scan(bad); err == nil {
+			t.Errorf("Scan(%#v) = %#v, want an error", bad, got)
+		}
 	}
 }
 

@@ -673,3 +673,71 @@ func TestAnswersAsJSON(t *testing.T) {
 		t.Errorf("body %q: %v, want a JSON-RPC result listing the tools", resp.body, err)
 	}
 }
+
+// TestToolCallWire: a stateless tools/call, as the perf harness sends it,
+// is answered with the text and the structured result as one JSON object
+// (not a string holding JSON), whose times are RFC 3339 text in UTC.
+func TestToolCallWire(t *testing.T) {
+	t.Parallel()
+	srv := start(t, storetest.OpenSQLite(t), mcphttp.Options{})
+	for _, tc := range []struct {
+		tool, args, wantText string
+		check                func(t *testing.T, structured map[string]any)
+	}{
+		{"add_task", `{"title":"Buy milk"}`, "Added task 1: Buy milk", func(t *testing.T, s map[string]any) {
+			task, _ := s["task"].(map[string]any)
+			if s["task_id"] != 1.0 || s["status"] != "created" || task["title"] != "Buy milk" {
+				t.Errorf("structured = %v", s)
+			}
+			checkTime(t, task["created_at"])
+			checkTime(t, task["updated_at"])
+		}},
+		{"list_tasks", `{"limit":20}`, "1 task (1 pending, 0 completed):\n#1 [ ] Buy milk", func(t *testing.T, s map[string]any) {
+			tasks, _ := s["tasks"].([]any)
+			if len(tasks) != 1 {
+				t.Fatalf("structured = %v, want one task", s)
+			}
+			task, _ := tasks[0].(map[string]any)
+			checkTime(t, task["created_at"])
+			if _, ok := task["completed_at"]; ok {
+				t.Errorf("completed_at of a pending task: %v", task["completed_at"])
+			}
+		}},
+	} {
+		body := `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"` + tc.tool + `","arguments":` + tc.args + `}}`
+		req, err := http.NewRequest(http.MethodPost, srv.URL+"/mcp", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/json, text/event-stream")
+		req.Header.Set("MCP-Protocol-Version", "2025-06-18")
+		resp := do(t, req)
+		var msg struct {
+			Result struct {
+				Content []struct {
+					Type, Text string
+				} `json:"content"`
+				Structured map[string]any `json:"structuredContent"`
+				IsError    bool           `json:"isError"`
+			} `json:"result"`
+		}
+		if err := json.Unmarshal([]byte(resp.body), &msg); err != nil || resp.StatusCode != http.StatusOK || msg.Result.IsError {
+			t.Fatalf("%s: %d %q: %v", tc.tool, resp.StatusCode, resp.body, err)
+		}
+		if len(msg.Result.Content) != 1 || msg.Result.Content[0].Type != "text" || msg.Result.Content[0].Text != tc.wantText {
+			t.Errorf("%s: content = %+v, want the text %q", tc.tool, msg.Result.Content, tc.wantText)
+		}
+		tc.check(t, msg.Result.Structured)
+	}
+}
+
+// checkTime fails t unless v is an RFC 3339 time in UTC.
+func checkTime(t *testing.T, v any) {
+	t.Helper()
+	s, _ := v.(string)
+	at, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil || !strings.HasSuffix(s, "Z") || time.Since(at) > time.Hour {
+		t.Errorf("time %v: want a recent RFC 3339 time in UTC (%v)", v, err)
+	}
+}

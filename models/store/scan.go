@@ -16,8 +16,9 @@ import (
 // what SQLite spent). Only the columns a models.Task and the cursors need
 // are read, never the completion history.
 
-// listColumns are the columns scanTaskRows reads, in its order.
-const listColumns = "id, user_id, number, title, title_key, description, completed, completed_at, " +
+// listColumns are the columns scanTaskRows reads, in its order: not
+// user_id, which the listing selects by (listRows sets it).
+const listColumns = "id, number, title, title_key, description, completed, completed_at, " +
 	"priority, priority_rank, due_at, due_has_time, due_key, tags, created_at, updated_at, " +
 	"repeat_rule, repeat_done, deleted_us"
 
@@ -25,7 +26,7 @@ const listColumns = "id, user_id, number, title, title_key, description, complet
 // columns as text, which scanTaskRow parses (dbTime). modernc.org/sqlite
 // parses a DATETIME column itself, trying another layout before the
 // store's, which cost 4% of a list_tasks.
-const sqliteListColumns = "id, user_id, number, title, title_key, description, completed, CAST(completed_at AS TEXT), " +
+const sqliteListColumns = "id, number, title, title_key, description, completed, CAST(completed_at AS TEXT), " +
 	"priority, priority_rank, CAST(due_at AS TEXT), due_has_time, due_key, tags, CAST(created_at AS TEXT), CAST(updated_at AS TEXT), " +
 	"repeat_rule, repeat_done, deleted_us"
 
@@ -68,6 +69,7 @@ func (s *Store) listRows(ctx context.Context, userID string, w *where, order str
 			err = rows.Scan(&r.Number, &r.DueKey, &r.PriorityRank, &r.TitleKey, &r.DeletedUs, &total, &completed)
 		} else {
 			err = scanTaskRow(rows, &r, &total, &completed)
+			r.UserID = userID
 		}
 		if err != nil {
 			return nil, models.TaskCounts{}, fmt.Errorf("scan: %w", unavailableError(err))
@@ -84,7 +86,7 @@ func (s *Store) listRows(ctx context.Context, userID string, w *where, order str
 // follow into extra.
 func scanTaskRow(rows *sql.Rows, r *taskRow, extra ...any) error {
 	var completedAt, dueAt sql.Null[dbTime]
-	dest := append([]any{&r.ID, &r.UserID, &r.Number, &r.Title, &r.TitleKey, &r.Description, &r.Completed, &completedAt,
+	dest := append([]any{&r.ID, &r.Number, &r.Title, &r.TitleKey, &r.Description, &r.Completed, &completedAt,
 		(*string)(&r.Priority), &r.PriorityRank, &dueAt, &r.DueHasTime, &r.DueKey, &r.Tags, (*dbTime)(&r.CreatedAt), (*dbTime)(&r.UpdatedAt),
 		&r.RepeatRule, &r.RepeatDone, &r.DeletedUs}, extra...)
 	err := rows.Scan(dest...)

@@ -86,18 +86,15 @@ func (t txStmt) rows(ctx context.Context, tx *gorm.DB, args ...any) (*sql.Rows, 
 
 // exec runs the statement, which returns no rows, with args in GORM
 // transaction tx.
-func (t txStmt) exec(ctx context.Context, tx *gorm.DB, args ...any) error {
+func (t txStmt) exec(ctx context.Context, tx *gorm.DB, args ...any) (sql.Result, error) {
 	sqlTx, ok := sqlTxOf(tx)
 	if !ok {
-		return errNotSQLTx
+		return nil, errNotSQLTx
 	}
-	var err error
 	if t.stmt == nil {
-		_, err = sqlTx.ExecContext(ctx, t.query, args...)
-	} else {
-		_, err = sqlTx.StmtContext(ctx, t.stmt).ExecContext(ctx, args...)
+		return sqlTx.ExecContext(ctx, t.query, args...)
 	}
-	return err
+	return sqlTx.StmtContext(ctx, t.stmt).ExecContext(ctx, args...)
 }
 
 // scan runs the statement with args in GORM transaction tx and scans

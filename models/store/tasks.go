@@ -39,7 +39,11 @@ func (s *Store) CreateTasks(ctx context.Context, userID string, in []models.NewT
 	// The statement and its arguments are built before the transaction,
 	// which holds the database (SQLite's one connection) until it ends.
 	// So are its statements prepared (see prepareTx).
-	insert, args := insertTasks(rows)
+	// One row on SQLite is inserted without RETURNING and its id read
+	// as the last insert id: a statement run for its result instead of
+	// its rows spares database/sql's rows and their watcher goroutine.
+	oneSQLite := len(rows) == 1 && s.dialect == DialectSQLite
+	insert, args := insertTasks(rows, !oneSQLite)
 	numbers, err := s.prepareTx(ctx, nextNumbersSQL)
 	if err != nil {
 		return nil, fmt.Errorf("create task: %w", err)
@@ -56,6 +60,10 @@ func (s *Store) CreateTasks(ctx context.Context, userID string, in []models.NewT
 		for i := range rows {
 			rows[i].Number = last - int64(len(rows)-1-i)
 			args[i*len(insertColumns)+numberArg] = rows[i].Number
+		}
+		if oneSQLite {
+			res, err := ins.exec(ctx, tx, args...)
+			return s.translate(lastID(res, err, &rows[0]))
 		}
 		res, err := ins.rows(ctx, tx, args...)
 		return s.translate(scanIDs(res, err, rows))
@@ -74,11 +82,12 @@ var insertColumns = []string{"user_id", "number", "title", "title_key", "descrip
 
 const numberArg = 1
 
-// insertTasks returns the statement that inserts rows and returns their
-// ids, in order, with its arguments; each row's number argument is left
-// for the caller to set. Written out rather than GORM's Create, whose
-// reflection over the row cost more than SQLite's insert.
-func insertTasks(rows []taskRow) (string, []any) {
+// insertTasks returns the statement that inserts rows, and with
+// returning returns their ids in order, with its arguments; each row's
+// number argument is left for the caller to set. Written out rather than
+// GORM's Create, whose reflection over the row cost more than SQLite's
+// insert.
+func insertTasks(rows []taskRow, returning bool) (string, []any) {
 	var b strings.Builder
 	b.WriteString("INSERT INTO tasks (" + strings.Join(insertColumns, ", ") + ") VALUES ")
 	one := "(" + strings.Repeat("?, ", len(insertColumns)-1) + "?)"
@@ -92,8 +101,27 @@ func insertTasks(rows []taskRow) (string, []any) {
 			string(r.Priority), r.PriorityRank, r.DueAt, r.DueHasTime, r.DueKey, r.OverdueAt, r.Tags, r.CreatedAt, r.UpdatedAt,
 			r.RepeatRule, r.RepeatAnchor, r.RepeatDone, r.Completions, r.DeletedUs)
 	}
-	b.WriteString(" RETURNING id")
+	if returning {
+		b.WriteString(" RETURNING id")
+	}
 	return b.String(), args
+}
+
+// lastID sets the id of the one row an insert without RETURNING added
+// (res, or failed with err) on row.
+func lastID(res sql.Result, err error, row *taskRow) error {
+	if err != nil {
+		return err
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return fmt.Errorf("insert task: %w", err)
+	}
+	if id <= 0 {
+		return errors.New("insert task: no id returned")
+	}
+	row.ID = uint64(id)
+	return nil
 }
 
 // scanIDs sets the ids the insert returned in res (or failed with err)

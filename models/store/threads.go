@@ -113,13 +113,14 @@ func (s *Store) CreateThread(ctx context.Context, user string, t models.Thread, 
 		}
 	}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := insThread.exec(ctx, tx, threadArgs...); err != nil {
+		if _, err := insThread.exec(ctx, tx, threadArgs...); err != nil {
 			return s.translate(err)
 		}
 		if len(items) == 0 {
 			return nil
 		}
-		return s.translate(insItems.exec(ctx, tx, itemArgs...))
+		_, err := insItems.exec(ctx, tx, itemArgs...)
+		return s.translate(err)
 	})
 	if err != nil {
 		return fmt.Errorf("create thread %s: %w", t.ID, dbError(err))

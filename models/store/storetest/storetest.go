@@ -34,6 +34,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		fn   func(t *testing.T, s *store.Store)
 	}{
 		{"CreateAndGet", testCreateAndGet},
+		{"CreatedIDs", testCreatedIDs},
 		{"CreateRejectsBadInput", testCreateRejectsBadInput},
 		{"NumbersNeverReused", testNumbersNeverReused},
 		{"Isolation", testIsolation},
@@ -186,6 +187,52 @@ func testCreateAndGet(t *testing.T, s *store.Store) {
 				t.Errorf("GetTask differs from CreateTask (-create +get):\n%s", diff)
 			}
 		})
+	}
+}
+
+// testCreatedIDs: every created task comes back with the id it was
+// stored under, whether it was created alone or with others, ids are
+// never shared, and a listing returns each user's tasks as GetTask does.
+func testCreatedIDs(t *testing.T, s *store.Store) {
+	seen := map[uint64]bool{}
+	for _, step := range []struct {
+		user   string
+		titles []string
+	}{
+		{"alice", []string{"one"}},
+		{"alice", []string{"two", "three", "four"}},
+		{"bob", []string{"five"}},
+		{"alice", []string{"six"}},
+		{"bob", []string{"seven", "eight"}},
+	} {
+		in := make([]models.NewTask, len(step.titles))
+		for i, title := range step.titles {
+			in[i] = models.NewTask{Title: title}
+		}
+		created, err := s.CreateTasks(ctx(t), step.user, in)
+		if err != nil || len(created) != len(in) {
+			t.Fatalf("CreateTasks(%q, %v) = %d tasks, %v", step.user, step.titles, len(created), err)
+		}
+		for _, task := range created {
+			if task.ID == 0 || seen[task.ID] {
+				t.Errorf("%s: id %d is zero or taken", task.Title, task.ID)
+			}
+			seen[task.ID] = true
+			if got := mustGet(t, s, step.user, task.Number); got.ID != task.ID || got.Title != task.Title {
+				t.Errorf("%s: created with id %d, stored as %q with id %d", task.Title, task.ID, got.Title, got.ID)
+			}
+		}
+	}
+	for user, want := range map[string]int{"alice": 5, "bob": 3} {
+		page, err := s.ListTasks(ctx(t), user, models.TaskFilter{})
+		if err != nil || len(page.Tasks) != want {
+			t.Fatalf("ListTasks(%q) = %d tasks, %v; want %d", user, len(page.Tasks), err, want)
+		}
+		for _, task := range page.Tasks {
+			if diff := cmp.Diff(mustGet(t, s, user, task.Number), task); diff != "" {
+				t.Errorf("%s's task %d listed differs from GetTask (-get +list):\n%s", user, task.Number, diff)
+			}
+		}
 	}
 }
 
