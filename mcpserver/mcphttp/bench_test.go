@@ -78,44 +78,62 @@ func BenchmarkHTTPToolCall(b *testing.B) {
 	}
 }
 
-// BenchmarkStatelessCall measures one stateless tools/call POST, the
-// request the shared perf harness (mcp-call.lua) sends, served by the
-// handler in process (no network, no client library): auth off, metrics
-// on, the request log at Info (off), SQLite. add_task adds a task per
-// call; list_tasks reads a page of 20 of the user's 40 tasks. Compare
-// ns/op, B/op and allocs/op across changes.
+// BenchmarkStatelessCall measures one stateless tools/call POST served
+// by the handler in process (no network, no client library): auth off,
+// metrics on, the request log at Info (off), SQLite. add_task adds a
+// task per call; list_tasks reads a page of 20 of the user's 40 tasks.
+// "2025-06-18" is the request the shared perf harness (mcp-call.lua)
+// sends; "2026-07-28" the one the chat server's client sends, with the
+// Mcp-Method and Mcp-Name headers and the request _meta of that version.
+// Compare ns/op, B/op and allocs/op across changes.
 func BenchmarkStatelessCall(b *testing.B) {
-	for _, tc := range []struct{ tool, args string }{
-		{"add_task", `{"title":"Buy milk"}`},
-		{"list_tasks", `{"limit":20}`},
-	} {
-		b.Run(tc.tool, func(b *testing.B) {
-			st := storetest.OpenSQLite(b)
-			for j := range 40 {
-				if _, err := st.CreateTask(b.Context(), "alice", models.NewTask{Title: fmt.Sprintf("Task %d", j), Tags: models.Tags{"home"}}); err != nil {
-					b.Fatal(err)
-				}
-			}
-			metrics := mcphttp.NewMetrics(prometheus.NewRegistry())
-			log := slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo}))
-			h := mcphttp.New(mcphttp.Options{
-				Server:  mcpserver.New(st, mcpserver.Options{DefaultUser: "alice", Metrics: metrics, Logger: log}),
-				Metrics: metrics,
-				Logger:  log,
+	for _, version := range []string{"2025-06-18", "2026-07-28"} {
+		for _, tc := range []struct{ tool, args string }{
+			{"add_task", `{"title":"Buy milk"}`},
+			{"list_tasks", `{"limit":20}`},
+		} {
+			b.Run(version+"/"+tc.tool, func(b *testing.B) {
+				benchmarkStatelessCall(b, version, tc.tool, tc.args)
 			})
-			body := `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"` + tc.tool + `","arguments":` + tc.args + `}}`
-			b.ReportAllocs()
-			for b.Loop() {
-				req := httptest.NewRequest(http.MethodPost, "http://127.0.0.1/mcp", strings.NewReader(body))
-				req.Header.Set("Content-Type", "application/json")
-				req.Header.Set("Accept", "application/json, text/event-stream")
-				req.Header.Set("MCP-Protocol-Version", "2025-06-18")
-				rec := httptest.NewRecorder()
-				h.ServeHTTP(rec, req)
-				if rec.Code != http.StatusOK || strings.Contains(rec.Body.String(), `"isError":true`) {
-					b.Fatalf("%d %s", rec.Code, rec.Body)
-				}
-			}
-		})
+		}
+	}
+}
+
+func benchmarkStatelessCall(b *testing.B, version, tool, args string) {
+	st := storetest.OpenSQLite(b)
+	for j := range 40 {
+		if _, err := st.CreateTask(b.Context(), "alice", models.NewTask{Title: fmt.Sprintf("Task %d", j), Tags: models.Tags{"home"}}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	metrics := mcphttp.NewMetrics(prometheus.NewRegistry())
+	log := slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	h := mcphttp.New(mcphttp.Options{
+		Server:  mcpserver.New(st, mcpserver.Options{DefaultUser: "alice", Metrics: metrics, Logger: log}),
+		Metrics: metrics,
+		Logger:  log,
+	})
+	meta := ""
+	if version >= "2026" {
+		meta = `"_meta":{"io.modelcontextprotocol/clientCapabilities":{},` +
+			`"io.modelcontextprotocol/clientInfo":{"name":"taskpilot-chat","version":"1"},` +
+			`"io.modelcontextprotocol/protocolVersion":"` + version + `"},`
+	}
+	body := `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{` + meta + `"name":"` + tool + `","arguments":` + args + `}}`
+	b.ReportAllocs()
+	for b.Loop() {
+		req := httptest.NewRequest(http.MethodPost, "http://127.0.0.1/mcp", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/json, text/event-stream")
+		req.Header.Set("MCP-Protocol-Version", version)
+		if meta != "" {
+			req.Header.Set("Mcp-Method", "tools/call")
+			req.Header.Set("Mcp-Name", tool)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK || strings.Contains(rec.Body.String(), `"isError":true`) || !strings.Contains(rec.Body.String(), `"result"`) {
+			b.Fatalf("%d %s", rec.Code, rec.Body)
+		}
 	}
 }
