@@ -13,9 +13,10 @@ import (
 // the heap is twice its live size: a server whose live heap is a few MB
 // while each chat turn allocates about a megabyte (over half of it the
 // MCP SDK's JSON decoding, 32 KB per message parsed) then collects dozens
-// of times a second, about a fifth of its CPU at 32 users. Past floor/2
-// of live heap it is GOGC 100 as before, so a server holding many open
-// streams keeps the memory per stream it had.
+// of times a second, about a fifth of its CPU at 32 users. Once Go's own
+// goal (the live heap twice, plus stacks and globals) is past floor, it
+// is GOGC 100 as before, so a server holding many open streams keeps the
+// memory per stream it had.
 type heapFloor struct {
 	floor  uint64
 	sample []metrics.Sample
@@ -40,7 +41,9 @@ func startHeapFloor(floor uint64) (stop func()) {
 	if floor == 0 || os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
 		return func() {}
 	}
-	h := &heapFloor{floor: floor, sample: []metrics.Sample{{Name: "/gc/heap/live:bytes"}}}
+	h := &heapFloor{floor: floor, sample: []metrics.Sample{
+		{Name: "/gc/heap/live:bytes"}, {Name: "/gc/scan/stack:bytes"}, {Name: "/gc/scan/globals:bytes"},
+	}}
 	h.tune()
 	h.arm()
 	return func() {
@@ -61,7 +64,7 @@ func (h *heapFloor) arm() {
 }
 
 // tune sets GOGC so that the next collection starts when the heap
-// reaches floor, or twice the live heap when that is more. It reports
+// reaches floor, or at Go's default goal when that is more. It reports
 // false once stopped.
 func (h *heapFloor) tune() bool {
 	h.mu.Lock()
@@ -70,18 +73,24 @@ func (h *heapFloor) tune() bool {
 		return false
 	}
 	metrics.Read(h.sample)
-	if h.sample[0].Value.Kind() != metrics.KindUint64 {
-		return true
+	var v [3]uint64
+	for i, s := range h.sample {
+		if s.Value.Kind() != metrics.KindUint64 {
+			return true
+		}
+		v[i] = s.Value.Uint64()
 	}
-	debug.SetGCPercent(floorPercent(h.sample[0].Value.Uint64(), h.floor)) // cheap: no collection, no pause
+	debug.SetGCPercent(floorPercent(v[0], v[1]+v[2], h.floor)) // cheap: no collection, no pause
 	return true
 }
 
 // floorPercent is the GOGC that starts the next collection at floor
-// bytes of heap when live bytes are live, and never less than 100.
-func floorPercent(live, floor uint64) int {
-	if live == 0 || 2*live >= floor {
+// bytes of heap when live bytes are live and the collector's other roots
+// (stacks and globals) roots bytes, never less than 100. Go's goal is
+// live + (live+roots)*GOGC/100.
+func floorPercent(live, roots, floor uint64) int {
+	if live >= floor || live+roots == 0 {
 		return 100
 	}
-	return int(floor*100/live) - 100
+	return max(100, int((floor-live)*100/(live+roots)))
 }

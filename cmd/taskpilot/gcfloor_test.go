@@ -8,18 +8,25 @@ import (
 )
 
 func TestFloorPercent(t *testing.T) {
+	const mb = 1 << 20
 	for _, tt := range []struct {
-		live, floor uint64
-		want        int
+		live, roots, floor uint64
+		want               int
 	}{
-		{live: 4 << 20, floor: 64 << 20, want: 1500},  // collect at 64 MB, not 8
-		{live: 16 << 20, floor: 64 << 20, want: 300},  // at 64, not 32
-		{live: 32 << 20, floor: 64 << 20, want: 100},  // twice the live heap is the floor
-		{live: 500 << 20, floor: 64 << 20, want: 100}, // many open streams: as without a floor
-		{live: 0, floor: 64 << 20, want: 100},
+		{live: 4 * mb, roots: 0, floor: 64 * mb, want: 1500},       // collect at 64 MB, not 8
+		{live: 4 * mb, roots: 4 * mb, floor: 36 * mb, want: 400},   // 4 + (4+4)*4 = 36: roots count
+		{live: 16 * mb, roots: 0, floor: 64 * mb, want: 300},       // at 64, not 32
+		{live: 32 * mb, roots: 0, floor: 64 * mb, want: 100},       // Go's own goal is the floor
+		{live: 30 * mb, roots: 10 * mb, floor: 64 * mb, want: 100}, // Go's own goal (70) is above it
+		{live: 500 * mb, roots: 9 * mb, floor: 64 * mb, want: 100}, // many open streams: as without a floor
+		{live: 0, roots: 0, floor: 64 * mb, want: 100},
 	} {
-		if got := floorPercent(tt.live, tt.floor); got != tt.want {
-			t.Errorf("floorPercent(%d MB, %d MB) = %d, want %d", tt.live>>20, tt.floor>>20, got, tt.want)
+		got := floorPercent(tt.live, tt.roots, tt.floor)
+		if got != tt.want {
+			t.Errorf("floorPercent(%d MB, %d MB, %d MB) = %d, want %d", tt.live/mb, tt.roots/mb, tt.floor/mb, got, tt.want)
+		}
+		if goal := tt.live + (tt.live+tt.roots)*uint64(got)/100; got > 100 && goal > tt.floor {
+			t.Errorf("floorPercent(%d MB, %d MB, %d MB) = %d: next collection at %d MB, past the floor", tt.live/mb, tt.roots/mb, tt.floor/mb, got, goal/mb)
 		}
 	}
 }
