@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
@@ -222,7 +223,29 @@ type event struct {
 // against the reference schema.
 func (h *harness) stream(user string, body any) []event {
 	h.t.Helper()
-	resp := h.request(context.Background(), user, "/chatkit", body)
+	return h.readStream(h.request(context.Background(), user, "/chatkit", body))
+}
+
+// streamWhenFree is stream for a turn on a thread whose previous turn is
+// ending: while the answer is 409 thread_busy it asks again, for up to
+// 5 s.
+func (h *harness) streamWhenFree(user string, body any) []event {
+	h.t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		resp := h.request(context.Background(), user, "/chatkit", body)
+		if resp.StatusCode != http.StatusConflict || time.Now().After(deadline) {
+			return h.readStream(resp)
+		}
+		resp.Body.Close()
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// readStream requires resp to be a well-formed SSE response and returns
+// its events, each validated against the reference schema.
+func (h *harness) readStream(resp *http.Response) []event {
+	h.t.Helper()
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		b, _ := io.ReadAll(resp.Body)

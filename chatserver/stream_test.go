@@ -138,8 +138,9 @@ func TestClientDisconnect(t *testing.T) {
 		buf := make([]byte, 1<<20)
 		t.Errorf("%d goroutines after the disconnect, %d before:\n%s", n, baseline, buf[:runtime.Stack(buf, true)])
 	}
-	// The thread is free again and the model sees the note.
-	events := h.stream("alice", addReq(thread, "next"))
+	// The thread is free again (within moments: the lock goes after the
+	// partial answer is stored) and the model sees the note.
+	events := h.streamWhenFree("alice", addReq(thread, "next"))
 	if text := streamedText(events); text != "You said: next" {
 		t.Errorf("turn after the disconnect answered %q", text)
 	}
