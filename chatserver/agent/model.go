@@ -156,14 +156,13 @@ func (a *Agent) afterReply(ctx context.Context, turn *chatkit.Turn, s *session, 
 // showNow shows the results req holds (see chatRequest.show), for when
 // something else is shown after them or no request follows.
 func (a *Agent) showNow(ctx context.Context, turn *chatkit.Turn, req *chatRequest) error {
-	for len(req.show) > 0 {
-		r := req.show[0]
-		req.show = req.show[1:]
+	show := req.show
+	req.show = nil
+	for _, r := range show {
 		if err := a.showResult(ctx, turn, r); err != nil {
 			return err
 		}
 	}
-	req.show = nil
 	return nil
 }
 
@@ -286,11 +285,9 @@ func (a *Agent) streamReply(ctx context.Context, turn *chatkit.Turn, req *chatRe
 func (a *Agent) startStream(ctx context.Context, cancel context.CancelCauseFunc, turn *chatkit.Turn, req *chatRequest, r *replyParts) (*ssestream.Stream[chunk], error) {
 	var sent chan *ssestream.Stream[chunk]
 	if len(req.show) > 0 {
-		show := &chatRequest{show: req.show}
-		req.show = nil
 		sent = make(chan *ssestream.Stream[chunk], 1)
-		go func() { sent <- newChunkStream(ctx, a.client, a.cfg.Model, req, turn.Flush) }()
-		if err := a.showNow(ctx, turn, show); err != nil {
+		go func() { sent <- newChunkStream(ctx, a.client, a.cfg.Model, req, turn.Flush) }() // reads only messages and tools
+		if err := a.showNow(ctx, turn, req); err != nil {
 			cancel(err)
 			_ = (<-sent).Close()
 			return nil, err

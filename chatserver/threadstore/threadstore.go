@@ -258,12 +258,11 @@ func toItem(item chatkit.ThreadItem) (models.ThreadItem, error) {
 	if item == nil {
 		return models.ThreadItem{}, errors.New("save thread item: nil item")
 	}
-	b := item.Base()
 	data, err := json.Marshal(item)
 	if err != nil {
-		return models.ThreadItem{}, fmt.Errorf("save thread item %s: %w", b.ID, err)
+		return models.ThreadItem{}, fmt.Errorf("save thread item %s: %w", item.Base().ID, err)
 	}
-	return models.ThreadItem{ID: b.ID, ThreadID: b.ThreadID, Type: item.Type(), CreatedAt: b.CreatedAt, Data: data}, nil
+	return encodedItem(chatkit.EncodedItem{Item: item, JSON: data})
 }
 
 // encodedItem is toItem for an item encoded already.

@@ -64,8 +64,7 @@ func (s *Store) SaveThread(ctx context.Context, user string, t models.Thread) er
 		UpdatedAt:           ts,
 	}
 	// Raw SQL, as in AddThreadItem: saved twice in most chat turns.
-	err := s.db.WithContext(ctx).Exec(`INSERT INTO chat_threads (user_id, id, title, status, allowed_image_domains, metadata, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+	err := s.db.WithContext(ctx).Exec(insertThreadSQL+`
 		ON CONFLICT (user_id, id) DO UPDATE SET title = excluded.title, status = excluded.status,
 			allowed_image_domains = excluded.allowed_image_domains, metadata = excluded.metadata, updated_at = excluded.updated_at`,
 		row.UserID, row.ID, row.Title, row.Status, row.AllowedImageDomains, row.Metadata, row.CreatedAt, row.UpdatedAt).Error
@@ -92,13 +91,9 @@ func (s *Store) CreateThread(ctx context.Context, user string, t models.Thread, 
 	}
 	ts := now()
 	threadArgs := []any{user, t.ID, t.Title, t.Status, t.AllowedImageDomains, t.Metadata, storedTime(t.CreatedAt, ts), ts}
-	itemArgs := make([]any, 0, len(items)*6)
-	for _, it := range items {
-		row, err := newItemRow(user, t.ID, it)
-		if err != nil {
-			return fmt.Errorf("create thread: %w", err)
-		}
-		itemArgs = append(itemArgs, row.UserID, row.ThreadID, row.ID, row.Type, row.CreatedAt, row.Data)
+	itemArgs, err := itemRowArgs(user, t.ID, items)
+	if err != nil {
+		return fmt.Errorf("create thread: %w", err)
 	}
 	// Prepared before the transaction, which holds SQLite's one
 	// connection (see prepareTx).

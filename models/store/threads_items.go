@@ -96,13 +96,9 @@ func (s *Store) AddThreadItems(ctx context.Context, user, threadID string, items
 	if len(items) == 0 {
 		return nil
 	}
-	args := make([]any, 0, len(items)*6)
-	for _, it := range items {
-		row, err := newItemRow(user, threadID, it)
-		if err != nil {
-			return fmt.Errorf("add thread item: %w", err)
-		}
-		args = append(args, row.UserID, row.ThreadID, row.ID, row.Type, row.CreatedAt, row.Data)
+	args, err := itemRowArgs(user, threadID, items)
+	if err != nil {
+		return fmt.Errorf("add thread item: %w", err)
 	}
 	// Raw SQL: the hottest write of a chat turn, without GORM's model
 	// reflection and the RETURNING of Seq that Create would scan.
@@ -110,6 +106,20 @@ func (s *Store) AddThreadItems(ctx context.Context, user, threadID string, items
 		return fmt.Errorf("add thread item %s: %w", items[0].ID, itemWriteError(threadID, err))
 	}
 	return nil
+}
+
+// itemRowArgs returns the arguments of insertItems(len(items)) for
+// items of user's thread threadID, each checked as newItemRow does.
+func itemRowArgs(user, threadID string, items []models.ThreadItem) ([]any, error) {
+	args := make([]any, 0, len(items)*6)
+	for _, it := range items {
+		row, err := newItemRow(user, threadID, it)
+		if err != nil {
+			return nil, err
+		}
+		args = append(args, row.UserID, row.ThreadID, row.ID, row.Type, row.CreatedAt, row.Data)
+	}
+	return args, nil
 }
 
 // insertItems returns the statement that inserts n items.
