@@ -3,6 +3,7 @@ package main
 import (
 	"runtime"
 	"runtime/debug"
+	"strings"
 	"testing"
 	"time"
 )
@@ -83,4 +84,39 @@ func gcPercent() int {
 	p := debug.SetGCPercent(100)
 	debug.SetGCPercent(p)
 	return p
+}
+
+// TestHeapFloorSetting: the floor is 32 MB by default, set in MB from the
+// environment or YAML, and a value outside 0..4096 stops the server at
+// start (a huge one would overflow to bytes).
+func TestHeapFloorSetting(t *testing.T) {
+	for _, tc := range []struct {
+		name, yaml string
+		vars       map[string]string
+		want       int
+		wantErr    string
+	}{
+		{name: "default", want: 32},
+		{name: "off", vars: map[string]string{"TASKPILOT_GC_HEAP_FLOOR_MB": "0"}, want: 0},
+		{name: "yaml", yaml: "runtime:\n  gc_heap_floor_mb: 128\n", want: 128},
+		{name: "negative", vars: map[string]string{"TASKPILOT_GC_HEAP_FLOOR_MB": "-1"}, wantErr: "must be 0 (Go's default) to 4096, not -1"},
+		{name: "too big", vars: map[string]string{"TASKPILOT_GC_HEAP_FLOOR_MB": "99999999999999"}, wantErr: "must be 0 (Go's default) to 4096"},
+		{name: "not a number", vars: map[string]string{"TASKPILOT_GC_HEAP_FLOOR_MB": "64MB"}, wantErr: `"64MB" is not a whole number`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := loadFor(t, tc.yaml, tc.vars)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("error %v, want one containing %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.Runtime.GCHeapFloorMB != tc.want {
+				t.Errorf("floor %d MB, want %d", cfg.Runtime.GCHeapFloorMB, tc.want)
+			}
+		})
+	}
 }

@@ -73,12 +73,14 @@ func parseBool(s string) (bool, error) {
 	return b, nil
 }
 
-// intValue is a whole-number setting of at least min; below names that
-// bound in the error ("0 (off) or more").
+// intValue is a whole-number setting of at least min and, unless max is
+// 0, at most max; below names the range in the error ("0 (off) or
+// more").
 type intValue struct {
 	p     *int
 	min   int
-	below string
+	below string // the allowed range, in words, for the error
+	max   int    // 0: no maximum
 }
 
 func (v intValue) Set(s string) error {
@@ -86,7 +88,7 @@ func (v intValue) Set(s string) error {
 	if err != nil {
 		return fmt.Errorf("%q is not a whole number", s)
 	}
-	if n < v.min {
+	if n < v.min || v.max != 0 && n > v.max {
 		return fmt.Errorf("must be %s, not %d", v.below, n)
 	}
 	*v.p = n
