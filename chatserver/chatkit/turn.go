@@ -35,7 +35,7 @@ type turnState struct {
 	hidden  []ThreadItem // hidden items done but not yet stored (see storeItems)
 
 	// title names the thread beside the turn (see startTitle); nil when
-	// the turn does not name it, or until the Responder's first event.
+	// the turn does not name it, or until the reply's first text.
 	titler func(context.Context) (string, error)
 	title  *pendingTitle
 }
@@ -49,10 +49,12 @@ type pendingTitle struct {
 }
 
 // startTitle starts the Titler beside the rest of the turn, once: at the
-// Responder's first event, when the user's message is being answered, so
-// that the title is not one more wait at the end of the turn (a model's
-// title takes as long as a short reply). Before that event the Responder
-// may still fail without one (a model that is down is not asked twice).
+// reply's first text (startsReply), so that the title is not one more wait at the end
+// of the turn (a model's title takes as long as a short reply), nor work
+// that delays that first text (tool calls and their results come before
+// it). Before then the Responder may still fail without one (a model
+// that is down is not asked twice). A turn that sends no text starts it
+// at its end (awaitTitle).
 func (ts *turnState) startTitle() {
 	if ts.titler == nil || ts.title != nil {
 		return
@@ -177,10 +179,12 @@ func (ts *turnState) emit(ev Event) error {
 	if ts.st.gone != nil {
 		return ts.st.gone
 	}
-	ts.startTitle()
 	send, err := ts.apply(ev)
 	if err != nil {
 		return err
+	}
+	if startsReply(ev) {
+		ts.startTitle()
 	}
 	if isTextDelta(ev) {
 		if err := ts.st.hold(ev); err != nil { // sent with the next event or Flush
@@ -205,6 +209,22 @@ func (ts *turnState) flush() error {
 		return errTurnOver
 	}
 	return ts.st.flush()
+}
+
+// startsReply reports whether ev may be the first of the reply's text:
+// an assistant message added or done, or a text delta.
+func startsReply(ev Event) bool {
+	var item ThreadItem
+	switch e := ev.(type) {
+	case *ThreadItemAddedEvent:
+		item = e.Item
+	case *ThreadItemDoneEvent:
+		item = e.Item
+	default:
+		return isTextDelta(ev)
+	}
+	_, ok := item.(*AssistantMessageItem)
+	return ok
 }
 
 // isTextDelta reports whether ev is an assistant message's text delta,

@@ -922,6 +922,50 @@ func TestTitleRunsBesideTheTurn(t *testing.T) {
 	}
 }
 
+// TestTitleWaitsForTheReply checks that the Titler is not asked while
+// the turn is still calling tools (progress and result cards before any
+// text), where it would slow down the reply's first text, but as soon as
+// the reply starts.
+func TestTitleWaitsForTheReply(t *testing.T) {
+	t.Parallel()
+	titling := make(chan struct{})
+	h := newHarness(t, respondFunc(func(ctx context.Context, turn *chatkit.Turn, _ *chatkit.UserMessageItem) error {
+		if err := turn.Emit(&chatkit.ProgressUpdateEvent{Text: "Adding a task"}); err != nil {
+			return err
+		}
+		card := &chatkit.WidgetItem{ItemBase: chatkit.ItemBase{ID: "wdg_1"}, Widget: widget.Card{Children: []widget.Component{widget.Text{Value: "Buy milk"}}}}
+		if err := turn.Emit(&chatkit.ThreadItemDoneEvent{Item: card}); err != nil {
+			return err
+		}
+		select {
+		case <-titling:
+			t.Error("the Titler was asked before the reply's text")
+		case <-time.After(200 * time.Millisecond):
+		}
+		msg, err := chatkit.StartAssistantMessage(turn)
+		if err != nil {
+			return err
+		}
+		select {
+		case <-titling:
+		case <-time.After(10 * time.Second):
+			t.Error("the Titler did not start with the reply")
+		}
+		if err := msg.Delta("Added."); err != nil {
+			return err
+		}
+		return msg.Done()
+	}), chatkit.Options{Titler: titleFunc(func(context.Context, *chatkit.ThreadMetadata, *chatkit.UserMessageItem) (string, error) {
+		close(titling)
+		return "Shopping", nil
+	})})
+	events := h.stream(t.Context(), createBody("add buy milk"))
+	last := events[len(events)-1]
+	if last.label() != "thread.updated" || last.thread()["title"] != "Shopping" {
+		t.Errorf("last event %v, want thread.updated with the title", last)
+	}
+}
+
 // batchStore is a memstore that records its item writes and can append
 // several items at once (chatkit.ItemsAdder).
 type batchStore struct {
