@@ -158,6 +158,11 @@ func (a *Agent) afterReply(ctx context.Context, turn *chatkit.Turn, s *session, 
 func (a *Agent) showNow(ctx context.Context, turn *chatkit.Turn, req *chatRequest) error {
 	show := req.show
 	req.show = nil
+	return a.showResults(ctx, turn, show)
+}
+
+// showResults shows the results in show, in order.
+func (a *Agent) showResults(ctx context.Context, turn *chatkit.Turn, show []callResult) error {
 	for _, r := range show {
 		if err := a.showResult(ctx, turn, r); err != nil {
 			return err
@@ -278,28 +283,42 @@ func (a *Agent) streamReply(ctx context.Context, turn *chatkit.Turn, req *chatRe
 // startStream sends req (newChunkStream) and shows the results it holds
 // (chatRequest.show) while the request is on its way: the model's first
 // token is the wait that matters, and storing a result and its widget
-// takes about as long. A failure to show one (the client went away)
-// cancels the request. It arms r's first-token timeout
-// (Config.FirstTokenTimeout) once they are shown: the time they take is
-// not the model's.
+// takes about as long. The request goes from the turn's goroutine and the
+// results are shown from another, which may start later: on a busy
+// machine a new goroutine waits for a free core. A failure to show one
+// (the client went away) cancels the request. It arms r's first-token
+// timeout (Config.FirstTokenTimeout) once they are shown: the time they
+// take is not the model's.
 func (a *Agent) startStream(ctx context.Context, cancel context.CancelCauseFunc, turn *chatkit.Turn, req *chatRequest, r *replyParts) (*ssestream.Stream[chunk], error) {
-	var sent chan *ssestream.Stream[chunk]
-	if len(req.show) > 0 {
-		sent = make(chan *ssestream.Stream[chunk], 1)
-		go func() { sent <- newChunkStream(ctx, a.client, a.cfg.Model, req, turn.Flush) }() // reads only messages and tools
-		if err := a.showNow(ctx, turn, req); err != nil {
-			cancel(err)
-			_ = (<-sent).Close()
-			return nil, err
-		}
+	if len(req.show) == 0 {
+		a.armFirstToken(cancel, r)
+		return newChunkStream(ctx, a.client, a.cfg.Model, req, turn.Flush), nil
 	}
+	show := req.show
+	req.show = nil
+	shown := make(chan error, 1)
+	go func() {
+		err := a.showResults(ctx, turn, show)
+		if err != nil {
+			cancel(err) // the request need not wait for its answer
+		} else {
+			a.armFirstToken(cancel, r)
+		}
+		shown <- err
+	}()
+	stream := newChunkStream(ctx, a.client, a.cfg.Model, req, turn.Flush) // reads only messages and tools
+	if err := <-shown; err != nil {
+		_ = stream.Close()
+		return nil, err
+	}
+	return stream, nil
+}
+
+// armFirstToken starts r's first-token timeout (Config.FirstTokenTimeout).
+func (a *Agent) armFirstToken(cancel context.CancelCauseFunc, r *replyParts) {
 	if a.cfg.FirstTokenTimeout > 0 {
 		r.firstToken = time.AfterFunc(a.cfg.FirstTokenTimeout, func() { cancel(errNoFirstToken) })
 	}
-	if sent == nil {
-		return newChunkStream(ctx, a.client, a.cfg.Model, req, turn.Flush), nil
-	}
-	return <-sent, nil
 }
 
 // replyParts is a model reply while it streams.

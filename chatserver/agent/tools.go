@@ -390,6 +390,13 @@ type callOutcome struct {
 	err error
 }
 
+// callShown is what showCall returned.
+type callShown struct {
+	conf *confirmer
+	step int
+	err  error
+}
+
 // showCall shows that the tool name is being called: progress, and the
 // loading step of the turn's confirmer if it has one (conf nil
 // otherwise), whose index is step.
@@ -408,18 +415,21 @@ func (a *Agent) showCall(ctx context.Context, turn *chatkit.Turn, name string, a
 
 // runToolShowLater is runTool leaving the result to show to the caller
 // (showResult; see chatRequest.show): it shows progress and a loading
-// step and calls the tool. The call goes out first and the progress and
-// the loading step are shown while it runs: they tell the user what is
-// happening, and need not wait for each other.
+// step and calls the tool. The call goes out at once, from the turn's
+// goroutine, and the progress and the loading step are shown from another
+// while it runs: they tell the user what is happening, and need not wait
+// for each other.
 func (a *Agent) runToolShowLater(ctx context.Context, turn *chatkit.Turn, s *session, callID, name string, args json.RawMessage) (callResult, string, error) {
-	called := make(chan callOutcome, 1)
+	shown := make(chan callShown, 1)
 	go func() {
-		var r callOutcome
-		r.rec, r.out, r.err = s.call(ctx, name, args)
-		called <- r
+		var sh callShown
+		sh.conf, sh.step, sh.err = a.showCall(ctx, turn, name, args)
+		shown <- sh
 	}()
-	conf, step, err := a.showCall(ctx, turn, name, args)
-	r := <-called
+	var r callOutcome
+	r.rec, r.out, r.err = s.call(ctx, name, args)
+	sh := <-shown
+	conf, step, err := sh.conf, sh.step, sh.err
 	if err != nil {
 		return callResult{}, "", err
 	}
