@@ -84,6 +84,8 @@ func (s *Server) stream(ctx context.Context, user string, req Request, out Event
 	}
 	if err != nil {
 		st.fail(ctx, req.Type, err)
+	} else {
+		_ = st.flush() // anything still held
 	}
 	return st.gone
 }
@@ -146,15 +148,16 @@ func (st *stream) newThread(ctx context.Context, in *UserMessageInput) (*ThreadM
 	if err := st.sendCreated(thread); err != nil {
 		return nil, nil, err
 	}
-	if err := st.write(&ThreadItemDoneEvent{Item: msg, encoded: enc.JSON}); err != nil {
+	if err := st.hold(&ThreadItemDoneEvent{Item: msg, encoded: enc.JSON}); err != nil { // sent with stream_options
 		return nil, nil, err
 	}
 	return thread, msg, nil
 }
 
-// sendCreated sends thread.created for the thread the request created.
+// sendCreated sends thread.created for the thread the request created,
+// with the event that follows it (the user's message, or stream_options).
 func (st *stream) sendCreated(thread *ThreadMetadata) error {
-	if err := st.write(&ThreadCreatedEvent{Thread: threadResponse(thread, Page[ThreadItem]{})}); err != nil {
+	if err := st.hold(&ThreadCreatedEvent{Thread: threadResponse(thread, Page[ThreadItem]{})}); err != nil { // sent with the next event
 		return err
 	}
 	st.fresh = true

@@ -186,7 +186,7 @@ func (ts *turnState) emit(ev Event) error {
 	if startsReply(ev) {
 		ts.startTitle()
 	}
-	if isTextDelta(ev) {
+	if heldForText(ev) {
 		if err := ts.st.hold(ev); err != nil { // sent with the next event or Flush
 			return err
 		}
@@ -225,6 +225,24 @@ func startsReply(ev Event) bool {
 	}
 	_, ok := item.(*AssistantMessageItem)
 	return ok
+}
+
+// heldForText reports whether ev is held until the next event or Flush
+// rather than sent at once: a text delta (a burst of them goes out in one
+// write), or the start of an assistant message, which the reply's first
+// text follows at once.
+func heldForText(ev Event) bool {
+	switch e := ev.(type) {
+	case *ThreadItemAddedEvent:
+		_, ok := e.Item.(*AssistantMessageItem)
+		return ok
+	case *ThreadItemUpdatedEvent:
+		switch e.Update.(type) {
+		case *AssistantMessageContentPartAdded, *AssistantMessageContentPartTextDelta:
+			return true
+		}
+	}
+	return false
 }
 
 // isTextDelta reports whether ev is an assistant message's text delta,

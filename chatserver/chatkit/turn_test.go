@@ -841,9 +841,11 @@ func (f *flushLog) Flush() error {
 	return nil
 }
 
-// TestTextDeltasGoOutTogether: text deltas are held until the next other
-// event, Turn.Flush or the end of the turn, so a burst of them is one
-// write to the client; every other event is flushed at once.
+// TestTextDeltasGoOutTogether: text deltas, and the start of an assistant
+// message (item added, content part added), are held until the next other
+// event, Turn.Flush or the end of the turn, so a message's start and a
+// burst of its text are one write to the client; thread.created goes out
+// with the event after it; every other event is flushed at once.
 func TestTextDeltasGoOutTogether(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, respondFunc(func(_ context.Context, turn *chatkit.Turn, _ *chatkit.UserMessageItem) error {
@@ -888,9 +890,9 @@ func TestTextDeltasGoOutTogether(t *testing.T) {
 	if err := res.Stream(t.Context(), &out); err != nil {
 		t.Fatal(err)
 	}
-	want := "thread.created | thread.item.done | stream_options | " +
-		"thread.item.added | thread.item.updated | delta delta delta | delta delta thread.item.updated | thread.item.done | " +
-		"thread.item.added | thread.item.updated | delta |"
+	want := "thread.created thread.item.done | stream_options | " +
+		"thread.item.added thread.item.updated delta delta delta | delta delta thread.item.updated | thread.item.done | " +
+		"thread.item.added thread.item.updated delta |"
 	if got := strings.Join(out.got, " "); got != want {
 		t.Errorf("writes and flushes:\n got %s\nwant %s", got, want)
 	}
