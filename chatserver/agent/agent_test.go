@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/taskpilot/taskpilot/chatserver/agent/fakemodel"
 	"github.com/taskpilot/taskpilot/chatserver/chatkit"
 	"github.com/taskpilot/taskpilot/chatserver/chatkit/chatkittest"
+	"github.com/taskpilot/taskpilot/chatserver/chatkit/memstore"
 	"github.com/taskpilot/taskpilot/mcpserver"
 	"github.com/taskpilot/taskpilot/mcpserver/mcphttp"
 	"github.com/taskpilot/taskpilot/mcpserver/token"
@@ -937,4 +939,53 @@ func TestBadToolCallsGoBackToModel(t *testing.T) {
 	if tasks := e.taskList(t, alice); len(tasks) != 0 {
 		t.Errorf("tasks = %+v, want none", tasks)
 	}
+}
+
+// TestToolResultIsOneWrite: a tool call's record, its confirmation and
+// its result card, shown one after the other, are stored in one write
+// (with a store that takes several items at once).
+func TestToolResultIsOneWrite(t *testing.T) {
+	t.Parallel()
+	model := fakemodel.New(t, afterTool(func(string) []fakemodel.Call {
+		return []fakemodel.Call{{ID: "call_1", Name: "add_task", Args: `{"title":"Buy milk"}`}}
+	}, "Added ", "Buy milk."))
+	var threads *writeLog
+	e := newEnv(t, envOptions{model: model, threads: func(m *memstore.Store) chatkit.Store {
+		threads = &writeLog{Store: m}
+		return threads
+	}})
+	frames := e.stream(t, context.Background(), newUser("alice"), createThread("add buy milk"))
+	want := concat(newThreadStart, []string{"progress_update"}, confirmed, []string{"done:widget"}, textTurn(2), titled)
+	if diff := cmp.Diff(want, summary(frames)); diff != "" {
+		t.Errorf("events (-want +got):\n%s", diff)
+	}
+	threads.mu.Lock()
+	defer threads.mu.Unlock()
+	if !slices.Contains(threads.writes, "hidden_context_item+workflow+widget") {
+		t.Errorf("item writes %v, want the record, the confirmation and the card in one", threads.writes)
+	}
+}
+
+// writeLog is a memstore that takes several items at once
+// (chatkit.ItemsAdder) and records the item types of each write.
+type writeLog struct {
+	*memstore.Store
+	mu     sync.Mutex
+	writes []string
+}
+
+func (w *writeLog) AddThreadItems(ctx context.Context, user, threadID string, items []chatkit.EncodedItem) error {
+	types := make([]string, len(items))
+	for i, it := range items {
+		types[i] = it.Item.Type()
+	}
+	w.mu.Lock()
+	w.writes = append(w.writes, strings.Join(types, "+"))
+	w.mu.Unlock()
+	for _, it := range items {
+		if err := w.Store.AddThreadItem(ctx, user, threadID, it.Item); err != nil {
+			return err
+		}
+	}
+	return nil
 }

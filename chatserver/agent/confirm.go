@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -25,10 +26,11 @@ const (
 // reload or items.list shows it where it happened. The model's own text
 // is never part of it.
 type confirmer struct {
-	emit  func(chatkit.Event) error // the engine's Emit
-	newID func(prefix string) string
-	item  *chatkit.WorkflowItem // the open workflow, nil when none
-	start time.Time
+	emit     func(chatkit.Event) error               // the engine's Emit
+	emitDone func(items ...chatkit.ThreadItem) error // the engine's EmitDone; nil in some tests
+	newID    func(prefix string) string
+	item     *chatkit.WorkflowItem // the open workflow, nil when none
+	start    time.Time
 }
 
 // confirmKey is the context key of a turn's confirmer.
@@ -45,20 +47,39 @@ func confirmerFrom(ctx context.Context) *confirmer {
 // before any other visible item, and the confirmer that writes the
 // workflow. Call end when the turn's work is over.
 func confirmTurn(ctx context.Context, turn *chatkit.Turn) (context.Context, *chatkit.Turn, *confirmer) {
-	c := &confirmer{emit: turn.Emit, newID: turn.NewID}
+	c := &confirmer{emit: turn.Emit, emitDone: turn.EmitDone, newID: turn.NewID}
 	t := *turn
 	t.Emit = c.through
+	if turn.EmitDone != nil {
+		t.EmitDone = c.throughDone
+	}
 	return context.WithValue(ctx, confirmKey{}, c), &t, c
 }
 
-// through is the wrapped turn's Emit.
+// through is the wrapped turn's Emit. An item done right after the open
+// workflow (a tool's result card) is stored with it, in one write.
 func (c *confirmer) through(ev chatkit.Event) error {
+	if done, ok := ev.(*chatkit.ThreadItemDoneEvent); ok && c.item != nil && c.emitDone != nil && visible(ev) {
+		return c.throughDone(done.Item)
+	}
 	if c.item != nil && visible(ev) {
 		if err := c.end(); err != nil {
 			return err
 		}
 	}
 	return c.emit(ev)
+}
+
+// throughDone is the wrapped turn's EmitDone: the open workflow, if any
+// of items is shown, is done first, in the same write.
+func (c *confirmer) throughDone(items ...chatkit.ThreadItem) error {
+	if c.item != nil && slices.ContainsFunc(items, func(it chatkit.ThreadItem) bool { return visible(&chatkit.ThreadItemDoneEvent{Item: it}) }) {
+		w := c.item
+		c.item = nil
+		closeWorkflow(w)
+		items = append([]chatkit.ThreadItem{w}, items...)
+	}
+	return c.emitDone(items...)
 }
 
 // visible reports whether ev shows a new or changed item to the user.

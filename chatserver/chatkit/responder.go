@@ -94,6 +94,12 @@ type Turn struct {
 	// then stop and return it. Emit is safe for concurrent use, and must
 	// not be called after Respond or Action returned.
 	Emit func(Event) error
+	// EmitDone sends a thread.item.done for each of items, in order, as
+	// Emit would one by one, but stores them (with the hidden items
+	// emitted before them) in one write when the Store is an ItemsAdder:
+	// for items shown together, such as a tool call's confirmation and
+	// its result card. It fails like Emit, before sending any of them.
+	EmitDone func(items ...ThreadItem) error
 	// NewThread reports that the request created the thread: its only
 	// item is the user message being answered, so there is nothing older
 	// to load.

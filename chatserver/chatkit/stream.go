@@ -213,7 +213,7 @@ func (st *stream) addInput(ctx context.Context, thread *ThreadMetadata, in *User
 	if err != nil {
 		return nil, fmt.Errorf("add user message: %w", err)
 	}
-	if err := st.write(&ThreadItemDoneEvent{Item: msg, encoded: encoded}); err != nil {
+	if err := st.write(&ThreadItemDoneEvent{Item: msg, encoded: encoded[0]}); err != nil {
 		return nil, err
 	}
 	return msg, nil
@@ -221,11 +221,12 @@ func (st *stream) addInput(ctx context.Context, thread *ThreadMetadata, in *User
 
 // addItems appends items, in order, to the thread. When the Store is an
 // ItemsAdder they are one write, all or none, each item encoded once: the
-// JSON the last one was stored as is returned, for the event that sends
-// it. Otherwise they are added one by one and the JSON is nil. n is how
-// many items are stored, when it fails too.
-func (st *stream) addItems(ctx context.Context, threadID string, items []ThreadItem) (n int, last []byte, err error) {
+// JSON each was stored as is returned, for the events that send them.
+// Otherwise they are added one by one and the JSON is nil. n is how many
+// items are stored, when it fails too.
+func (st *stream) addItems(ctx context.Context, threadID string, items []ThreadItem) (n int, encoded [][]byte, err error) {
 	s := st.srv
+	encoded = make([][]byte, len(items))
 	adder, ok := s.store.(ItemsAdder)
 	if !ok {
 		for i, it := range items {
@@ -233,7 +234,7 @@ func (st *stream) addItems(ctx context.Context, threadID string, items []ThreadI
 				return i, nil, fmt.Errorf("store %s item %s: %w", it.Type(), it.Base().ID, err)
 			}
 		}
-		return len(items), nil, nil
+		return len(items), encoded, nil
 	}
 	enc := make([]EncodedItem, len(items))
 	for i, it := range items {
@@ -248,7 +249,10 @@ func (st *stream) addItems(ctx context.Context, threadID string, items []ThreadI
 		}
 		return 0, nil, fmt.Errorf("store %d items from %s item %s: %w", len(items), items[0].Type(), items[0].Base().ID, err)
 	}
-	return len(items), enc[len(enc)-1].JSON, nil
+	for i, e := range enc {
+		encoded[i] = e.JSON
+	}
+	return len(items), encoded, nil
 }
 
 func (st *stream) addClientToolOutput(ctx context.Context, p *ThreadAddClientToolOutputParams) error {

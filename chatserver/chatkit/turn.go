@@ -106,6 +106,7 @@ func (st *stream) runTurn(ctx context.Context, thread *ThreadMetadata, input *Us
 		User:      st.user,
 		Thread:    thread,
 		Emit:      ts.emit,
+		EmitDone:  ts.emitDone,
 		Flush:     ts.flush,
 		NewThread: st.fresh && input != nil,
 		NewID:     s.opts.NewID,
@@ -201,6 +202,60 @@ func (ts *turnState) emit(ev Event) error {
 	return ts.syncThread()
 }
 
+// emitDone is Turn.EmitDone.
+func (ts *turnState) emitDone(items ...ThreadItem) error {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	if ts.over {
+		return errTurnOver
+	}
+	if err := ts.ctx.Err(); err != nil {
+		return err
+	}
+	if ts.st.gone != nil {
+		return ts.st.gone
+	}
+	last := -1 // the last item that is shown
+	for i, it := range items {
+		if it == nil {
+			return errors.New("emit thread.item.done: nil item")
+		}
+		if err := fillItem(it, ts.thread.ID, ts.st.srv.opts.Now); err != nil {
+			return fmt.Errorf("emit thread.item.done: %w", err)
+		}
+		if !isHidden(it) {
+			last = i
+		}
+	}
+	for _, it := range items {
+		ts.forget(it.Base().ID)
+		if _, ok := it.(*AssistantMessageItem); ok {
+			ts.startTitle()
+		}
+	}
+	batch, after := items[:last+1], items[last+1:] // hidden items after the last shown wait for the next
+	defer func() { ts.hidden = append(ts.hidden, after...) }()
+	if len(batch) == 0 {
+		return nil
+	}
+	encoded, err := ts.storeItems(batch...)
+	if err != nil {
+		return err
+	}
+	for i, it := range batch {
+		if isHidden(it) {
+			continue // stored, not sent
+		}
+		if err := ts.st.hold(&ThreadItemDoneEvent{Item: it, encoded: encoded[i]}); err != nil {
+			return err
+		}
+	}
+	if err := ts.st.flush(); err != nil {
+		return err
+	}
+	return ts.syncThread()
+}
+
 // flush is Turn.Flush.
 func (ts *turnState) flush() error {
 	ts.mu.Lock()
@@ -287,8 +342,8 @@ func (ts *turnState) apply(ev Event) (Event, error) {
 		if err != nil {
 			return nil, err
 		}
-		if encoded != nil {
-			return &ThreadItemDoneEvent{Item: e.Item, encoded: encoded}, nil
+		if encoded[0] != nil {
+			return &ThreadItemDoneEvent{Item: e.Item, encoded: encoded[0]}, nil
 		}
 	case *ThreadItemReplacedEvent:
 		if err := fillItem(e.Item, threadID, s.opts.Now); err != nil {
@@ -314,33 +369,31 @@ func (ts *turnState) apply(ev Event) (Event, error) {
 	return ev, nil
 }
 
-// storeItems stores the hidden items not yet stored, then item (when not
-// nil), in one write when the Store is an ItemsAdder (see addItems), and
-// returns the JSON item was stored as, or nil. A hidden item is not sent,
-// so it waits for the next item (or the turn's end): a tool call's record
-// and the confirmation that follows it are one write.
-func (ts *turnState) storeItems(item ThreadItem) ([]byte, error) {
-	all := ts.hidden
-	if item != nil {
-		all = append(all, item)
-	}
+// storeItems stores the hidden items not yet stored, then items, in one
+// write when the Store is an ItemsAdder (see addItems), and returns the
+// JSON each of items was stored as (nil ones otherwise). A hidden item is
+// not sent, so it waits for the next item (or the turn's end): a tool
+// call's record and the confirmation that follows it are one write.
+func (ts *turnState) storeItems(items ...ThreadItem) ([][]byte, error) {
+	nh := len(ts.hidden)
+	all := append(ts.hidden[:nh:nh], items...)
 	if len(all) == 0 {
 		return nil, nil
 	}
-	n, last, err := ts.st.addItems(ts.ctx, ts.thread.ID, all)
-	ts.hidden = ts.hidden[min(n, len(ts.hidden)):]
+	n, encoded, err := ts.st.addItems(ts.ctx, ts.thread.ID, all)
+	ts.hidden = ts.hidden[min(n, nh):]
 	if len(ts.hidden) == 0 {
 		ts.hidden = nil
 	}
-	if item == nil {
-		last = nil
+	if err != nil {
+		return nil, err
 	}
-	return last, err
+	return encoded[nh:], nil
 }
 
 // storeHidden stores the hidden items not yet stored.
 func (ts *turnState) storeHidden() error {
-	_, err := ts.storeItems(nil)
+	_, err := ts.storeItems()
 	return err
 }
 

@@ -1058,6 +1058,14 @@ func TestHiddenItemsAreStoredWithTheNext(t *testing.T) {
 			}
 			return nil
 		}, []string{"msg_user", "hid_1"}},
+		{"shown together", func(_ context.Context, turn *chatkit.Turn, _ func()) error {
+			if err := turn.Emit(hidden("hid_1")); err != nil {
+				return err
+			}
+			card := &chatkit.WidgetItem{ItemBase: chatkit.ItemBase{ID: "wdg_1"}, Widget: widget.Card{Children: []widget.Component{widget.Text{Value: "card"}}}}
+			msg := &chatkit.AssistantMessageItem{ItemBase: chatkit.ItemBase{ID: "msg_1"}, Content: []chatkit.AssistantContent{{Text: "done"}}}
+			return turn.EmitDone(card, hidden("hid_2").(*chatkit.ThreadItemDoneEvent).Item, msg, hidden("hid_3").(*chatkit.ThreadItemDoneEvent).Item)
+		}, []string{"msg_user", "hid_1+wdg_1+hid_2+msg_1", "hid_3"}}, // hid_3 at the turn's end
 		{"when the client leaves", func(ctx context.Context, turn *chatkit.Turn, leave func()) error {
 			if err := turn.Emit(hidden("hid_1")); err != nil {
 				return err
@@ -1091,6 +1099,104 @@ func TestHiddenItemsAreStoredWithTheNext(t *testing.T) {
 		})
 	}
 }
+
+// TestEmitDone: Turn.EmitDone sends its items' thread.item.done events in
+// order, in one write to the client, each carrying the item as stored;
+// an invalid item fails it before anything is stored or sent.
+func TestEmitDone(t *testing.T) {
+	t.Parallel()
+	card := func(id string) chatkit.ThreadItem {
+		return &chatkit.WidgetItem{ItemBase: chatkit.ItemBase{ID: id}, Widget: widget.Card{Children: []widget.Component{widget.Text{Value: "card " + id}}}}
+	}
+	tests := []struct {
+		name    string
+		items   func() []chatkit.ThreadItem
+		wantErr bool
+		want    string // labels and flushes after stream_options
+	}{
+		{"two items", func() []chatkit.ThreadItem { return []chatkit.ThreadItem{card("wdg_1"), card("wdg_2")} }, false,
+			"thread.item.done:wdg_1 thread.item.done:wdg_2 |"},
+		{"a nil item", func() []chatkit.ThreadItem { return []chatkit.ThreadItem{card("wdg_1"), nil} }, true, ""},
+		{"an item without id", func() []chatkit.ThreadItem { return []chatkit.ThreadItem{card("wdg_1"), card("")} }, true, ""},
+		{"nothing", func() []chatkit.ThreadItem { return nil }, false, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			store := &batchStore{Store: memstore.New()}
+			var emitErr error
+			srv := chatkit.New(store, respondFunc(func(ctx context.Context, turn *chatkit.Turn, _ *chatkit.UserMessageItem) error {
+				emitErr = turn.EmitDone(tc.items()...)
+				return nil
+			}), chatkit.Options{})
+			req, err := chatkit.ParseRequest([]byte(createBody("Hi")))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := srv.Handle(t.Context(), user, req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			var stored []string
+			err = res.Stream(t.Context(), writerFuncs{
+				write: func(ev chatkit.Event) error {
+					label := ev.Type()
+					if done, ok := ev.(*chatkit.ThreadItemDoneEvent); ok {
+						label += ":" + done.Item.Base().ID
+						if _, ok := done.Item.(*chatkit.WidgetItem); ok {
+							b, err := json.Marshal(ev)
+							if err != nil {
+								t.Fatal(err)
+							}
+							stored = append(stored, string(b))
+						}
+					}
+					got = append(got, label)
+					return nil
+				},
+				flush: func() error { got = append(got, "|"); return nil },
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (emitErr != nil) != tc.wantErr {
+				t.Fatalf("EmitDone: %v, want error %v", emitErr, tc.wantErr)
+			}
+			after := strings.Join(got, " ")
+			if i := strings.Index(after, "stream_options |"); i >= 0 {
+				after = strings.TrimSpace(after[i+len("stream_options |"):])
+			}
+			if tc.want != "" && !strings.HasPrefix(after, tc.want) {
+				t.Errorf("events after stream_options:\n got %s\nwant %s ...", after, tc.want)
+			}
+			if tc.wantErr && strings.Contains(after, "wdg_") {
+				t.Errorf("a failed EmitDone sent %s", after)
+			}
+			var items int
+			for _, w := range store.writes {
+				items += strings.Count(w, "wdg_")
+			}
+			if want := strings.Count(tc.want, "wdg_"); items != want {
+				t.Errorf("stored %d widgets (writes %v), want %d", items, store.writes, want)
+			}
+			for _, ev := range stored {
+				if !strings.Contains(ev, `"type":"widget"`) {
+					t.Errorf("sent %s, want the widget item", ev)
+				}
+			}
+		})
+	}
+}
+
+// writerFuncs is an EventWriter made of two functions.
+type writerFuncs struct {
+	write func(chatkit.Event) error
+	flush func() error
+}
+
+func (w writerFuncs) WriteEvent(ev chatkit.Event) error { return w.write(ev) }
+func (w writerFuncs) Flush() error                      { return w.flush() }
 
 // TestNewThread: Turn.NewThread is set for the turn of the request that
 // created the thread (whose only item is then the user's message), and
