@@ -13,6 +13,49 @@ type stream struct {
 	held  bool  // events were written but not flushed
 	fresh bool  // the request created the thread (Turn.NewThread)
 	gone  error // set when out failed: the client is gone
+
+	// creating is the store write of the thread the request creates
+	// while it runs beside the start of the turn (see newThread); nil
+	// once it is over. early holds the events that wait for it
+	// (thread.created, the user's message, stream_options); createErr is
+	// set when it failed. See created.
+	creating  <-chan error
+	early     []Event
+	createErr error
+}
+
+// created waits for the store write of the thread the request creates,
+// if one is running, and then holds the events that waited for it. It
+// returns the write's error (and keeps returning it): the thread does
+// not exist, so nothing of the turn may be stored or sent.
+func (st *stream) created() error {
+	if st.creating == nil {
+		return st.createErr
+	}
+	err := <-st.creating
+	st.creating = nil
+	early := st.early
+	st.early = nil
+	if err != nil {
+		st.createErr = fmt.Errorf("create thread: %w", err)
+		return st.createErr
+	}
+	for _, ev := range early {
+		if err := st.hold(ev); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// holdEarly holds ev, or while the thread the request creates is being
+// stored, keeps it to send once that is done (see created).
+func (st *stream) holdEarly(ev Event) error {
+	if st.creating != nil {
+		st.early = append(st.early, ev)
+		return nil
+	}
+	return st.hold(ev)
 }
 
 // write sends one event to the client, with any held before it.
@@ -28,6 +71,11 @@ func (st *stream) hold(ev Event) error {
 	if st.gone != nil {
 		return st.gone
 	}
+	if st.creating != nil {
+		if err := st.created(); err != nil {
+			return err
+		}
+	}
 	if err := st.out.WriteEvent(ev); err != nil {
 		st.gone = fmt.Errorf("send %s: %w", ev.Type(), err)
 		return st.gone
@@ -40,6 +88,11 @@ func (st *stream) hold(ev Event) error {
 func (st *stream) flush() error {
 	if st.gone != nil {
 		return st.gone
+	}
+	if st.creating != nil {
+		if err := st.created(); err != nil {
+			return err
+		}
 	}
 	if !st.held {
 		return nil
@@ -76,6 +129,9 @@ func (s *Server) stream(ctx context.Context, user string, req Request, out Event
 	default:
 		err = fmt.Errorf("unexpected params %T", req.Params)
 	}
+	if st.createErr != nil {
+		err = st.createErr // the turn ended without a word: its thread was never stored
+	}
 	if st.gone != nil {
 		return st.gone
 	}
@@ -107,14 +163,16 @@ func (st *stream) loadThread(ctx context.Context, id string) (*ThreadMetadata, e
 }
 
 func (st *stream) createThread(ctx context.Context, p *ThreadCreateParams) error {
-	thread, msg, err := st.newThread(ctx, &p.Input)
+	turnCtx, cancel := context.WithCancel(ctx) // cancelled when storing the thread fails
+	defer cancel()
+	thread, msg, err := st.newThread(ctx, cancel, &p.Input)
 	if err != nil {
 		return err
 	}
 	if msg == nil { // not stored with the thread
 		return st.respondTo(ctx, thread, &p.Input)
 	}
-	st.respond(ctx, thread, msg)
+	st.respond(turnCtx, thread, msg)
 	return nil
 }
 
@@ -124,7 +182,14 @@ func (st *stream) createThread(ctx context.Context, p *ThreadCreateParams) error
 // the message is nil, for respondTo to store. It is apart from
 // createThread to keep the frame small under which the turn waits for
 // the model.
-func (st *stream) newThread(ctx context.Context, in *UserMessageInput) (*ThreadMetadata, *UserMessageItem, error) {
+//
+// With a ThreadCreator the write runs beside the start of the turn: the
+// Responder may prepare and send its first model request meanwhile,
+// and the first thing the turn sends or stores waits for the write
+// (stream.created). thread.created and the message go out once it is
+// done; if it fails, cancel ends the turn, nothing of it is stored or
+// sent, and the request ends with the write's error, as before a turn.
+func (st *stream) newThread(ctx context.Context, cancel context.CancelFunc, in *UserMessageInput) (*ThreadMetadata, *UserMessageItem, error) {
 	s := st.srv
 	thread := &ThreadMetadata{ID: s.opts.NewID(ThreadIDPrefix), CreatedAt: s.opts.Now(), Status: ThreadStatus{Type: StatusActive}}
 	tc, ok := s.store.(ThreadCreator)
@@ -142,13 +207,20 @@ func (st *stream) newThread(ctx context.Context, in *UserMessageInput) (*ThreadM
 	if err != nil {
 		return nil, nil, fmt.Errorf("create thread: %w", err)
 	}
-	if err := tc.CreateThread(ctx, st.user, thread, enc); err != nil {
-		return nil, nil, fmt.Errorf("create thread: %w", err)
-	}
-	if err := st.sendCreated(thread); err != nil {
+	stored := thread.Clone() // the Responder may change thread meanwhile
+	creating := make(chan error, 1)
+	go func() {
+		err := tc.CreateThread(ctx, st.user, stored, enc)
+		if err != nil {
+			cancel()
+		}
+		creating <- err
+	}()
+	st.creating = creating
+	if err := st.sendCreated(stored); err != nil {
 		return nil, nil, err
 	}
-	if err := st.hold(&ThreadItemDoneEvent{Item: msg, encoded: enc.JSON}); err != nil { // sent with stream_options
+	if err := st.holdEarly(&ThreadItemDoneEvent{Item: msg, encoded: enc.JSON}); err != nil { // sent with stream_options
 		return nil, nil, err
 	}
 	return thread, msg, nil
@@ -157,7 +229,7 @@ func (st *stream) newThread(ctx context.Context, in *UserMessageInput) (*ThreadM
 // sendCreated sends thread.created for the thread the request created,
 // with the event that follows it (the user's message, or stream_options).
 func (st *stream) sendCreated(thread *ThreadMetadata) error {
-	if err := st.hold(&ThreadCreatedEvent{Thread: threadResponse(thread, Page[ThreadItem]{})}); err != nil { // sent with the next event
+	if err := st.holdEarly(&ThreadCreatedEvent{Thread: threadResponse(thread, Page[ThreadItem]{})}); err != nil { // sent with the next event
 		return err
 	}
 	st.fresh = true

@@ -94,8 +94,13 @@ func (ts *turnState) awaitTitle(keep bool) *pendingTitle {
 // cancellation (partial items stored).
 func (st *stream) runTurn(ctx context.Context, thread *ThreadMetadata, input *UserMessageItem, run func(context.Context, *Turn) error) {
 	s := st.srv
-	if err := st.write(&StreamOptionsEvent{StreamOptions: StreamOptions{AllowCancel: true}}); err != nil {
+	if err := st.holdEarly(&StreamOptionsEvent{StreamOptions: StreamOptions{AllowCancel: true}}); err != nil {
 		return
+	}
+	if st.creating == nil {
+		if err := st.flush(); err != nil {
+			return
+		}
 	}
 	ts := &turnState{st: st, ctx: ctx, thread: thread, saved: snapshotOf(thread)}
 	if input != nil && thread.Title == "" && s.opts.Titler != nil {
@@ -112,7 +117,7 @@ func (st *stream) runTurn(ctx context.Context, thread *ThreadMetadata, input *Us
 		NewID:     s.opts.NewID,
 		Now:       s.opts.Now,
 		LoadItems: func(ctx context.Context, opts ListOptions) (Page[ThreadItem], error) {
-			if err := ts.storeHiddenLocked(); err != nil {
+			if err := ts.readyToStore(); err != nil {
 				return Page[ThreadItem]{}, err
 			}
 			if opts.Limit == 0 {
@@ -136,6 +141,10 @@ func (ts *turnState) end(input *UserMessageItem, err error) {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
 	ts.over = true
+	if st.created() != nil { // the thread was never stored: Server.stream sends the error
+		ts.awaitTitle(false)
+		return
+	}
 	if ctx.Err() == nil {
 		if herr := ts.storeHidden(); herr != nil && err == nil {
 			err = herr
@@ -174,6 +183,9 @@ func (ts *turnState) emit(ev Event) error {
 	if ts.over {
 		return errTurnOver
 	}
+	if err := ts.st.created(); err != nil {
+		return err
+	}
 	if err := ts.ctx.Err(); err != nil {
 		return err
 	}
@@ -208,6 +220,9 @@ func (ts *turnState) emitDone(items ...ThreadItem) error {
 	defer ts.mu.Unlock()
 	if ts.over {
 		return errTurnOver
+	}
+	if err := ts.st.created(); err != nil {
+		return err
 	}
 	if err := ts.ctx.Err(); err != nil {
 		return err
@@ -397,10 +412,15 @@ func (ts *turnState) storeHidden() error {
 	return err
 }
 
-// storeHiddenLocked is storeHidden for callers that do not hold ts.mu.
-func (ts *turnState) storeHiddenLocked() error {
+// readyToStore waits for the thread to be stored (stream.created) and
+// stores the hidden items not yet stored, for a caller that does not
+// hold ts.mu and reads the store next.
+func (ts *turnState) readyToStore() error {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
+	if err := ts.st.created(); err != nil {
+		return err
+	}
 	return ts.storeHidden()
 }
 

@@ -1301,3 +1301,97 @@ func TestThreadCreatedInOneWrite(t *testing.T) {
 		t.Errorf("threads after a failed create: %v, %v; want none", page.Data, err)
 	}
 }
+
+// gatedCreator is a creatorStore whose CreateThread first waits for the
+// Responder to have started (or fails after a while), then succeeds or
+// fails with fail.
+type gatedCreator struct {
+	creatorStore
+	started chan struct{} // closed by the Responder
+}
+
+func (g *gatedCreator) CreateThread(ctx context.Context, user string, thread *chatkit.ThreadMetadata, item chatkit.EncodedItem) error {
+	select {
+	case <-g.started:
+	case <-time.After(5 * time.Second):
+		return errors.New("the turn did not start while its thread was stored")
+	}
+	return g.creatorStore.CreateThread(ctx, user, thread, item)
+}
+
+// TestThreadStoredBesideTheTurn: a new thread is stored while the turn
+// starts (the model's first request need not wait for the write), and
+// nothing of the turn is sent or stored before the write is done: the
+// events are those of a store that wrote first. When the write fails,
+// the turn is cancelled, only the error is sent and nothing is stored.
+func TestThreadStoredBesideTheTurn(t *testing.T) {
+	t.Parallel()
+	run := func(store chatkit.Store, started chan struct{}, respond respondFunc) []string {
+		newID, now := deterministic()
+		srv := chatkit.New(store, respondFunc(func(ctx context.Context, turn *chatkit.Turn, in *chatkit.UserMessageItem) error {
+			if started != nil {
+				close(started)
+			}
+			return respond(ctx, turn, in)
+		}), chatkit.Options{NewID: newID, Now: now})
+		req, err := chatkit.ParseRequest([]byte(createBody("Hello")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := srv.Handle(t.Context(), user, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var frames []string
+		if err := res.Stream(t.Context(), chatkit.EmitFunc(func(ev chatkit.Event) error {
+			b, err := chatkit.EncodeSSE(ev)
+			frames = append(frames, string(b))
+			return err
+		})); err != nil {
+			t.Fatal(err)
+		}
+		return frames
+	}
+	reply := func(ctx context.Context, turn *chatkit.Turn, _ *chatkit.UserMessageItem) error {
+		turn.Thread.Metadata = map[string]any{"seen": true} // the thread stored is the one the turn began with
+		w := &chatkit.WidgetItem{ItemBase: chatkit.ItemBase{ID: "wid_1"}, Widget: widget.Card{Children: []widget.Component{widget.Text{Value: "card"}}}}
+		if err := turn.Emit(&chatkit.ThreadItemDoneEvent{Item: w}); err != nil {
+			return err
+		}
+		return say(turn, "", "hi")
+	}
+
+	first := run(memstore.New(), nil, reply)
+	gated := &gatedCreator{creatorStore: creatorStore{batchStore: batchStore{Store: memstore.New()}}, started: make(chan struct{})}
+	if diff := cmp.Diff(first, run(gated, gated.started, reply)); diff != "" {
+		t.Errorf("events with the thread stored beside the turn (-stored first +beside):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"thr_00000001+msg_00000002", "wid_1", "msg_00000003"}, gated.writes); diff != "" {
+		t.Errorf("writes (-want +got):\n%s", diff)
+	}
+
+	failing := &gatedCreator{creatorStore: creatorStore{batchStore: batchStore{Store: memstore.New()}, fail: errors.New("disk on fire")}, started: make(chan struct{})}
+	var cancelled, emitErr error
+	frames := run(failing, failing.started, func(ctx context.Context, turn *chatkit.Turn, _ *chatkit.UserMessageItem) error {
+		select { // a model request the failed write stops
+		case <-ctx.Done():
+			cancelled = ctx.Err()
+		case <-time.After(5 * time.Second):
+		}
+		emitErr = say(turn, "", "too late")
+		return emitErr
+	})
+	if cancelled == nil {
+		t.Error("the turn's context was not cancelled when its thread could not be stored")
+	}
+	if emitErr == nil {
+		t.Error("Emit succeeded in a turn whose thread was never stored")
+	}
+	if len(frames) != 1 || !strings.Contains(frames[0], `"type":"error"`) {
+		t.Errorf("events of a failed create: %q, want only an error", frames)
+	}
+	page, err := failing.LoadThreads(t.Context(), user, chatkit.ListOptions{Limit: 10})
+	if err != nil || len(page.Data) != 0 || len(failing.writes) != 0 {
+		t.Errorf("after a failed create: threads %v (%v), writes %q; want none", page.Data, err, failing.writes)
+	}
+}
