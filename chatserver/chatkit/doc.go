@@ -26,6 +26,7 @@
 // [ErrNotFound] is 404 and [ErrUnsupported] is 501.
 //
 // Timestamps are UTC with microsecond precision and marshal as RFC 3339
-// ("2026-11-27T02:16:25.966971Z"). Ids look like the reference's:
-// "thr_1a2b3c4d", "msg_…", "tc_…", "wf_…", "shcx_…" (see [NewID]).
+// ("2026-11-27T02:16:25.966971Z"). Ids have the reference's prefixes,
+// with 64 random bits rather than its 32: "thr_1a2b3c4d5e6f7a8b",
+// "msg_…", "tc_…", "wf_…", "shcx_…" (see [NewID]).
 package chatkit

@@ -18,10 +18,14 @@ const (
 	HiddenContextIDPrefix = "shcx"
 )
 
-// NewID returns prefix, an underscore and 8 random hex digits, e.g.
-// "thr_1a2b3c4d", which is the reference server's id format.
+// NewID returns prefix, an underscore and 16 random hex digits, e.g.
+// "thr_1a2b3c4d5e6f7a8b". The reference server's ids have 8 (32 bits):
+// a user's thread ids must be unique, and among some tens of thousands
+// of threads two of 32 bits are likely to be equal (the new thread then
+// fails), while 64 bits make that as good as impossible. Clients treat
+// ids as opaque strings.
 func NewID(prefix string) string {
-	var b [4]byte
+	var b [8]byte
 	_, _ = rand.Read(b[:]) // never fails (crypto/rand documents it)
 	return prefix + "_" + hex.EncodeToString(b[:])
 }
