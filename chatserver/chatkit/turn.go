@@ -176,10 +176,11 @@ func (ts *turnState) end(input *UserMessageItem, err error) {
 	}
 }
 
-// emit is Turn.Emit.
-func (ts *turnState) emit(ev Event) error {
-	ts.mu.Lock()
-	defer ts.mu.Unlock()
+// usable returns why nothing may be emitted now, or nil: the turn is
+// over, its new thread could not be stored (waiting for the write if it
+// is still running), the turn was cancelled, or the client is gone.
+// ts.mu is held.
+func (ts *turnState) usable() error {
 	if ts.over {
 		return errTurnOver
 	}
@@ -189,8 +190,15 @@ func (ts *turnState) emit(ev Event) error {
 	if err := ts.ctx.Err(); err != nil {
 		return err
 	}
-	if ts.st.gone != nil {
-		return ts.st.gone
+	return ts.st.gone
+}
+
+// emit is Turn.Emit.
+func (ts *turnState) emit(ev Event) error {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	if err := ts.usable(); err != nil {
+		return err
 	}
 	send, err := ts.apply(ev)
 	if err != nil {
@@ -218,17 +226,8 @@ func (ts *turnState) emit(ev Event) error {
 func (ts *turnState) emitDone(items ...ThreadItem) error {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
-	if ts.over {
-		return errTurnOver
-	}
-	if err := ts.st.created(); err != nil {
+	if err := ts.usable(); err != nil {
 		return err
-	}
-	if err := ts.ctx.Err(); err != nil {
-		return err
-	}
-	if ts.st.gone != nil {
-		return ts.st.gone
 	}
 	last := -1 // the last item that is shown
 	for i, it := range items {

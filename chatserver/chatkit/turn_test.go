@@ -1264,23 +1264,7 @@ func TestThreadCreatedInOneWrite(t *testing.T) {
 			}
 			return say(turn, "", "hi")
 		}), chatkit.Options{NewID: newID, Now: now})
-		req, err := chatkit.ParseRequest([]byte(createBody("Hello")))
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := srv.Handle(t.Context(), user, req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var frames []string
-		if err := res.Stream(t.Context(), chatkit.EmitFunc(func(ev chatkit.Event) error {
-			b, err := chatkit.EncodeSSE(ev)
-			frames = append(frames, string(b))
-			return err
-		})); err != nil {
-			t.Fatal(err)
-		}
-		return frames
+		return createFrames(t, srv)
 	}
 	apart := run(memstore.New())
 	one := &creatorStore{batchStore: batchStore{Store: memstore.New()}}
@@ -1334,23 +1318,7 @@ func TestThreadStoredBesideTheTurn(t *testing.T) {
 			}
 			return respond(ctx, turn, in)
 		}), chatkit.Options{NewID: newID, Now: now})
-		req, err := chatkit.ParseRequest([]byte(createBody("Hello")))
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := srv.Handle(t.Context(), user, req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var frames []string
-		if err := res.Stream(t.Context(), chatkit.EmitFunc(func(ev chatkit.Event) error {
-			b, err := chatkit.EncodeSSE(ev)
-			frames = append(frames, string(b))
-			return err
-		})); err != nil {
-			t.Fatal(err)
-		}
-		return frames
+		return createFrames(t, srv)
 	}
 	reply := func(ctx context.Context, turn *chatkit.Turn, _ *chatkit.UserMessageItem) error {
 		turn.Thread.Metadata = map[string]any{"seen": true} // the thread stored is the one the turn began with
@@ -1394,4 +1362,27 @@ func TestThreadStoredBesideTheTurn(t *testing.T) {
 	if err != nil || len(page.Data) != 0 || len(failing.writes) != 0 {
 		t.Errorf("after a failed create: threads %v (%v), writes %q; want none", page.Data, err, failing.writes)
 	}
+}
+
+// createFrames sends srv a threads.create of "Hello" and returns the SSE
+// frames of its answer.
+func createFrames(t *testing.T, srv *chatkit.Server) []string {
+	t.Helper()
+	req, err := chatkit.ParseRequest([]byte(createBody("Hello")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := srv.Handle(t.Context(), user, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var frames []string
+	if err := res.Stream(t.Context(), chatkit.EmitFunc(func(ev chatkit.Event) error {
+		b, err := chatkit.EncodeSSE(ev)
+		frames = append(frames, string(b))
+		return err
+	})); err != nil {
+		t.Fatal(err)
+	}
+	return frames
 }
