@@ -878,14 +878,7 @@ func TestTextDeltasGoOutTogether(t *testing.T) {
 		}
 		return second.Delta("f") // the turn ends with it held
 	}), chatkit.Options{})
-	req, err := chatkit.ParseRequest([]byte(createBody("Hi")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := h.srv.Handle(t.Context(), user, req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := handleCreate(t, h.srv, "Hi")
 	var out flushLog
 	if err := res.Stream(t.Context(), &out); err != nil {
 		t.Fatal(err)
@@ -1084,14 +1077,7 @@ func TestHiddenItemsAreStoredWithTheNext(t *testing.T) {
 			srv := chatkit.New(store, respondFunc(func(ctx context.Context, turn *chatkit.Turn, _ *chatkit.UserMessageItem) error {
 				return tc.respond(ctx, turn, cancel)
 			}), chatkit.Options{NewID: func(prefix string) string { return prefix + "_user" }})
-			req, err := chatkit.ParseRequest([]byte(createBody("Hi")))
-			if err != nil {
-				t.Fatal(err)
-			}
-			res, err := srv.Handle(t.Context(), user, req)
-			if err != nil {
-				t.Fatal(err)
-			}
+			res := handleCreate(t, srv, "Hi")
 			_ = res.Stream(ctx, chatkit.EmitFunc(func(chatkit.Event) error { return nil }))
 			if diff := cmp.Diff(tc.wantWrite, store.writes); diff != "" {
 				t.Errorf("item writes (-want +got):\n%s", diff)
@@ -1129,17 +1115,10 @@ func TestEmitDone(t *testing.T) {
 				emitErr = turn.EmitDone(tc.items()...)
 				return nil
 			}), chatkit.Options{})
-			req, err := chatkit.ParseRequest([]byte(createBody("Hi")))
-			if err != nil {
-				t.Fatal(err)
-			}
-			res, err := srv.Handle(t.Context(), user, req)
-			if err != nil {
-				t.Fatal(err)
-			}
+			res := handleCreate(t, srv, "Hi")
 			var got []string
 			var stored []string
-			err = res.Stream(t.Context(), writerFuncs{
+			err := res.Stream(t.Context(), writerFuncs{
 				write: func(ev chatkit.Event) error {
 					label := ev.Type()
 					if done, ok := ev.(*chatkit.ThreadItemDoneEvent); ok {
@@ -1364,11 +1343,10 @@ func TestThreadStoredBesideTheTurn(t *testing.T) {
 	}
 }
 
-// createFrames sends srv a threads.create of "Hello" and returns the SSE
-// frames of its answer.
-func createFrames(t *testing.T, srv *chatkit.Server) []string {
+// handleCreate has srv handle a threads.create of text for user.
+func handleCreate(t *testing.T, srv *chatkit.Server, text string) chatkit.Response {
 	t.Helper()
-	req, err := chatkit.ParseRequest([]byte(createBody("Hello")))
+	req, err := chatkit.ParseRequest([]byte(createBody(text)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1376,6 +1354,14 @@ func createFrames(t *testing.T, srv *chatkit.Server) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return res
+}
+
+// createFrames sends srv a threads.create of "Hello" and returns the SSE
+// frames of its answer.
+func createFrames(t *testing.T, srv *chatkit.Server) []string {
+	t.Helper()
+	res := handleCreate(t, srv, "Hello")
 	var frames []string
 	if err := res.Stream(t.Context(), chatkit.EmitFunc(func(ev chatkit.Event) error {
 		b, err := chatkit.EncodeSSE(ev)
