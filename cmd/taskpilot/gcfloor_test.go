@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -118,5 +119,81 @@ func TestHeapFloorSetting(t *testing.T) {
 				t.Errorf("floor %d MB, want %d", cfg.Runtime.GCHeapFloorMB, tc.want)
 			}
 		})
+	}
+}
+
+func TestQuietCollect(t *testing.T) {
+	const mb = 1 << 20
+	before := gcReading{cycles: 7, allocs: 900 * mb, objects: 60 * mb, goal: 90 * mb, free: 50 * mb}
+	at := func(allocated, objects uint64, change func(*gcReading)) gcReading {
+		r := before
+		r.allocs += allocated
+		r.objects = objects
+		if change != nil {
+			change(&r)
+		}
+		return r
+	}
+	for _, tt := range []struct {
+		name     string
+		cur      gcReading
+		forcedAt uint64
+		want     bool
+	}{
+		{"after a burst, holding streams: 2 MB/s, the next collection 14 s away", at(2*mb, 62*mb, nil), 0, true},
+		{"under load: 20 MB/s, the next collection under 2 s away", at(20*mb, 80*mb, nil), 0, false},
+		{"the next collection 9 s away", at(2*mb, 72*mb, nil), 0, false},
+		{"one is starting", at(0, 91*mb, nil), 0, false},
+		{"the collector ran by itself", at(0, 40*mb, func(r *gcReading) { r.cycles++ }), 0, false},
+		{"little free heap", at(0, 60*mb, func(r *gcReading) { r.free = 15 * mb }), 0, false},
+		{"already collected once since the collector's last", at(0, 60*mb, nil), 7, false},
+		{"a collection of its own since the forced one", at(0, 60*mb, nil), 6, true},
+	} {
+		if got := quietCollect(before, tt.cur, tt.forcedAt); got != tt.want {
+			t.Errorf("%s: quietCollect = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+// TestWatchQuiet: a server that goes quiet holding much free heap is
+// collected once, not at every tick, and again only after the collector
+// ran by itself; watchQuiet returns when done is closed.
+func TestWatchQuiet(t *testing.T) {
+	const mb = 1 << 20
+	var mu sync.Mutex
+	r := gcReading{cycles: 3, allocs: 100 * mb, objects: 50 * mb, goal: 90 * mb, free: 40 * mb}
+	collected := 0
+	read := func() gcReading { mu.Lock(); defer mu.Unlock(); return r }
+	collect := func() { mu.Lock(); defer mu.Unlock(); collected++; r.cycles++ } // free stays: the worst case
+	state := func() (int, gcReading) { mu.Lock(); defer mu.Unlock(); return collected, r }
+	done, exited := make(chan struct{}), make(chan struct{})
+	go func() { defer close(exited); watchQuiet(done, time.Millisecond, read, collect) }()
+	waitFor := func(want int) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			if n, _ := state(); n == want {
+				return
+			} else if n > want || time.Now().After(deadline) {
+				t.Fatalf("%d collections, want %d", n, want)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	waitFor(1)
+	time.Sleep(50 * time.Millisecond) // many ticks, still quiet, still free heap
+	waitFor(1)
+	mu.Lock()
+	r.cycles++ // the collector's own
+	mu.Unlock()
+	waitFor(2)
+	close(done)
+	select {
+	case <-exited:
+	case <-time.After(5 * time.Second):
+		t.Fatal("watchQuiet did not return when done was closed")
+	}
+	if n, _ := state(); n != 2 {
+		t.Errorf("%d collections after done, want 2", n)
 	}
 }
