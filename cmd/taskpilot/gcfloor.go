@@ -83,13 +83,9 @@ func (h *heapFloor) tune() bool {
 	if h.stopped {
 		return false
 	}
-	metrics.Read(h.sample)
 	var v [3]uint64
-	for i, s := range h.sample {
-		if s.Value.Kind() != metrics.KindUint64 {
-			return true
-		}
-		v[i] = s.Value.Uint64()
+	if !readUint64s(h.sample, v[:]) {
+		return true
 	}
 	debug.SetGCPercent(floorPercent(v[0], v[1]+v[2], h.floor)) // cheap: no collection, no pause
 	return true
@@ -178,13 +174,23 @@ func newGCReader() func() gcReading {
 		{Name: "/gc/heap/goal:bytes"}, {Name: "/memory/classes/heap/free:bytes"},
 	}
 	return func() gcReading {
-		metrics.Read(sample)
 		var v [5]uint64
-		for i, s := range sample {
-			if s.Value.Kind() == metrics.KindUint64 {
-				v[i] = s.Value.Uint64()
-			}
-		}
+		readUint64s(sample, v[:]) // a metric this Go lacks reads 0: no free heap, never a collection
 		return gcReading{cycles: v[0], allocs: v[1], objects: v[2], goal: v[3], free: v[4]}
 	}
+}
+
+// readUint64s reads samples into v, one value each; it reports false when
+// one is not a uint64 (a metric this Go does not have), which reads 0.
+func readUint64s(samples []metrics.Sample, v []uint64) bool {
+	metrics.Read(samples)
+	ok := true
+	for i, s := range samples {
+		if s.Value.Kind() != metrics.KindUint64 {
+			v[i], ok = 0, false
+			continue
+		}
+		v[i] = s.Value.Uint64()
+	}
+	return ok
 }

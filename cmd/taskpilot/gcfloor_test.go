@@ -165,14 +165,14 @@ func TestWatchQuiet(t *testing.T) {
 	collected := 0
 	read := func() gcReading { mu.Lock(); defer mu.Unlock(); return r }
 	collect := func() { mu.Lock(); defer mu.Unlock(); collected++; r.cycles++ } // free stays: the worst case
-	state := func() (int, gcReading) { mu.Lock(); defer mu.Unlock(); return collected, r }
+	collections := func() int { mu.Lock(); defer mu.Unlock(); return collected }
 	done, exited := make(chan struct{}), make(chan struct{})
 	go func() { defer close(exited); watchQuiet(done, time.Millisecond, read, collect) }()
 	waitFor := func(want int) {
 		t.Helper()
 		deadline := time.Now().Add(5 * time.Second)
 		for {
-			if n, _ := state(); n == want {
+			if n := collections(); n == want {
 				return
 			} else if n > want || time.Now().After(deadline) {
 				t.Fatalf("%d collections, want %d", n, want)
@@ -193,7 +193,7 @@ func TestWatchQuiet(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("watchQuiet did not return when done was closed")
 	}
-	if n, _ := state(); n != 2 {
+	if n := collections(); n != 2 {
 		t.Errorf("%d collections after done, want 2", n)
 	}
 }
